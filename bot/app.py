@@ -1,0 +1,96 @@
+"""Wiring: the database, the engine, the reveal timer and the adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from adapters.console import Console
+from bot.config import Config
+from db.connection import open_db
+from db.game import GameStore
+from db.records import shipped_pack
+from trivia.commands import Command
+from trivia.engine import Actor, Engine, Posted, Settings
+from trivia.replies import Reply
+from trivia.store import Place
+
+Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    """The running bot's parts."""
+
+    store: GameStore
+    engine: Engine
+    clock: Clock
+    wake: asyncio.Event
+
+    async def handle(self, command: Command, place: Place, user: str, name: str) -> list[Reply]:
+        """Run one command now and wake the reveal timer."""
+        replies = await self.engine.handle(command, Actor(place, user, name, self.clock()))
+        self.wake.set()
+        return replies
+
+    async def reveal_loop(self, post: Callable[[Posted], None]) -> None:
+        """Reveal each question when its window closes, forever."""
+        while True:
+            for posted in await self.engine.close_due(self.clock()):
+                post(posted)
+            deadline = await self.store.next_deadline()
+            delay = 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=max(0.01, min(delay, 60.0)))
+
+
+@asynccontextmanager
+async def open_app(
+    config: Config, *, seed: int | None = None, clock: Clock = utc_now
+) -> AsyncIterator[App]:
+    """Open the database (migrating and seeding it) and build the engine."""
+    async with open_db(config.db_path) as conn:
+        store = GameStore(conn)
+        if await store.records.count_events() == 0:
+            await store.records.import_pack(shipped_pack())
+        settings = Settings(
+            answer_window=config.game.answer_window_seconds,
+            match_length=config.game.match_length,
+            series=config.game.series,
+        )
+        engine = Engine(
+            store, defaults=settings, seed=random.randrange(2**31) if seed is None else seed
+        )
+        yield App(store, engine, clock, asyncio.Event())
+
+
+CONSOLE_PLACE = Place("console", "local", "console")
+
+
+async def play_console(config: Config, *, seed: int | None = None) -> None:
+    """Play in this terminal until Ctrl-D."""
+    async with open_app(config, seed=seed) as app:
+
+        async def handle(command: Command, player: str) -> list[Reply]:
+            return await app.handle(command, CONSOLE_PLACE, player, player)
+
+        console = Console(handle, config.player_name)
+        timer = asyncio.create_task(app.reveal_loop(lambda posted: console.show(posted.reply)))
+        try:
+            await console.run()
+        finally:
+            timer.cancel()
+            await asyncio.gather(timer, return_exceptions=True)

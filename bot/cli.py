@@ -1,0 +1,179 @@
+"""The photo-finish command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sqlite3
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.app import play_console
+from bot.config import Config, ConfigError, load_config
+from db.connection import migrate, open_db
+from db.game import GameStore
+from db.records import read_pack, shipped_pack
+from trivia.pack import PackError, pack_to_dict
+
+CSV_COLUMNS = (
+    "key", "series", "season", "date", "name", "venue", "kind", "official", "winner",
+    "runner_up", "margin_s", "margin_display", "caveat", "sources",
+)  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="photo-finish",
+        description="Photo Finish: sports trivia from NASCAR's closest finishes.",
+    )
+    parser.add_argument("--config", type=Path, help="config file (default: ./config.toml if any)")
+    parser.add_argument("--db", type=Path, help="database file (overrides the config)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="start the configured platforms (console if none)")
+    play = commands.add_parser("play", help="play in this terminal")
+    play.add_argument("--name", help="your player name")
+    play.add_argument("--window", type=float, help="answer window in seconds")
+    play.add_argument("--seed", type=int, help="random seed, for reproducible games")
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    db.add_parser("migrate", help="apply pending migrations")
+    backup = db.add_parser("backup", help="copy the database to a new file")
+    backup.add_argument("path", type=Path)
+
+    records = commands.add_parser("records", help="the records database").add_subparsers(
+        dest="records_command", required=True, metavar="ACTION"
+    )
+    imp = records.add_parser("import", help="import a records pack (JSON), all or nothing")
+    imp.add_argument("path", type=Path)
+    exp = records.add_parser("export", help="write every record, with sources")
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    records.add_parser("list", help="one line per record, closest first")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse arguments, run the command, return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"photo-finish: {exc}", file=sys.stderr)
+        return 2
+    if args.db:
+        config = replace(config, db_path=args.db)
+    try:
+        return asyncio.run(_dispatch(args, config))
+    except KeyboardInterrupt:
+        print("\nBye.")
+        return 0
+    except BrokenPipeError:  # e.g. `photo-finish records list | head`
+        sys.stderr.close()
+        return 0
+    except (PackError, CommandError) as exc:
+        print(f"photo-finish: {exc}", file=sys.stderr)
+        return 1
+
+
+class CommandError(Exception):
+    """A failure to report in one line."""
+
+
+async def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    if args.command == "play" or (args.command == "run" and not config.platforms):
+        if getattr(args, "name", None):
+            config = replace(config, player_name=args.name)
+        if getattr(args, "window", None):
+            config = replace(config, game=replace(config.game, answer_window_seconds=args.window))
+        await play_console(config, seed=getattr(args, "seed", None))
+        return 0
+    if args.command == "run":
+        raise CommandError(
+            f"{', '.join(config.platforms)} configured in {config.source}, but this build "
+            "runs only the console; chat adapters come in a later release"
+        )
+    if args.command == "db":
+        return await _db(args, config)
+    return await _records(args, config)
+
+
+async def _db(args: argparse.Namespace, config: Config) -> int:
+    async with open_db(config.db_path, migrate_now=False) as conn:
+        if args.db_command == "migrate":
+            applied = await migrate(conn)
+            print(f"{config.db_path}: applied {', '.join(applied) or 'nothing (up to date)'}")
+            return 0
+        target: Path = args.path
+        if await asyncio.to_thread(target.exists):
+            raise CommandError(f"{target}: already exists; choose a new file")
+        await migrate(conn)
+        copy = sqlite3.connect(target)
+        try:
+            await conn.backup(copy)
+        finally:
+            copy.close()
+        print(f"Backed up {config.db_path} to {target}")
+        return 0
+
+
+async def _records(args: argparse.Namespace, config: Config) -> int:
+    async with open_db(config.db_path) as conn:
+        store = GameStore(conn).records
+        if await store.count_events() == 0 and args.records_command != "import":
+            await store.import_pack(shipped_pack())
+        if args.records_command == "import":
+            pack = read_pack(args.path)
+            summary = await store.import_pack(pack)
+            print(
+                f"{args.path}: {len(pack.events)} events: {summary.added} added, "
+                f"{summary.updated} updated, {summary.unchanged} unchanged"
+            )
+            return 0
+        events = await store.load_events()
+        if args.records_command == "list":
+            for e in sorted(events, key=lambda e: (e.margin_s, e.date)):
+                flag = " *" if e.margin_caveat or e.caveat else ""
+                print(
+                    f"{e.margin_display:>7} s  {e.date}  {e.series.removeprefix('NASCAR '):14} "
+                    f"{e.winner.competitor} over {e.runner_up.competitor}, {e.name} "
+                    f"({e.venue}){flag}"
+                )
+            print(f"{len(events)} records; * = stated with a caveat")
+            return 0
+        pack = await store.export_pack()
+        if args.format == "json":
+            text = json.dumps(pack_to_dict(pack), indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = _csv(pack_to_dict(pack)["events"])
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+
+
+def _csv(events: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for e in events:
+        results = e["results"]
+        sources = e["sources"]
+        assert isinstance(results, list)
+        assert isinstance(sources, list)
+        row = {k: e.get(k, "") for k in CSV_COLUMNS}
+        row["winner"] = results[0]["competitor"]
+        row["runner_up"] = results[1]["competitor"]
+        row["caveat"] = " ".join(str(e.get(k) or "") for k in ("caveat", "margin_caveat")).strip()
+        row["sources"] = " | ".join(s["url"] for s in sources)
+        writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,150 @@
+"""Configuration: a TOML file plus secrets from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+DEFAULT_CONFIG = Path("config.toml")
+ENV_SECRETS = {
+    ("discord", "token"): "DISCORD_TOKEN",
+    ("slack", "bot_token"): "SLACK_BOT_TOKEN",
+    ("slack", "app_token"): "SLACK_APP_TOKEN",
+    ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
+}
+
+
+class ConfigError(Exception):
+    """A config problem, phrased as one line naming the file, key and problem."""
+
+
+def default_db_path() -> Path:
+    """The per-user database file."""
+    return Path(user_data_dir("photo-finish", appauthor=False)) / "photo-finish.sqlite3"
+
+
+@dataclass(frozen=True)
+class GameConfig:
+    """Defaults for every workspace; admins can override some per workspace."""
+
+    answer_window_seconds: float = 20.0
+    match_length: int = 5
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the bot reads at start."""
+
+    source: str = "(defaults)"
+    db_path: Path = field(default_factory=default_db_path)
+    game: GameConfig = GameConfig()
+    player_name: str = "you"
+    discord_token: str | None = None
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+
+    @property
+    def platforms(self) -> list[str]:
+        """The chat platforms with credentials configured."""
+        found = []
+        if self.discord_token:
+            found.append("discord")
+        if self.slack_bot_token:
+            found.append("slack")
+        return found
+
+
+class _Section:
+    def __init__(self, source: str, name: str, data: object) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{source}: [{name}]: expected a table")
+        self.source, self.name, self.data = source, name, data
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.source}: [{self.name}] {key}: {problem}")
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                raise self.fail(key, f"unknown setting (known: {', '.join(sorted(allowed))})")
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a string, got {value!r}")
+        return value.strip() or None
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        value = self.data.get(key, default)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise self.fail(key, f"expected a number from {low:g} to {high:g}, got {value!r}")
+        return float(value)
+
+
+_SECTIONS: dict[str, set[str]] = {
+    "database": {"path"},
+    "game": {"answer_window_seconds", "match_length", "series"},
+    "console": {"player_name"},
+    "discord": {"token"},
+    "slack": {"bot_token", "app_token", "signing_secret"},
+}
+
+
+def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> Config:
+    """Read the config file (if any) and the environment; raise ConfigError on any problem."""
+    data: dict[str, Any] = {}
+    source = "(defaults)"
+    chosen = path if path is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    if chosen is not None:
+        source = str(chosen)
+        try:
+            data = tomllib.loads(chosen.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: cannot read: {exc}") from None
+    for name in data:
+        if name not in _SECTIONS:
+            raise ConfigError(
+                f"{source}: [{name}]: unknown section (known: {', '.join(_SECTIONS)})"
+            )
+    sections = {name: _Section(source, name, data.get(name, {})) for name in _SECTIONS}
+    for name, keys in _SECTIONS.items():
+        sections[name].check_keys(keys)
+
+    secrets: dict[tuple[str, str], str | None] = {}
+    for (section, key), env in ENV_SECRETS.items():
+        secrets[(section, key)] = environ.get(env) or sections[section].text(key)
+
+    game = sections["game"]
+    db_path = sections["database"].text("path")
+    return Config(
+        source=source,
+        db_path=Path(db_path).expanduser() if db_path else default_db_path(),
+        game=GameConfig(
+            answer_window_seconds=game.number("answer_window_seconds", 20, 5, 3600),
+            match_length=int(game.number("match_length", 5, 1, 20)),
+            series=game.text("series"),
+        ),
+        player_name=sections["console"].text("player_name") or "you",
+        discord_token=secrets[("discord", "token")],
+        slack_bot_token=secrets[("slack", "bot_token")],
+        slack_app_token=secrets[("slack", "app_token")],
+        slack_signing_secret=secrets[("slack", "signing_secret")],
+    )

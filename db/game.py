@@ -1,0 +1,434 @@
+"""Game data: players, rounds, questions, the answer log and standings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+import aiosqlite
+
+from db.records import RecordsStore
+from db.transactions import Writer
+from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
+from trivia.store import AnswerRow, NextQuestion, OpenQuestion, Place, PlayerStats, Standing
+
+_OPEN_QUESTION_SQL = (
+    "SELECT q.id, q.round_id, q.seq, r.total, q.body, q.asked_at, q.closes_at,"
+    " w.platform, w.ref, c.ref FROM questions q JOIN rounds r ON r.id = q.round_id"
+    " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
+)
+_RANK_ORDER = "points DESC, correct DESC, last_scored_at, player_id"
+
+
+def _ts(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _dt(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def question_to_json(question: Question) -> str:
+    """Serialize a question for the questions table."""
+    return json.dumps(asdict(question), default=str, ensure_ascii=False)
+
+
+def question_from_json(text: str) -> Question:
+    """Rebuild a question stored by question_to_json."""
+    data: dict[str, Any] = json.loads(text)
+    return Question(
+        kind=QuestionKind(data["kind"]),
+        difficulty=Difficulty(data["difficulty"]),
+        prompt=data["prompt"],
+        choices=tuple(
+            Choice(c["label"], tuple(c["accepts"]), c["number"]) for c in data["choices"]
+        ),
+        answer_index=data["answer_index"],
+        answer_value=data["answer_value"],
+        answer_text=data["answer_text"],
+        explanation=data["explanation"],
+        sources=tuple(
+            Source(
+                s["title"],
+                s["publisher"],
+                s["url"],
+                date.fromisoformat(s["published"]) if s["published"] else None,
+            )
+            for s in data["sources"]
+        ),
+        event_keys=tuple(data["event_keys"]),
+        caveat=data["caveat"],
+    )
+
+
+def _open_question(row: aiosqlite.Row) -> OpenQuestion:
+    return OpenQuestion(
+        id=row[0],
+        round_id=row[1],
+        seq=row[2],
+        total=row[3],
+        question=question_from_json(row[4]),
+        asked_at=_dt(row[5]),
+        closes_at=_dt(row[6]),
+        place=Place(row[7], row[8], row[9]),
+    )
+
+
+class GameStore:
+    """The engine's storage on SQLite (implements trivia.store.Store)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.writer = Writer(conn)
+        self.records = RecordsStore(conn, self.writer)
+        self._events: list[Event] | None = None
+        self._competitors: list[Competitor] | None = None
+        self._ids: dict[tuple[str, ...], int] = {}
+
+    async def events(self) -> list[Event]:
+        """Every event, cached after the first load."""
+        if self._events is None:
+            self._events = await self.records.load_events()
+        return self._events
+
+    async def competitors(self) -> list[Competitor]:
+        """Every competitor with nicknames, cached after the first load."""
+        if self._competitors is None:
+            self._competitors = await self.records.load_competitors()
+        return self._competitors
+
+    def forget_records(self) -> None:
+        """Drop cached records after an import."""
+        self._events = self._competitors = None
+
+    async def _upsert_id(self, key: tuple[str, ...], sql: str, params: tuple[Any, ...]) -> int:
+        if key not in self._ids:
+            rows = await self.writer.execute(sql, params)
+            self._ids[key] = int(rows[0][0])
+        return self._ids[key]
+
+    async def _workspace_id(self, place: Place) -> int:
+        return await self._upsert_id(
+            ("w", place.platform, place.workspace),
+            "INSERT INTO workspaces (platform, ref) VALUES (?, ?) ON CONFLICT (platform, ref)"
+            " DO UPDATE SET ref = excluded.ref RETURNING id",
+            (place.platform, place.workspace),
+        )
+
+    async def _channel_id(self, place: Place) -> int:
+        workspace_id = await self._workspace_id(place)
+        return await self._upsert_id(
+            ("c", place.platform, place.workspace, place.channel),
+            "INSERT INTO channels (workspace_id, ref) VALUES (?, ?) ON CONFLICT (workspace_id, ref)"
+            " DO UPDATE SET ref = excluded.ref RETURNING id",
+            (workspace_id, place.channel),
+        )
+
+    async def player(self, place: Place, user: str, name: str) -> int:
+        """The player's id, created on first sight; the display name follows renames."""
+        workspace_id = await self._workspace_id(place)
+        return await self._upsert_id(
+            ("p", place.platform, place.workspace, user, name),
+            "INSERT INTO players (workspace_id, ref, display_name) VALUES (?, ?, ?)"
+            " ON CONFLICT (workspace_id, ref) DO UPDATE SET display_name = excluded.display_name"
+            " RETURNING id",
+            (workspace_id, user, name),
+        )
+
+    async def find_player(self, place: Place, user: str) -> tuple[int, str] | None:
+        """A known player's id and display name in this workspace."""
+        async with self.conn.execute(
+            "SELECT p.id, p.display_name FROM players p JOIN workspaces w ON w.id = p.workspace_id"
+            " WHERE w.platform = ? AND w.ref = ? AND p.ref = ?",
+            (place.platform, place.workspace, user),
+        ) as cur:
+            row = await cur.fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    async def open_question(self, place: Place) -> OpenQuestion | None:
+        """The channel's unrevealed question."""
+        async with self.conn.execute(
+            _OPEN_QUESTION_SQL + " WHERE w.platform = ? AND w.ref = ? AND c.ref = ?"
+            " AND q.revealed_at IS NULL ORDER BY q.id DESC LIMIT 1",
+            (place.platform, place.workspace, place.channel),
+        ) as cur:
+            row = await cur.fetchone()
+        return _open_question(row) if row else None
+
+    async def _question(self, question_id: int) -> OpenQuestion:
+        async with self.conn.execute(_OPEN_QUESTION_SQL + " WHERE q.id = ?", (question_id,)) as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return _open_question(row)
+
+    async def start_round(
+        self, place: Place, *, total: int, seed: int, first: NextQuestion
+    ) -> OpenQuestion | None:
+        """Start a round and ask its first question; None if one is already active."""
+        channel_id = await self._channel_id(place)
+        async with self.writer.transaction() as conn:
+            async with conn.execute(
+                "INSERT INTO rounds (channel_id, total, started_at, seed) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                (channel_id, total, _ts(first.asked_at), seed),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            question_id = await _insert_question(conn, int(row[0]), 1, first)
+        return await self._question(question_id)
+
+    async def record_answer(
+        self,
+        question: OpenQuestion,
+        player_id: int,
+        *,
+        text: str,
+        choice_index: int | None,
+        value: float | None,
+        correct: bool | None,
+        points: int,
+        answered_at: datetime,
+    ) -> bool:
+        """Lock and score one answer in a single statement (triggers update standings)."""
+        rows = await self.writer.execute(
+            "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"
+            " value, correct, points, answered_at)"
+            " SELECT q.id, ?, p.workspace_id, ?, ?, ?, ?, ?, ? FROM questions q, players p"
+            " WHERE q.id = ? AND q.revealed_at IS NULL AND p.id = ?"
+            " ON CONFLICT (question_id, player_id) DO NOTHING RETURNING id",
+            (
+                player_id,
+                text,
+                choice_index,
+                value,
+                None if correct is None else int(correct),
+                points,
+                _ts(answered_at),
+                question.id,
+                player_id,
+            ),
+        )
+        return bool(rows)
+
+    async def answers(self, question_id: int) -> list[AnswerRow]:
+        """Locked answers, earliest first."""
+        async with self.conn.execute(
+            "SELECT a.id, a.player_id, p.display_name, a.choice_index, a.value, a.correct,"
+            " a.points, a.answered_at FROM answers a JOIN players p ON p.id = a.player_id"
+            " WHERE a.question_id = ? ORDER BY a.answered_at, a.id",
+            (question_id,),
+        ) as cur:
+            return [
+                AnswerRow(
+                    id=row[0],
+                    player_id=row[1],
+                    player_name=row[2],
+                    choice_index=row[3],
+                    value=row[4],
+                    correct=None if row[5] is None else bool(row[5]),
+                    points=row[6],
+                    answered_at=_dt(row[7]),
+                )
+                async for row in cur
+            ]
+
+    async def close_question(
+        self,
+        question: OpenQuestion,
+        *,
+        revealed_at: datetime,
+        rescored: list[tuple[int, int, bool]],
+        following: NextQuestion | None,
+    ) -> tuple[bool, OpenQuestion | None]:
+        """Reveal exactly once, rescore, and ask the next question or end the round."""
+        async with self.writer.transaction() as conn:
+            async with conn.execute(
+                "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
+                " RETURNING id",
+                (_ts(revealed_at), question.id),
+            ) as cur:
+                if await cur.fetchone() is None:
+                    return False, None
+            await conn.executemany(
+                "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
+                [(points, int(correct), answer_id) for answer_id, points, correct in rescored],
+            )
+            next_id = None
+            if following is None:
+                await conn.execute(
+                    "UPDATE rounds SET ended_at = ? WHERE id = ?",
+                    (_ts(revealed_at), question.round_id),
+                )
+            else:
+                next_id = await _insert_question(
+                    conn, question.round_id, question.seq + 1, following
+                )
+        return True, (await self._question(next_id) if next_id else None)
+
+    async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
+        """Each player's points in a round, best first, ties by name."""
+        async with self.conn.execute(
+            "SELECT p.display_name, sum(a.points) AS total FROM answers a"
+            " JOIN questions q ON q.id = a.question_id JOIN players p ON p.id = a.player_id"
+            " WHERE q.round_id = ? GROUP BY a.player_id ORDER BY total DESC, p.display_name",
+            (round_id,),
+        ) as cur:
+            return [(row[0], int(row[1])) async for row in cur]
+
+    async def due_questions(self, now: datetime) -> list[OpenQuestion]:
+        """Unrevealed questions whose answer window has closed."""
+        async with self.conn.execute(
+            _OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
+            " ORDER BY q.closes_at",
+            (_ts(now),),
+        ) as cur:
+            return [_open_question(row) async for row in cur]
+
+    async def next_deadline(self) -> datetime | None:
+        """When the next open question closes."""
+        async with self.conn.execute(
+            "SELECT min(closes_at) FROM questions WHERE revealed_at IS NULL"
+        ) as cur:
+            row = await cur.fetchone()
+        return _dt(row[0]) if row and row[0] is not None else None
+
+    async def recent_event_keys(self, place: Place, limit: int) -> list[str]:
+        """Events used by the workspace's latest questions, newest first."""
+        workspace_id = await self._workspace_id(place)
+        async with self.conn.execute(
+            "SELECT q.body FROM questions q JOIN rounds r ON r.id = q.round_id"
+            " JOIN channels c ON c.id = r.channel_id WHERE c.workspace_id = ?"
+            " ORDER BY q.id DESC LIMIT ?",
+            (workspace_id, limit),
+        ) as cur:
+            bodies = [row[0] async for row in cur]
+        return [key for body in bodies for key in json.loads(body)["event_keys"]]
+
+    async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
+        """Top players of the workspace for a period, ties broken deterministically."""
+        workspace_id = await self._workspace_id(place)
+        async with self.conn.execute(
+            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
+            " FROM standings s JOIN players p ON p.id = s.player_id"
+            f" WHERE s.workspace_id = ? AND s.period = ? ORDER BY {_RANK_ORDER} LIMIT ?",
+            (workspace_id, period, limit),
+        ) as cur:
+            return [
+                Standing(rank, row[0], row[1], row[2], row[3], row[4])
+                async for rank, row in _enumerate(cur)
+            ]
+
+    async def player_stats(self, place: Place, period: str, player_id: int) -> PlayerStats | None:
+        """A player's totals and rank, with the players just above and below."""
+        workspace_id = await self._workspace_id(place)
+        async with self.conn.execute(
+            "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
+            " p.display_name FROM standings s JOIN players p ON p.id = s.player_id"
+            " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
+            " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
+            (workspace_id, period, player_id),
+        ) as cur:
+            me = await cur.fetchone()
+        if me is None:
+            return None
+        points, answered, correct, last_at, streak, best, name = me
+        key = (workspace_id, period, points, correct, last_at, player_id)
+        ahead = await self._scalar(
+            "SELECT coalesce(sum(players), 0) FROM standing_counts"
+            " WHERE workspace_id = ? AND period = ? AND points > ?",
+            (workspace_id, period, points),
+        ) + await self._scalar(
+            "SELECT count(*) FROM standings WHERE workspace_id = ? AND period = ? AND points = ?"
+            " AND (correct > ? OR (correct = ? AND (last_scored_at < ?"
+            " OR (last_scored_at = ? AND player_id < ?))))",
+            (workspace_id, period, points, correct, correct, last_at, last_at, player_id),
+        )
+        players = await self._scalar(
+            "SELECT coalesce(sum(players), 0) FROM standing_counts"
+            " WHERE workspace_id = ? AND period = ?",
+            (workspace_id, period),
+        )
+        rank = ahead + 1
+        return PlayerStats(
+            name=name,
+            points=points,
+            answered=answered,
+            correct=correct,
+            streak=streak,
+            best_streak=best,
+            rank=rank,
+            players=players,
+            above=await self._neighbour(key, rank - 1, above=True),
+            below=await self._neighbour(key, rank + 1, above=False),
+        )
+
+    async def _neighbour(self, key: tuple[Any, ...], rank: int, *, above: bool) -> Standing | None:
+        workspace_id, period, points, correct, last_at, player_id = key
+        if above:
+            where = (
+                "(s.points > ? OR (s.points = ? AND (s.correct > ? OR (s.correct = ?"
+                " AND (s.last_scored_at < ? OR (s.last_scored_at = ? AND s.player_id < ?))))))"
+            )
+            order = "s.points ASC, s.correct ASC, s.last_scored_at DESC, s.player_id DESC"
+        else:
+            where = (
+                "(s.points < ? OR (s.points = ? AND (s.correct < ? OR (s.correct = ?"
+                " AND (s.last_scored_at > ? OR (s.last_scored_at = ? AND s.player_id > ?))))))"
+            )
+            order = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
+        async with self.conn.execute(
+            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
+            " FROM standings s JOIN players p ON p.id = s.player_id"
+            f" WHERE s.workspace_id = ? AND s.period = ? AND {where} ORDER BY {order} LIMIT 1",
+            (workspace_id, period, points, points, correct, correct, last_at, last_at, player_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return Standing(rank, row[0], row[1], row[2], row[3], row[4]) if row else None
+
+    async def _scalar(self, sql: str, params: tuple[Any, ...]) -> int:
+        async with self.conn.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def settings(self, place: Place) -> dict[str, str]:
+        """The workspace's settings overrides."""
+        workspace_id = await self._workspace_id(place)
+        async with self.conn.execute(
+            "SELECT name, value FROM workspace_settings WHERE workspace_id = ?", (workspace_id,)
+        ) as cur:
+            return {row[0]: row[1] async for row in cur}
+
+    async def rebuild_standings(self) -> None:
+        """Recompute every derived total from the answer log, in one transaction."""
+        async with self.writer.transaction() as conn:
+            await conn.execute("CREATE TEMP TABLE replay AS SELECT * FROM answers")
+            await conn.execute("DELETE FROM answers")
+            await conn.execute("DELETE FROM standings")
+            await conn.execute("DELETE FROM standing_counts")
+            await conn.execute(
+                "INSERT INTO answers SELECT * FROM temp.replay ORDER BY answered_at, id"
+            )
+            await conn.execute("DROP TABLE temp.replay")
+
+
+async def _insert_question(
+    conn: aiosqlite.Connection, round_id: int, seq: int, item: NextQuestion
+) -> int:
+    async with conn.execute(
+        "INSERT INTO questions (round_id, seq, body, asked_at, closes_at) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING id",
+        (round_id, seq, question_to_json(item.question), _ts(item.asked_at), _ts(item.closes_at)),
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def _enumerate(cur: aiosqlite.Cursor) -> Any:
+    rank = 0
+    async for row in cur:
+        rank += 1
+        yield rank, row

@@ -1,0 +1,32 @@
+"""Shared fixtures: real SQLite files seeded with the test records pack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from db.connection import open_db
+from db.game import GameStore
+from db.records import read_pack
+from trivia.model import RecordsPack
+
+MINI_PACK = Path(__file__).parent / "data" / "mini_pack.json"
+T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def mini_pack() -> RecordsPack:
+    """Twelve Cup finishes from the research table."""
+    return read_pack(MINI_PACK)
+
+
+@pytest.fixture
+async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameStore]:
+    """A GameStore on a fresh database file holding the mini pack."""
+    async with open_db(tmp_path / "game.sqlite3") as conn:
+        game = GameStore(conn)
+        await game.records.import_pack(mini_pack)
+        yield game

@@ -1,0 +1,86 @@
+"""The records pack that ships: valid, sourced, corrected, and good for every question kind."""
+
+from __future__ import annotations
+
+from random import Random
+
+import pytest
+
+from db.records import shipped_pack
+from trivia.judging import judge
+from trivia.model import Event, QuestionKind, RecordsPack
+from trivia.questions import Generator, Records
+
+
+@pytest.fixture(scope="module")
+def pack() -> RecordsPack:
+    return shipped_pack()
+
+
+def _find(pack: RecordsPack, key: str) -> Event:
+    [event] = [e for e in pack.events if e.key == key]
+    return event
+
+
+def test_every_event_is_sourced_and_ordered(pack: RecordsPack) -> None:
+    """Every event cites at least one http(s) source and lists first and second."""
+    assert len(pack.events) >= 50
+    for e in pack.events:
+        assert e.sources, e.key
+        assert all(s.url.startswith(("http://", "https://")) for s in e.sources)
+        assert e.runner_up.gap_s in (None, e.margin_s), e.key
+
+
+def test_kansas_2024_in_full_detail(pack: RecordsPack) -> None:
+    """Larson over Buescher by 0.001 s, top four with gaps, laps, lead changes, cautions."""
+    kansas = _find(pack, "nascar-cup-2024-05-05-kansas")
+    assert [r.competitor for r in kansas.results[:4]] == [
+        "Kyle Larson",
+        "Chris Buescher",
+        "Chase Elliott",
+        "Martin Truex Jr.",
+    ]
+    assert [r.gap_s for r in kansas.results[:4]] == [0.0, 0.001, 0.059, 0.075]
+    assert (kansas.scheduled_laps, kansas.laps) == (267, 268)
+    labels = " ".join(n.label + " " + n.text for n in kansas.notes).casefold()
+    assert "lead change" in labels
+    assert "caution" in labels
+    assert any("lap 80" in c or "lap-80" in c for c in kansas.corrections)
+
+
+def test_seed_errors_are_corrected(pack: RecordsPack) -> None:
+    """The seed articles' errors are fixed, and the fix is recorded on the event."""
+    reddick = _find(pack, "nascar-xfinity-2018-02-17-daytona")
+    assert reddick.runner_up.competitor == "Elliott Sadler"
+    assert any("Skinner" in c for c in reddick.corrections)
+    assert reddick.margin_display == "0.000"
+    assert reddick.margin_caveat
+    talladega_2010 = [e for e in pack.events if e.name.startswith("Mountain Dew 250 Fueled")]
+    assert [e.series for e in talladega_2010] == ["NASCAR Truck Series"]
+    colorado = _find(pack, "nascar-truck-1995-07-15-colorado")
+    assert colorado.name == "Total Petroleum 200"
+    assert colorado.margin_caveat
+
+
+def test_duels_are_qualifying_races_not_official_wins(pack: RecordsPack) -> None:
+    """Daytona Duels are kept apart: qualifying, not official wins."""
+    duels = [e for e in pack.events if "Duel" in e.name or "125" in e.name]
+    assert len(duels) >= 5
+    assert all(e.kind == "qualifying" and not e.official for e in duels)
+
+
+def test_every_kind_from_the_shipped_pack_has_one_right_answer(pack: RecordsPack) -> None:
+    """Hundreds of generated questions: the right choice judges correct, the others wrong."""
+    records = Records(pack.events, pack.competitors)
+    for kind in QuestionKind:
+        for seed in range(40):
+            q = Generator(records, Random(seed)).generate(kinds=[kind])
+            if q.answer_index is None:
+                continue
+            assert [judge(q, "ABCD"[i]).correct for i in range(len(q.choices))] == [
+                i == q.answer_index for i in range(len(q.choices))
+            ]
+            if any(e.margin_caveat for e in pack.events if e.key in q.event_keys) and (
+                kind is not QuestionKind.CLOSEST
+            ):
+                assert q.caveat, q.prompt

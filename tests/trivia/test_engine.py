@@ -1,0 +1,243 @@
+"""The engine through its commands, on a real SQLite store, with time passed in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from db.game import GameStore
+from tests.conftest import T0
+from trivia.commands import Answer, Ask, Help, Leaderboard, Start, Stats, Stop
+from trivia.engine import Actor, Engine, Settings
+from trivia.model import QuestionKind
+from trivia.replies import LETTERS, ReplyKind
+from trivia.scoring import answer_points
+from trivia.store import OpenQuestion, Place
+
+PLACE = Place("test", "guild", "chan")
+
+
+def actor(user: str, now: datetime, place: Place = PLACE) -> Actor:
+    return Actor(place, user, user.title(), now)
+
+
+def engine(store: GameStore, seed: int = 1, window: float = 30) -> Engine:
+    return Engine(store, defaults=Settings(answer_window=window), seed=seed)
+
+
+async def open_question(store: GameStore, place: Place = PLACE) -> OpenQuestion:
+    found = await store.open_question(place)
+    assert found is not None
+    return found
+
+
+async def ask_until(eng: Engine, *, numeric: bool) -> OpenQuestion:
+    """Ask until the open question is (or is not) guess-the-margin."""
+    now = T0
+    for _ in range(60):
+        await eng.handle(Ask(), actor("host", now))
+        found = await open_question(eng.store)  # type: ignore[arg-type]
+        if found.question.is_numeric == numeric:
+            return found
+        await eng.handle(Stop(), actor("host", now))
+        now += timedelta(seconds=1)
+    raise AssertionError("kind not generated in 60 tries")
+
+
+async def test_quick_question_answer_and_reveal(store: GameStore) -> None:
+    """Ask, two players answer (one right, one wrong), the reveal lists the right one."""
+    eng = engine(store)
+    q = await ask_until(eng, numeric=False)
+    right = q.question.answer_index
+    assert right is not None
+    wrong = (right + 1) % len(q.question.choices)
+    [ok] = await eng.handle(
+        Answer(LETTERS[right]), actor("alice", q.asked_at + timedelta(seconds=3))
+    )
+    assert ok.kind is ReplyKind.LOCKED
+    assert ok.private
+    assert ok.title.startswith(f"Locked in: {LETTERS[right]}")
+    await eng.handle(Answer(LETTERS[wrong]), actor("bob", q.asked_at + timedelta(seconds=4)))
+
+    [posted] = await eng.close_due(q.asked_at + timedelta(seconds=31))
+    reveal = posted.reply
+    assert posted.place == PLACE
+    assert reveal.kind is ReplyKind.REVEAL
+    assert not reveal.private
+    fields = dict(reveal.fields)
+    points = answer_points(q.question.difficulty, correct=True, elapsed=3, window=30)
+    assert fields["Right"] == f"Alice (+{points})"
+    assert f"{LETTERS[right]}: 1" in fields["Answers"]
+    assert f"{LETTERS[wrong]}: 1" in fields["Answers"]
+    assert "http" in fields["Source"]
+    assert await store.open_question(PLACE) is None
+    assert await eng.close_due(q.asked_at + timedelta(seconds=60)) == []
+
+
+async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: GameStore) -> None:
+    """One locked answer per player; gibberish gets a private reply and is not stored."""
+    eng = engine(store)
+    q = await ask_until(eng, numeric=False)
+    later = q.asked_at + timedelta(seconds=2)
+    [bad] = await eng.handle(Answer("zzzzzz qqq"), actor("alice", later))
+    assert bad.kind is ReplyKind.ERROR
+    assert bad.private
+    assert await store.answers(q.id) == []
+    await eng.handle(Answer("a"), actor("alice", later))
+    [again] = await eng.handle(Answer("b"), actor("alice", later))
+    assert again.kind is ReplyKind.ERROR
+    assert "already" in again.title
+    [row] = await store.answers(q.id)
+    assert row.choice_index == 0
+
+
+async def test_answer_after_the_window_is_too_late_and_triggers_the_reveal(
+    store: GameStore,
+) -> None:
+    """A late answer is not stored; the reveal is posted instead."""
+    eng = engine(store)
+    q = await ask_until(eng, numeric=False)
+    replies = await eng.handle(Answer("a"), actor("alice", q.closes_at + timedelta(seconds=1)))
+    assert [r.kind for r in replies] == [ReplyKind.REVEAL, ReplyKind.ERROR]
+    assert "No question is open" in replies[1].title
+    assert await store.answers(q.id) == []
+
+
+async def test_one_active_round_per_channel(store: GameStore) -> None:
+    """A second /trivia in a channel with an open question is refused; other channels play."""
+    eng = engine(store)
+    await eng.handle(Ask(), actor("alice", T0))
+    [refused] = await eng.handle(Start(3), actor("bob", T0 + timedelta(seconds=1)))
+    assert refused.kind is ReplyKind.ERROR
+    other = Place("test", "guild", "other")
+    [asked] = await eng.handle(Ask(), actor("bob", T0, other))
+    assert asked.kind is ReplyKind.QUESTION
+
+
+async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> None:
+    """/trivia start 3 asks three questions on the timer, then the final table."""
+    eng = engine(store, window=10)
+    [first] = await eng.handle(Start(3), actor("alice", T0))
+    assert first.title == "Question 1/3"
+    now = T0
+    titles = []
+    for _ in range(3):
+        q = await open_question(store)
+        text = "0.005" if q.question.is_numeric else LETTERS[q.question.answer_index or 0]
+        await eng.handle(Answer(text), actor("alice", now + timedelta(seconds=1)))
+        now = q.closes_at
+        titles += [p.reply.title for p in await eng.close_due(now)]
+    assert titles[1] == "Question 2/3"
+    assert titles[3] == "Question 3/3"
+    assert titles[-1] == "Match over"
+    assert await store.open_question(PLACE) is None
+
+
+async def test_guess_the_margin_ranks_the_closest(store: GameStore) -> None:
+    """The closest guess wins; ties on distance go to the earlier answer; far guesses get 0."""
+    eng = engine(store)
+    q = await ask_until(eng, numeric=True)
+    truth = q.question.answer_value
+    assert truth is not None
+    t = q.asked_at
+    guesses = [
+        ("far", truth + 0.5),
+        ("tie_first", truth + 0.001),
+        ("tie_second", truth + 0.001),
+        ("exact", truth),
+    ]
+    for i, (user, value) in enumerate(guesses):
+        await eng.handle(Answer(f"{value:.4f}"), actor(user, t + timedelta(seconds=i + 1)))
+    [posted] = await eng.close_due(q.closes_at)
+    closest = dict(posted.reply.fields)["Closest"]
+    assert closest.startswith("Exact ")
+    assert closest.index("Tie_First") < closest.index("Tie_Second")
+    assert "Far" not in closest
+    rows = {a.player_name: a for a in await store.answers(q.id)}
+    assert rows["Exact"].correct is True
+    assert rows["Far"].points == 0
+    assert rows["Tie_First"].points > rows["Tie_Second"].points > 0
+
+
+async def test_leaderboard_and_stats_with_neighbours(store: GameStore) -> None:
+    """Standings rank players by points; stats show the gap to the players around."""
+    eng = engine(store)
+    scores: dict[str, int] = {}
+    for users in (["ann", "bea", "cal"], ["ann", "bea"], ["ann"]):
+        q = await ask_until(eng, numeric=False)
+        for user in users:
+            at = q.asked_at + timedelta(seconds=5)
+            await eng.handle(Answer(LETTERS[q.question.answer_index or 0]), actor(user, at))
+            scores[user] = scores.get(user, 0) + answer_points(
+                q.question.difficulty, correct=True, elapsed=5, window=30
+            )
+        await eng.close_due(q.closes_at)
+    [board] = await eng.handle(Leaderboard("all"), actor("ann", T0 + timedelta(hours=1)))
+    lines = board.body.splitlines()
+    assert lines[0].startswith(f"1. Ann: {scores['ann']} pts")
+    assert lines[1].startswith(f"2. Bea: {scores['bea']} pts")
+    assert lines[2].startswith(f"3. Cal: {scores['cal']} pts")
+    [stats] = await eng.handle(Stats(), actor("bea", T0 + timedelta(hours=1)))
+    rank = dict(stats.fields)["Rank"]
+    behind = scores["ann"] - scores["bea"]
+    assert rank.startswith("#2 of 3")
+    assert f"{behind} points behind #1 Ann" in rank
+    assert "ahead of #3 Cal" in rank
+    assert stats.private
+    [other] = await eng.handle(Stats("cal"), actor("bea", T0 + timedelta(hours=1)))
+    assert other.title == "Stats: Cal"
+    assert dict(other.fields)["Streak"] == "1 now, best 1"
+
+
+async def test_week_and_month_windows(store: GameStore) -> None:
+    """Last week's points count all time but not this week."""
+    eng = engine(store)
+    q = await ask_until(eng, numeric=False)
+    await eng.handle(
+        Answer(LETTERS[q.question.answer_index or 0]),
+        actor("ann", q.asked_at + timedelta(seconds=1)),
+    )
+    await eng.close_due(q.closes_at)
+    next_week = T0 + timedelta(days=8)
+    [week] = await eng.handle(Leaderboard("week"), actor("ann", next_week))
+    [alltime] = await eng.handle(Leaderboard("all"), actor("ann", next_week))
+    assert week.body == "No answers yet this week."
+    assert alltime.body.startswith("1. Ann")
+
+
+async def test_help_and_unknown_are_private(store: GameStore) -> None:
+    """Help explains commands and scoring, privately."""
+    [reply] = await engine(store).handle(Help("Unknown command: x"), actor("ann", T0))
+    assert reply.private
+    assert reply.title == "Unknown command: x"
+    assert "/trivia start N" in reply.body
+    assert "Scoring" in reply.body
+
+
+async def test_state_survives_a_new_engine(store: GameStore) -> None:
+    """An engine built after a restart sees the open question and reveals it."""
+    q = await ask_until(engine(store, seed=3), numeric=False)
+    fresh = engine(store, seed=99)
+    [locked] = await fresh.handle(
+        Answer(LETTERS[q.question.answer_index or 0]),
+        actor("ann", q.asked_at + timedelta(seconds=1)),
+    )
+    assert locked.kind is ReplyKind.LOCKED
+    [posted] = await fresh.close_due(q.closes_at)
+    assert dict(posted.reply.fields)["Right"].startswith("Ann")
+
+
+async def test_every_question_kind_reaches_the_reveal(store: GameStore) -> None:
+    """Each kind can be asked, answered and revealed through the engine and store."""
+    seen = set()
+    eng = engine(store, seed=11)
+    now = T0
+    for _ in range(80):
+        await eng.handle(Ask(), actor("host", now))
+        q = await open_question(store)
+        seen.add(q.question.kind)
+        text = "0.004" if q.question.is_numeric else "a"
+        await eng.handle(Answer(text), actor("ann", now + timedelta(seconds=1)))
+        [posted] = await eng.close_due(q.closes_at)
+        assert posted.reply.kind is ReplyKind.REVEAL
+        now = q.closes_at + timedelta(seconds=1)
+    assert seen == set(QuestionKind)

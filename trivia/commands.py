@@ -1,0 +1,113 @@
+"""The /trivia command grammar, shared by every text-driven adapter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trivia.scoring import PERIODS
+
+MAX_MATCH = 20
+_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One quick question."""
+
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class Start:
+    """A match of N questions (None: the workspace's match length)."""
+
+    count: int | None
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to the open question."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """The workspace leaderboard for a period."""
+
+    period: str = "all"
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A player's stats: the caller's, or the named user's."""
+
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the channel's round after revealing the open question."""
+
+
+@dataclass(frozen=True)
+class Help:
+    """The command list; `problem` explains what was wrong with the input."""
+
+    problem: str | None = None
+
+
+Command = Ask | Start | Answer | Leaderboard | Stats | Stop | Help
+
+USAGE = (
+    ("/trivia", "ask one question"),
+    ("/trivia start N", f"play a match of N questions (1-{MAX_MATCH})"),
+    ("/trivia answer TEXT", "lock in your answer: a letter, a name or a number"),
+    ("/trivia leaderboard [week|month|all]", "top players here"),
+    ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
+    ("/trivia stop", "end the match after the current question"),
+    ("/trivia help", "this list"),
+)
+
+
+def _series(words: list[str]) -> str | None:
+    return " ".join(words) or None
+
+
+def parse(text: str) -> Command:
+    """Parse what follows '/trivia' (e.g. 'start 5', 'answer larson') into a command."""
+    words = text.split()
+    if not words:
+        return Ask()
+    verb, rest = words[0].casefold(), words[1:]
+    if verb in ("play", "ask", "question", "q"):
+        return Ask(_series(rest))
+    if verb in ("start", "match"):
+        if not rest:
+            return Start(None)
+        if not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_MATCH:
+            return Help(f"A match is 1 to {MAX_MATCH} questions, e.g. /trivia start 5.")
+        return Start(int(rest[0]), _series(rest[1:]))
+    if verb in ("answer", "a", "guess"):
+        if not rest:
+            return Help("Type your answer after the command, e.g. /trivia answer B.")
+        return Answer(" ".join(rest))
+    if verb in ("leaderboard", "lb", "top"):
+        period = rest[0].casefold() if rest else "all"
+        if period not in PERIODS or len(rest) > 1:
+            return Help("Leaderboard periods are week, month and all.")
+        return Leaderboard(period)
+    if verb in ("stats", "me"):
+        if len(rest) > 1:
+            return Help("Name one player, e.g. /trivia stats @alice.")
+        if not rest:
+            return Stats()
+        match = _MENTION.match(rest[0])
+        return Stats(match.group(1) if match else rest[0].lstrip("@"))
+    if verb in ("stop", "end"):
+        return Stop()
+    if verb == "help":
+        return Help()
+    return Help(f"Unknown command: {words[0][:40]}")

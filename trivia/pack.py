@@ -1,0 +1,278 @@
+"""Records pack format: validate a parsed JSON document into a RecordsPack, and back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from trivia.model import Competitor, Event, Note, RecordsPack, Result, Source
+
+FORMAT_VERSION = 1
+KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+T = TypeVar("T")
+
+
+class PackError(ValueError):
+    """A pack that does not follow the format; `where` names the field."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
+
+
+class _Fields:
+    """Typed access to one JSON object, naming the path in every error."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise PackError(where, "expected an object")
+        self.data: Mapping[str, Any] = data
+        self.where = where
+
+    def path(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            raise PackError(self.path(name), "is required")
+        return value
+
+    def text(self, name: str, *, required: bool = True) -> str | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise PackError(self.path(name), "expected a non-empty string")
+        return value.strip()
+
+    def req_text(self, name: str) -> str:
+        value = self.text(name)
+        assert value is not None
+        return value
+
+    def integer(self, name: str, *, required: bool = True, minimum: int = 0) -> int | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise PackError(self.path(name), f"expected a whole number >= {minimum}")
+        return value
+
+    def number(self, name: str, *, required: bool = True) -> float | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise PackError(self.path(name), "expected a number >= 0")
+        return float(value)
+
+    def boolean(self, name: str) -> bool:
+        value = self._get(name, True)
+        if not isinstance(value, bool):
+            raise PackError(self.path(name), "expected true or false")
+        return value
+
+    def day(self, name: str, *, required: bool = True) -> date | None:
+        value = self.text(name, required=required)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PackError(self.path(name), "expected a date as YYYY-MM-DD") from None
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        value = self.req_text(name)
+        if value not in allowed:
+            raise PackError(self.path(name), f"expected one of {', '.join(allowed)}")
+        return value
+
+    def items(self, name: str, parse: Callable[[_Fields], T], *, minimum: int = 0) -> list[T]:
+        value = self._get(name, minimum > 0)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise PackError(self.path(name), "expected a list")
+        if len(value) < minimum:
+            raise PackError(self.path(name), f"needs at least {minimum} item(s)")
+        return [parse(_Fields(item, f"{self.path(name)}[{i}]")) for i, item in enumerate(value)]
+
+
+def _source(f: _Fields) -> Source:
+    url = f.req_text("url")
+    if not url.startswith(("http://", "https://")):
+        raise PackError(f.path("url"), "expected an http(s) URL")
+    return Source(
+        title=f.req_text("title"),
+        publisher=f.req_text("publisher"),
+        url=url,
+        published=f.day("published", required=False),
+    )
+
+
+def _result(f: _Fields) -> Result:
+    position = f.integer("position", minimum=1)
+    assert position is not None
+    return Result(
+        position=position,
+        competitor=f.req_text("competitor"),
+        car_number=f.text("car_number", required=False),
+        team=f.text("team", required=False),
+        make=f.text("make", required=False),
+        gap_s=f.number("gap_s", required=False),
+        caveat=f.text("caveat", required=False),
+    )
+
+
+def _note(f: _Fields) -> Note:
+    return Note(label=f.req_text("label"), text=f.req_text("text"))
+
+
+def _event(f: _Fields) -> Event:
+    key = f.req_text("key")
+    if not KEY_PATTERN.match(key):
+        raise PackError(f.path("key"), "expected a lowercase slug of a-z, 0-9 and '-'")
+    results = f.items("results", _result, minimum=2)
+    for i, result in enumerate(results, start=1):
+        if result.position != i:
+            raise PackError(f"{f.path('results')}[{i - 1}].position", f"expected {i}")
+    corrections = f.data.get("corrections") or []
+    if not isinstance(corrections, list) or not all(
+        isinstance(c, str) and c.strip() for c in corrections
+    ):
+        raise PackError(f.path("corrections"), "expected a list of non-empty strings")
+    season = f.integer("season", minimum=1900)
+    day = f.day("date")
+    margin = f.number("margin_s")
+    assert season is not None
+    assert day is not None
+    assert margin is not None
+    if day.year != season:
+        raise PackError(f.path("date"), f"is not in season {season}")
+    return Event(
+        key=key,
+        sport=f.req_text("sport"),
+        series=f.req_text("series"),
+        season=season,
+        date=day,
+        name=f.req_text("name"),
+        venue=f.req_text("venue"),
+        kind=f.choice("kind", ("race", "qualifying")),
+        official=f.boolean("official"),
+        scheduled_laps=f.integer("scheduled_laps", required=False, minimum=1),
+        laps=f.integer("laps", required=False, minimum=1),
+        margin_s=margin,
+        margin_display=f.req_text("margin_display"),
+        margin_caveat=f.text("margin_caveat", required=False),
+        confidence=f.choice("confidence", ("high", "medium")),
+        caveat=f.text("caveat", required=False),
+        results=tuple(results),
+        notes=tuple(f.items("notes", _note)),
+        corrections=tuple(c.strip() for c in corrections),
+        sources=tuple(f.items("sources", _source, minimum=1)),
+    )
+
+
+def _competitor(f: _Fields) -> Competitor:
+    aliases = f.data.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise PackError(f.path("aliases"), "expected a list of non-empty strings")
+    return Competitor(name=f.req_text("name"), aliases=tuple(a.strip() for a in aliases))
+
+
+def parse_pack(data: object) -> RecordsPack:
+    """Validate a parsed pack document; raise PackError naming the first bad field."""
+    root = _Fields(data, "")
+    if root.data.get("format") != FORMAT_VERSION:
+        raise PackError("format", f"expected {FORMAT_VERSION}")
+    competitors = root.items("competitors", _competitor)
+    events = root.items("events", _event, minimum=1)
+    seen: dict[str, int] = {}
+    for i, event in enumerate(events):
+        if event.key in seen:
+            raise PackError(f"events[{i}].key", f"duplicates events[{seen[event.key]}]")
+        seen[event.key] = i
+    names: dict[str, int] = {}
+    for i, competitor in enumerate(competitors):
+        if competitor.name in names:
+            raise PackError(
+                f"competitors[{i}].name", f"duplicates competitors[{names[competitor.name]}]"
+            )
+        names[competitor.name] = i
+    return RecordsPack(
+        name=root.req_text("name"),
+        description=root.req_text("description"),
+        competitors=tuple(competitors),
+        events=tuple(events),
+    )
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None and v != []}
+
+
+def pack_to_dict(pack: RecordsPack) -> dict[str, Any]:
+    """The JSON document for a pack, in the same format parse_pack reads."""
+    return {
+        "format": FORMAT_VERSION,
+        "name": pack.name,
+        "description": pack.description,
+        "competitors": [
+            _drop_none({"name": c.name, "aliases": list(c.aliases)}) for c in pack.competitors
+        ],
+        "events": [_event_to_dict(e) for e in pack.events],
+    }
+
+
+def _event_to_dict(e: Event) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "key": e.key,
+            "sport": e.sport,
+            "series": e.series,
+            "season": e.season,
+            "date": e.date.isoformat(),
+            "name": e.name,
+            "venue": e.venue,
+            "kind": e.kind,
+            "official": e.official,
+            "scheduled_laps": e.scheduled_laps,
+            "laps": e.laps,
+            "margin_s": e.margin_s,
+            "margin_display": e.margin_display,
+            "margin_caveat": e.margin_caveat,
+            "confidence": e.confidence,
+            "caveat": e.caveat,
+            "results": [
+                _drop_none(
+                    {
+                        "position": r.position,
+                        "competitor": r.competitor,
+                        "car_number": r.car_number,
+                        "team": r.team,
+                        "make": r.make,
+                        "gap_s": r.gap_s,
+                        "caveat": r.caveat,
+                    }
+                )
+                for r in e.results
+            ],
+            "notes": [{"label": n.label, "text": n.text} for n in e.notes],
+            "corrections": list(e.corrections),
+            "sources": [
+                _drop_none(
+                    {
+                        "title": s.title,
+                        "publisher": s.publisher,
+                        "url": s.url,
+                        "published": s.published.isoformat() if s.published else None,
+                    }
+                )
+                for s in e.sources
+            ],
+        }
+    )

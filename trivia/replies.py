@@ -1,0 +1,164 @@
+"""Platform-neutral replies and the text the engine says."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+from trivia.commands import USAGE
+from trivia.model import Question
+from trivia.scoring import BASE_POINTS, GUESS_SHARES, SPEED_BONUS_SHARE
+from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing
+
+LETTERS = "ABCD"
+PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+
+
+class ReplyKind(StrEnum):
+    """What a reply is, so adapters can style it."""
+
+    QUESTION = "question"
+    LOCKED = "locked"
+    REVEAL = "reveal"
+    MATCH_END = "match_end"
+    LEADERBOARD = "leaderboard"
+    STATS = "stats"
+    HELP = "help"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice button: `value` is what the adapter sends back as the answer."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message for an adapter to render: public to the channel or private to the user."""
+
+    kind: ReplyKind
+    title: str
+    body: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    private: bool = False
+    question_id: int | None = None
+
+
+def error(text: str) -> Reply:
+    """A short private reply to bad input."""
+    return Reply(ReplyKind.ERROR, text, private=True)
+
+
+def question_reply(open_q: OpenQuestion, window: float) -> Reply:
+    """The question as posted in the channel, with one button per choice."""
+    q = open_q.question
+    title = f"Question {open_q.seq}/{open_q.total}" if open_q.total > 1 else "Trivia"
+    lines = [q.prompt]
+    lines += [f"{LETTERS[i]}) {c.label}" for i, c in enumerate(q.choices)]
+    how = "Type a number in seconds" if q.is_numeric else "Pick a letter"
+    lines.append(f"{how}: /trivia answer ... ({window:g} s, {q.difficulty} difficulty)")
+    buttons = tuple(Button(LETTERS[i], LETTERS[i]) for i in range(len(q.choices)))
+    return Reply(
+        ReplyKind.QUESTION, title, "\n".join(lines), buttons=buttons, question_id=open_q.id
+    )
+
+
+def locked_reply(question: Question, choice_index: int | None, value: float | None) -> Reply:
+    """Private confirmation that an answer is locked."""
+    if choice_index is not None:
+        shown = f"{LETTERS[choice_index]} ({question.choices[choice_index].label})"
+    else:
+        shown = f"{value:g} s"
+    return Reply(ReplyKind.LOCKED, f"Locked in: {shown}", private=True)
+
+
+def _answer_line(q: Question) -> str:
+    if q.answer_index is None:
+        return q.answer_text
+    return f"{LETTERS[q.answer_index]}) {q.answer_text}"
+
+
+def reveal_reply(open_q: OpenQuestion, answers: list[AnswerRow]) -> Reply:
+    """The public reveal: answer, explanation, caveat, source, spread and who was right."""
+    q = open_q.question
+    fields: list[tuple[str, str]] = []
+    if q.is_numeric:
+        ranked = sorted((a for a in answers if a.points > 0), key=lambda a: -a.points)
+        right = ", ".join(f"{a.player_name} {a.value:g} s (+{a.points})" for a in ranked)
+        fields.append(("Closest", right or "Nobody guessed."))
+        values = sorted(a.value for a in answers if a.value is not None)
+        if values:
+            fields.append(("Guesses", f"{len(values)}, from {values[0]:g} s to {values[-1]:g} s"))
+    else:
+        counts = Counter(a.choice_index for a in answers)
+        fields.append(
+            ("Answers", "  ".join(f"{LETTERS[i]}: {counts[i]}" for i in range(len(q.choices))))
+        )
+        right = ", ".join(f"{a.player_name} (+{a.points})" for a in answers if a.correct)
+        fields.append(("Right", right or "Nobody got it."))
+    if q.caveat:
+        fields.append(("Caveat", q.caveat))
+    fields.append(("Source", "; ".join(f"{s.publisher}: {s.url}" for s in q.sources[:2])))
+    return Reply(
+        ReplyKind.REVEAL,
+        f"Answer: {_answer_line(q)}",
+        q.explanation,
+        fields=tuple(fields),
+        question_id=open_q.id,
+    )
+
+
+def match_end_reply(scores: list[tuple[str, int]]) -> Reply:
+    """The final table of a match."""
+    lines = [f"{i}. {name}: {points} pts" for i, (name, points) in enumerate(scores, start=1)]
+    return Reply(ReplyKind.MATCH_END, "Match over", "\n".join(lines) or "Nobody answered.")
+
+
+def leaderboard_reply(period: str, rows: list[Standing]) -> Reply:
+    """The top players for a period."""
+    title = f"Leaderboard: {PERIOD_TITLES[period]}"
+    if not rows:
+        return Reply(ReplyKind.LEADERBOARD, title, f"No answers yet {PERIOD_TITLES[period]}.")
+    lines = [f"{r.rank}. {r.name}: {r.points} pts ({r.correct}/{r.answered} right)" for r in rows]
+    return Reply(ReplyKind.LEADERBOARD, title, "\n".join(lines))
+
+
+def _gap(me: PlayerStats, other: Standing, word: str) -> str:
+    diff = abs(other.points - me.points)
+    return f"{diff} point{'s' * (diff != 1)} {word} #{other.rank} {other.name}"
+
+
+def stats_reply(stats: PlayerStats, private: bool) -> Reply:
+    """A player's totals, streaks and rank with the neighbours above and below."""
+    accuracy = f"{100 * stats.correct / stats.answered:.0f}%" if stats.answered else "n/a"
+    rank = f"#{stats.rank} of {stats.players}"
+    if stats.above:
+        rank += f", {_gap(stats, stats.above, 'behind')}"
+    if stats.below:
+        rank += f", {_gap(stats, stats.below, 'ahead of')}"
+    fields = (
+        ("Points", str(stats.points)),
+        ("Answered", str(stats.answered)),
+        ("Correct", f"{stats.correct} ({accuracy})"),
+        ("Streak", f"{stats.streak} now, best {stats.best_streak}"),
+        ("Rank", rank),
+    )
+    return Reply(ReplyKind.STATS, f"Stats: {stats.name}", fields=fields, private=private)
+
+
+def help_reply(problem: str | None = None) -> Reply:
+    """The command list and scoring rules, privately."""
+    lines = [f"{usage}: {what}" for usage, what in USAGE]
+    bases = ", ".join(f"{d} {p}" for d, p in BASE_POINTS.items())
+    shares = "/".join(f"{s:.0%}" for s in GUESS_SHARES)
+    lines.append(
+        f"Scoring: {bases} points, plus up to {SPEED_BONUS_SHARE:.0%} more for a fast answer. "
+        f"Guess-the-margin: the three closest guesses get {shares} of the points."
+    )
+    title = problem or "Photo Finish trivia"
+    return Reply(ReplyKind.HELP, title, "\n".join(lines), private=True)

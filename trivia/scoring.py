@@ -1,0 +1,61 @@
+"""Points for answers, ranking of margin guesses, and leaderboard periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from trivia.model import Difficulty
+
+BASE_POINTS = {Difficulty.EASY: 10, Difficulty.MEDIUM: 20, Difficulty.HARD: 30}
+SPEED_BONUS_SHARE = 0.5
+GUESS_SHARES = (1.0, 2 / 3, 1 / 3)
+PERIODS = ("week", "month", "all")
+
+
+def answer_points(difficulty: Difficulty, *, correct: bool, elapsed: float, window: float) -> int:
+    """Base points by difficulty plus up to 50% more for answering fast; 0 when wrong."""
+    if not correct:
+        return 0
+    base = BASE_POINTS[difficulty]
+    remaining = max(0.0, min(1.0, 1 - elapsed / window)) if window > 0 else 0.0
+    return base + round(base * SPEED_BONUS_SHARE * remaining)
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A locked numeric guess."""
+
+    answer_id: int
+    value: float
+    order: int
+
+
+def rank_guesses(
+    guesses: list[Guess], truth: float, difficulty: Difficulty
+) -> list[tuple[int, int, bool]]:
+    """(answer id, points, correct) for every guess: closest first, ties by who answered first.
+
+    The three closest guesses score 100%, 67% and 33% of the base points; the
+    closest one counts as correct.
+    """
+    base = BASE_POINTS[difficulty]
+    ranked = sorted(guesses, key=lambda g: (round(abs(g.value - truth), 9), g.order))
+    scored = []
+    for place, guess in enumerate(ranked):
+        share = GUESS_SHARES[place] if place < len(GUESS_SHARES) else 0.0
+        scored.append((guess.answer_id, round(base * share), place == 0))
+    return scored
+
+
+def period_key(period: str, now: datetime) -> str:
+    """The standings key for a period containing `now` (UTC): 'all', 'wYYYY-MM-DD', 'mYYYY-MM'."""
+    now = now.astimezone(UTC)
+    if period == "all":
+        return "all"
+    if period == "week":
+        monday = now.date() - timedelta(days=now.weekday())
+        return f"w{monday.isoformat()}"
+    if period == "month":
+        return f"m{now:%Y-%m}"
+    raise ValueError(f"unknown period {period!r}")

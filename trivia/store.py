@@ -1,0 +1,172 @@
+"""The storage interface the engine talks to (implemented by db.game.GameStore)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from trivia.model import Competitor, Event, Question
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a command came from: platform, workspace (guild/team) and channel."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A question that has been asked and not yet revealed."""
+
+    id: int
+    round_id: int
+    seq: int
+    total: int
+    question: Question
+    asked_at: datetime
+    closes_at: datetime
+    place: Place
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One locked answer."""
+
+    id: int
+    player_id: int
+    player_name: str
+    choice_index: int | None
+    value: float | None
+    correct: bool | None
+    points: int
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One player's line in a leaderboard."""
+
+    rank: int
+    player_id: int
+    name: str
+    points: int
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class PlayerStats:
+    """One player's totals, streaks and rank with neighbours."""
+
+    name: str
+    points: int
+    answered: int
+    correct: int
+    streak: int
+    best_streak: int
+    rank: int | None
+    players: int
+    above: Standing | None
+    below: Standing | None
+
+
+@dataclass(frozen=True)
+class NextQuestion:
+    """The question that follows a reveal in the same round."""
+
+    question: Question
+    asked_at: datetime
+    closes_at: datetime
+
+
+class Store(Protocol):
+    """What the engine needs from storage."""
+
+    async def events(self) -> list[Event]:
+        """Every event in the records database."""
+        ...
+
+    async def competitors(self) -> list[Competitor]:
+        """Every competitor with nicknames."""
+        ...
+
+    async def player(self, place: Place, user: str, name: str) -> int:
+        """The id of a player in this workspace, created on first sight."""
+        ...
+
+    async def find_player(self, place: Place, user: str) -> tuple[int, str] | None:
+        """A known player's id and display name."""
+        ...
+
+    async def open_question(self, place: Place) -> OpenQuestion | None:
+        """The channel's unrevealed question, if any."""
+        ...
+
+    async def start_round(
+        self, place: Place, *, total: int, seed: int, first: NextQuestion
+    ) -> OpenQuestion | None:
+        """Start a round with its first question; None if the channel has an active round."""
+        ...
+
+    async def record_answer(
+        self,
+        question: OpenQuestion,
+        player_id: int,
+        *,
+        text: str,
+        choice_index: int | None,
+        value: float | None,
+        correct: bool | None,
+        points: int,
+        answered_at: datetime,
+    ) -> bool:
+        """Lock one answer; False if this player already answered or it has closed."""
+        ...
+
+    async def answers(self, question_id: int) -> list[AnswerRow]:
+        """The question's locked answers, earliest first."""
+        ...
+
+    async def close_question(
+        self,
+        question: OpenQuestion,
+        *,
+        revealed_at: datetime,
+        rescored: list[tuple[int, int, bool]],
+        following: NextQuestion | None,
+    ) -> tuple[bool, OpenQuestion | None]:
+        """Reveal once: apply (answer id, points, correct) updates, then ask the next
+        question or end the round, in one transaction. (False, None) if already revealed."""
+        ...
+
+    async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
+        """Each player's points in a round, best first."""
+        ...
+
+    async def due_questions(self, now: datetime) -> list[OpenQuestion]:
+        """Unrevealed questions whose window has closed."""
+        ...
+
+    async def next_deadline(self) -> datetime | None:
+        """When the next open question closes."""
+        ...
+
+    async def recent_event_keys(self, place: Place, limit: int) -> list[str]:
+        """Events used by the workspace's latest questions, newest first."""
+        ...
+
+    async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
+        """The workspace's top players for a period key ('all', 'w2026-11-16', 'm2026-11')."""
+        ...
+
+    async def player_stats(self, place: Place, period: str, player_id: int) -> PlayerStats | None:
+        """A player's standing in the workspace for a period key."""
+        ...
+
+    async def settings(self, place: Place) -> dict[str, str]:
+        """The workspace's settings overrides."""
+        ...
