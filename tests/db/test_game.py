@@ -1,0 +1,214 @@
+"""Game data on real SQLite files: migrations, atomic scoring, unique answers, standings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+from random import Random
+
+import pytest
+
+from db.connection import migrations, open_db, schema_version
+from db.game import GameStore
+from tests.conftest import T0
+from trivia.model import RecordsPack
+from trivia.questions import Generator, Records
+from trivia.store import NextQuestion, OpenQuestion, Place
+
+PLACE = Place("test", "guild", "chan")
+REPO = Path(__file__).resolve().parents[2]
+
+
+async def open_one(store: GameStore, mini_pack: RecordsPack, seed: int = 1) -> OpenQuestion:
+    question = Generator(Records(mini_pack.events), Random(seed)).generate()
+    first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
+    opened = await store.start_round(PLACE, total=1, seed=seed, first=first)
+    assert opened is not None
+    return opened
+
+
+async def answer(store: GameStore, q: OpenQuestion, user: str, *, points: int = 10) -> bool:
+    player = await store.player(PLACE, user, user)
+    return await store.record_answer(
+        q,
+        player,
+        text="a",
+        choice_index=0,
+        value=None,
+        correct=points > 0,
+        points=points,
+        answered_at=T0 + timedelta(seconds=1),
+    )
+
+
+def standings(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT workspace_id, period, player_id, points, answered, correct FROM standings"
+            " ORDER BY 1, 2, 3"
+        ).fetchall()
+        counts = conn.execute(
+            "SELECT workspace_id, period, points, players FROM standing_counts WHERE players > 0"
+            " ORDER BY 1, 2, 3"
+        ).fetchall()
+    return rows + [("counts", *c) for c in counts]
+
+
+async def test_migrations_from_empty_and_pragmas(tmp_path: Path) -> None:
+    """A new file gets every migration, WAL and foreign keys; reopening changes nothing."""
+    path = tmp_path / "new" / "fresh.sqlite3"
+    async with open_db(path) as conn:
+        assert await schema_version(conn) == migrations()[-1][0]
+        async with conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"  # type: ignore[index]
+        async with conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1  # type: ignore[index]
+        async with conn.execute("PRAGMA busy_timeout") as cur:
+            assert (await cur.fetchone())[0] == 5000  # type: ignore[index]
+    async with open_db(path) as conn:
+        assert await schema_version(conn) == migrations()[-1][0]
+
+
+async def test_one_answer_per_player_even_under_concurrent_tasks(
+    store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """Fifty players each clicking three times at once: exactly one answer each."""
+    q = await open_one(store, mini_pack)
+    users = [f"user{i}" for i in range(50)]
+    results = await asyncio.gather(*(answer(store, q, u) for u in users * 3))
+    assert sum(results) == 50
+    rows = await store.answers(q.id)
+    assert sorted(r.player_name for r in rows) == sorted(users)
+    board = await store.leaderboard(PLACE, "all", 100)
+    assert len(board) == 50
+    assert {s.points for s in board} == {10}
+
+
+async def test_answer_after_the_reveal_is_not_stored(
+    store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """Once revealed, a question takes no more answers, and the reveal happens once."""
+    q = await open_one(store, mini_pack)
+    closed = await store.close_question(q, revealed_at=T0, rescored=[], following=None)
+    assert closed == (True, None)
+    again = await store.close_question(q, revealed_at=T0, rescored=[], following=None)
+    assert again == (False, None)
+    assert not await answer(store, q, "late")
+    assert await store.answers(q.id) == []
+
+
+async def test_a_failure_inside_scoring_leaves_nothing_behind(
+    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """If any part of scoring fails, neither the answer nor any total is written."""
+    q = await open_one(store, mini_pack)
+    assert await answer(store, q, "ann")
+    path = tmp_path / "game.sqlite3"
+    before = standings(path)
+    await store.conn.execute(
+        "CREATE TEMP TRIGGER fail_late BEFORE UPDATE ON standing_counts"
+        " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="disk on fire"):
+        await answer(store, q, "bob")
+    await store.conn.execute("DROP TRIGGER temp.fail_late")
+    assert standings(path) == before
+    assert [r.player_name for r in await store.answers(q.id)] == ["ann"]
+
+
+async def test_rebuild_from_the_log_matches_the_running_totals(
+    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """Derived standings are exactly what replaying the answer log produces."""
+    rng = Random(5)
+    for seed in range(6):
+        q = await open_one(store, mini_pack, seed)
+        for i in range(12):
+            await answer(store, q, f"p{rng.randrange(8)}", points=rng.choice([0, 10, 20]))
+            del i
+        await store.close_question(
+            q, revealed_at=T0 + timedelta(days=seed * 5), rescored=[], following=None
+        )
+    path = tmp_path / "game.sqlite3"
+    running = standings(path)
+    await store.rebuild_standings()
+    assert standings(path) == running
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE standings SET points = 999")
+    await store.rebuild_standings()
+    assert standings(path) == running
+
+
+CRASH_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys
+    from datetime import timedelta
+    from random import Random
+    from db.connection import open_db
+    from db.game import GameStore
+    from db.records import read_pack
+    from trivia.questions import Generator, Records
+    from trivia.store import NextQuestion, Place
+    from tests.conftest import T0
+
+    async def main() -> None:
+        pack = read_pack("tests/data/mini_pack.json")
+        async with open_db(sys.argv[1]) as conn:
+            store = GameStore(conn)
+            await store.records.import_pack(pack)
+            n = 0
+            for r in range(10_000):
+                place = Place("crash", "ws", f"c{r}")
+                q = Generator(Records(pack.events), Random(r)).generate()
+                first = NextQuestion(q, T0, T0 + timedelta(hours=1))
+                opened = await store.start_round(place, total=1, seed=r, first=first)
+                for u in range(20):
+                    player = await store.player(place, f"u{u}", f"u{u}")
+                    await store.record_answer(opened, player, text="a", choice_index=0,
+                        value=None, correct=u % 2 == 0, points=10 * (u % 3),
+                        answered_at=T0 + timedelta(seconds=r))
+                    n += 1
+                    if n == 200:
+                        print("ready", flush=True)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_killed_mid_scoring_leaves_whole_answers_only(tmp_path: Path) -> None:
+    """SIGKILL while answers stream in: the totals still equal a replay of the log."""
+    path = tmp_path / "crash.sqlite3"
+    with subprocess.Popen(
+        [sys.executable, "-c", CRASH_SCRIPT, str(path)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    with sqlite3.connect(path) as conn:
+        logged = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+        counted = conn.execute(
+            "SELECT sum(answered) FROM standings WHERE period = 'all'"
+        ).fetchone()[0]
+    assert logged >= 200
+    assert counted == logged
+    running = standings(path)
+
+    async def rebuild() -> None:
+        async with open_db(path) as conn:
+            await GameStore(conn).rebuild_standings()
+
+    asyncio.run(rebuild())
+    assert standings(path) == running
