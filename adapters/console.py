@@ -80,7 +80,7 @@ class Console:
             text = line.strip()
             if text in ("/quit", "/exit"):
                 return
-            if text.startswith("/as"):
+            if text == "/as" or text.startswith("/as "):
                 name = text.removeprefix("/as").strip()[:32]
                 if name:
                     self.player = name

@@ -54,7 +54,8 @@ class App:
             delay = 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=max(0.01, min(delay, 60.0)))
+                async with asyncio.timeout(max(0.01, min(delay, 60.0))):
+                    await self.wake.wait()
 
 
 @asynccontextmanager

@@ -26,6 +26,16 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+def _window(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError("must be from 1 to 3600 seconds")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -39,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start the configured platforms (console if none)")
     play = commands.add_parser("play", help="play in this terminal")
     play.add_argument("--name", help="your player name")
-    play.add_argument("--window", type=float, help="answer window in seconds")
+    play.add_argument("--window", type=_window, help="answer window in seconds (5-3600)")
     play.add_argument("--seed", type=int, help="random seed, for reproducible games")
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
@@ -82,6 +92,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PackError, CommandError) as exc:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 1
+    except (OSError, UnicodeDecodeError, sqlite3.Error) as exc:
+        print(f"photo-finish: {_describe(exc)}", file=sys.stderr)
+        return 1
+
+
+def _describe(exc: Exception) -> str:
+    """One line for a file or database error."""
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text ({exc.reason})"
+    return str(exc)
 
 
 class CommandError(Exception):
@@ -92,7 +114,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "play" or (args.command == "run" and not config.platforms):
         if getattr(args, "name", None):
             config = replace(config, player_name=args.name)
-        if getattr(args, "window", None):
+        if getattr(args, "window", None) is not None:
             config = replace(config, game=replace(config.game, answer_window_seconds=args.window))
         await play_console(config, seed=getattr(args, "seed", None))
         return 0
@@ -116,7 +138,10 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
         if await asyncio.to_thread(target.exists):
             raise CommandError(f"{target}: already exists; choose a new file")
         await migrate(conn)
-        copy = sqlite3.connect(target)
+        try:
+            copy = sqlite3.connect(target)
+        except sqlite3.Error as exc:
+            raise CommandError(f"{target}: {exc}") from None
         try:
             await conn.backup(copy)
         finally:

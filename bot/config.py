@@ -94,6 +94,12 @@ class _Section:
             raise self.fail(key, f"expected a number from {low:g} to {high:g}, got {value!r}")
         return float(value)
 
+    def whole(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(key, f"expected a whole number from {low} to {high}, got {value!r}")
+        return value
+
 
 _SECTIONS: dict[str, set[str]] = {
     "database": {"path"},
@@ -139,7 +145,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         db_path=Path(db_path).expanduser() if db_path else default_db_path(),
         game=GameConfig(
             answer_window_seconds=game.number("answer_window_seconds", 20, 5, 3600),
-            match_length=int(game.number("match_length", 5, 1, 20)),
+            match_length=game.whole("match_length", 5, 1, 20),
             series=game.text("series"),
         ),
         player_name=sections["console"].text("player_name") or "you",

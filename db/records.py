@@ -31,17 +31,29 @@ class ImportSummary:
 
 def read_pack(path: Path | str) -> RecordsPack:
     """Read and validate a pack file; PackError names the line or field at fault."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackError(str(path), f"not UTF-8 text ({exc.reason})") from None
     return parse_pack_text(text)
 
 
 def parse_pack_text(text: str) -> RecordsPack:
     """Parse pack JSON text; syntax errors are reported with line and column."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise PackError(f"line {exc.lineno} column {exc.colno}", exc.msg) from None
     return parse_pack(data)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise PackError(key, "appears twice in one object")
+        found[key] = value
+    return found
 
 
 def shipped_pack() -> RecordsPack:

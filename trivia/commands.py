@@ -53,13 +53,20 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class Invalid:
+    """A known command used wrongly; `problem` says how to use it."""
+
+    problem: str
+
+
+@dataclass(frozen=True)
 class Help:
     """The command list; `problem` explains what was wrong with the input."""
 
     problem: str | None = None
 
 
-Command = Ask | Start | Answer | Leaderboard | Stats | Stop | Help
+Command = Ask | Start | Answer | Leaderboard | Stats | Stop | Help | Invalid
 
 USAGE = (
     ("/trivia", "ask one question"),
@@ -88,20 +95,20 @@ def parse(text: str) -> Command:
         if not rest:
             return Start(None)
         if not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_MATCH:
-            return Help(f"A match is 1 to {MAX_MATCH} questions, e.g. /trivia start 5.")
+            return Invalid(f"A match is 1 to {MAX_MATCH} questions, e.g. /trivia start 5.")
         return Start(int(rest[0]), _series(rest[1:]))
     if verb in ("answer", "a", "guess"):
         if not rest:
-            return Help("Type your answer after the command, e.g. /trivia answer B.")
+            return Invalid("Type your answer after the command, e.g. /trivia answer B.")
         return Answer(" ".join(rest))
     if verb in ("leaderboard", "lb", "top"):
         period = rest[0].casefold() if rest else "all"
         if period not in PERIODS or len(rest) > 1:
-            return Help("Leaderboard periods are week, month and all.")
+            return Invalid("Leaderboard periods are week, month and all.")
         return Leaderboard(period)
     if verb in ("stats", "me"):
         if len(rest) > 1:
-            return Help("Name one player, e.g. /trivia stats @alice.")
+            return Invalid("Name one player, e.g. /trivia stats @alice.")
         if not rest:
             return Stats()
         match = _MENTION.match(rest[0])

@@ -7,7 +7,17 @@ from datetime import datetime, timedelta
 from random import Random
 
 from trivia import replies
-from trivia.commands import Answer, Ask, Command, Help, Leaderboard, Start, Stats, Stop
+from trivia.commands import (
+    Answer,
+    Ask,
+    Command,
+    Help,
+    Invalid,
+    Leaderboard,
+    Start,
+    Stats,
+    Stop,
+)
 from trivia.judging import VerdictStatus, judge
 from trivia.questions import Generator, NoQuestionError, Records
 from trivia.replies import Reply
@@ -79,6 +89,8 @@ class Engine:
                 return before + await self._stop(actor)
             case Help(problem=problem):
                 return [*before, replies.help_reply(problem)]
+            case Invalid(problem=problem):
+                return [*before, replies.error(problem)]
 
     async def close_due(self, now: datetime) -> list[Posted]:
         """Reveal every question whose window has closed (called by the shell's timer)."""

@@ -1,0 +1,333 @@
+"""Tests for bot.config: the TOML file, environment secrets and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, GameConfig, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET_VARS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No real config, data dir or secrets: cwd, HOME and XDG_DATA_HOME are tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    for name in SECRET_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+def write(tmp_path: Path, text: str, name: str = "bot.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(path: Path | None, environ: dict[str, str] | None = None) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(path, environ or {})
+    message = str(info.value)
+    assert "\n" not in message, f"config errors are one line: {message!r}"
+    return message
+
+
+# -- defaults -------------------------------------------------------------------------------
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    config = load_config(None, {})
+
+    assert config.source == "(defaults)"
+    assert config.game == GameConfig(answer_window_seconds=20.0, match_length=5, series=None)
+    assert config.player_name == "you"
+    assert config.platforms == []
+    assert config.discord_token is None
+    assert config.slack_bot_token is None
+    # The per-user database lives under the (patched) XDG data dir, never in the real home.
+    assert config.db_path.name == "photo-finish.sqlite3"
+    assert config.db_path.is_relative_to(tmp_path / "xdg-data")
+    assert not config.db_path.exists(), "loading the config must not create the database"
+
+
+def test_config_toml_in_the_working_directory_is_used_when_no_path_given(tmp_path: Path) -> None:
+    write(tmp_path, '[console]\nplayer_name = "Junior"\n', name="config.toml")
+
+    config = load_config(None, {})
+
+    assert config.source == "config.toml"
+    assert config.player_name == "Junior"
+
+
+def test_a_full_file_is_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[database]
+path = "~/trivia/pf.sqlite3"
+
+[game]
+answer_window_seconds = 45
+match_length = 7
+series = "Cup Series"
+
+[console]
+player_name = "  Rowdy  "
+""",
+    )
+
+    config = load_config(path, {})
+
+    assert config.source == str(path)
+    assert config.db_path == tmp_path / "home" / "trivia" / "pf.sqlite3"  # ~ expanded
+    assert config.game == GameConfig(
+        answer_window_seconds=45.0, match_length=7, series="Cup Series"
+    )
+    assert config.player_name == "Rowdy"
+
+
+def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+
+    config = load_config(path, {})
+
+    assert config.source == str(path)
+    assert config.game == Config().game
+    assert config.player_name == "you"
+
+
+# -- file problems ----------------------------------------------------------------------------
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+
+    message = error_for(path)
+
+    assert message == f"{path}: file not found"
+
+
+def test_malformed_toml_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[game]\nanswer_window_seconds = 30\nmatch_length 5\n")
+
+    message = error_for(path)
+
+    assert message.startswith(f"{path}: not valid TOML")
+    assert "line 3" in message
+
+
+def test_a_directory_instead_of_a_file_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "conf.toml"
+    folder.mkdir()
+
+    message = error_for(folder)
+
+    assert message.startswith(f"{folder}: cannot read")
+
+
+def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[console]\nplayer_name = "Su\xe1rez"\n'.encode("latin-1"))
+
+    message = error_for(path)
+
+    assert message.startswith(f"{path}: cannot read")
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+def test_a_wrong_type_names_file_section_key_and_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, '[game]\nanswer_window_seconds = "fast"\n')
+
+    message = error_for(path)
+
+    assert message == (
+        f"{path}: [game] answer_window_seconds: expected a number from 5 to 3600, got 'fast'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "problem"),
+    [
+        ("answer_window_seconds = 4", "answer_window_seconds", "from 5 to 3600, got 4"),
+        ("answer_window_seconds = 3601", "answer_window_seconds", "from 5 to 3600, got 3601"),
+        ("answer_window_seconds = true", "answer_window_seconds", "got True"),
+        ("match_length = 0", "match_length", "from 1 to 20, got 0"),
+        ("match_length = 21", "match_length", "from 1 to 20, got 21"),
+        ("series = 3", "series", "expected a string, got 3"),
+    ],
+)
+def test_out_of_range_and_mistyped_game_settings(
+    tmp_path: Path, line: str, key: str, problem: str
+) -> None:
+    path = write(tmp_path, f"[game]\n{line}\n")
+
+    message = error_for(path)
+
+    assert message.startswith(f"{path}: [game] {key}: ")
+    assert message.endswith(problem)
+
+
+def test_range_limits_themselves_are_allowed(tmp_path: Path) -> None:
+    path = write(tmp_path, "[game]\nanswer_window_seconds = 5\nmatch_length = 20\n")
+
+    assert load_config(path, {}).game.answer_window_seconds == 5.0
+    assert load_config(path, {}).game.match_length == 20
+
+
+def test_a_fractional_match_length_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "[game]\nmatch_length = 2.5\n")
+
+    message = error_for(path)
+
+    assert message.startswith(f"{path}: [game] match_length: ")
+
+
+def test_a_string_setting_with_the_wrong_type(tmp_path: Path) -> None:
+    path = write(tmp_path, "[console]\nplayer_name = 42\n")
+
+    assert error_for(path) == f"{path}: [console] player_name: expected a string, got 42"
+
+
+def test_an_unknown_key_names_the_section_and_the_known_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "[game]\nanswer_window = 30\n")
+
+    message = error_for(path)
+
+    assert message.startswith(f"{path}: [game] answer_window: unknown setting")
+    assert "answer_window_seconds" in message
+    assert "match_length" in message
+
+
+def test_an_unknown_section_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "[telegram]\ntoken = 'x'\n")
+
+    message = error_for(path)
+
+    assert message.startswith(f"{path}: [telegram]: unknown section")
+    assert "discord" in message
+    assert "slack" in message
+
+
+def test_a_top_level_key_is_an_unknown_section(tmp_path: Path) -> None:
+    path = write(tmp_path, "answer_window_seconds = 30\n")
+
+    assert error_for(path).startswith(f"{path}: [answer_window_seconds]: unknown section")
+
+
+def test_a_section_that_is_not_a_table(tmp_path: Path) -> None:
+    path = write(tmp_path, "game = 5\n")
+
+    assert error_for(path) == f"{path}: [game]: expected a table"
+
+
+# -- secrets -----------------------------------------------------------------------------------
+
+
+def test_environment_secrets_override_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[discord]\ntoken = "from-file"\n')
+
+    from_file = load_config(path, {})
+    from_env = load_config(path, {"DISCORD_TOKEN": "from-env"})
+
+    assert from_file.discord_token == "from-file"
+    assert from_env.discord_token == "from-env"
+    assert from_env.platforms == ["discord"]
+
+
+def test_environment_secrets_are_added_without_a_file() -> None:
+    config = load_config(
+        None,
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_APP_TOKEN": "xapp-1",
+            "SLACK_SIGNING_SECRET": "shh",
+        },
+    )
+
+    assert config.slack_bot_token == "xoxb-1"
+    assert config.slack_app_token == "xapp-1"
+    assert config.slack_signing_secret == "shh"
+    assert config.platforms == ["slack"]
+
+
+def test_an_empty_environment_variable_does_not_hide_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[discord]\ntoken = "from-file"\n')
+
+    assert load_config(path, {"DISCORD_TOKEN": ""}).discord_token == "from-file"
+
+
+def test_the_environ_argument_is_used_not_os_environ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "from-os-environ")
+
+    assert load_config(None, {}).discord_token is None
+    assert load_config(None, {"DISCORD_TOKEN": "given"}).discord_token == "given"
+
+
+def test_both_platforms_are_listed(tmp_path: Path) -> None:
+    path = write(tmp_path, '[slack]\nbot_token = "xoxb"\n')
+
+    config = load_config(path, {"DISCORD_TOKEN": "d"})
+
+    assert config.platforms == ["discord", "slack"]
+
+
+# -- through the command line --------------------------------------------------------------------
+
+
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
+    env |= {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "xdg-data")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[game]\nanswer_window_seconds = "fast"\n', "[game] answer_window_seconds: expected"),
+        ("[game\n", "not valid TOML"),
+        ("[weather]\nsunny = true\n", "[weather]: unknown section"),
+    ],
+    ids=["wrong-type", "malformed", "unknown-section"],
+)
+def test_cli_reports_a_bad_config_in_one_line(tmp_path: Path, text: str, expected: str) -> None:
+    bad = write(tmp_path, text, name="bad.toml")
+    db = tmp_path / "game.sqlite3"
+
+    done = run_cli(tmp_path, "--config", str(bad), "--db", str(db), "records", "list")
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"photo-finish: {bad}: ")
+    assert expected in lines[0]
+    assert "Traceback" not in done.stderr
+    assert not db.exists(), "a bad config must stop the command before it opens the database"
+
+
+def test_cli_reports_a_missing_config_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+
+    done = run_cli(tmp_path, "--config", str(missing), "records", "list")
+
+    assert done.returncode == 2
+    assert done.stderr == f"photo-finish: {missing}: file not found\n"

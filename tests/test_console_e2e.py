@@ -1,0 +1,398 @@
+"""End to end: a person playing Photo Finish in a terminal (a pseudo-terminal via pexpect).
+
+Each test starts `python -m bot play` on its own database file holding the mini pack,
+types lines as a player would and checks what appears on screen, including the reveals
+that arrive on their own when the 3-second answer window closes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
+WINDOW = 3.0
+PROMPT_TIMEOUT = 10  # a reply to a typed line
+REVEAL_TIMEOUT = WINDOW + 10  # a timed reveal, counted from when the question appeared
+SECRET_VARS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """The environment without chat secrets and with a throw-away home and data dir."""
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
+    return env | {
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "PYTHONWARNINGS": "error::RuntimeWarning",  # e.g. 'coroutine was never awaited'
+    }
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A database file holding the mini pack (so the shipped pack is never seeded)."""
+    path = tmp_path / "game.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(path), "records", "import", str(MINI_PACK)],
+        cwd=REPO,
+        env=clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "12 added" in done.stdout
+    return path
+
+
+StartPlayer = Callable[..., "Player"]
+
+
+class Player:
+    """One `photo-finish play` process in a terminal, and everything it printed."""
+
+    def __init__(self, db: Path, tmp_path: Path, name: str = "alice", seed: int = 7) -> None:
+        config = tmp_path / "empty-config.toml"  # ignore any ./config.toml in the repo
+        config.touch()
+        self.name = name
+        self.screen = io.StringIO()
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "bot", "--config", str(config), "--db", str(db), "play", "--name", name,
+             "--window", f"{WINDOW:g}", "--seed", str(seed)],
+            cwd=str(REPO),
+            env=clean_env(tmp_path),
+            encoding="utf-8",
+            timeout=20,
+            dimensions=(50, 300),
+        )  # fmt: skip
+        self.child.logfile_read = self.screen
+        welcome = self.wait_prompt()
+        assert "Photo Finish trivia" in welcome, self.transcript
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.name}> "
+
+    @property
+    def transcript(self) -> str:
+        """Everything shown so far, for failure messages."""
+        return self.screen.getvalue().replace("\r\n", "\n")
+
+    def wait_prompt(self, timeout: float = PROMPT_TIMEOUT) -> str:
+        """The text shown up to the next prompt."""
+        self.child.expect_exact(self.prompt, timeout=timeout)
+        return str(self.child.before).replace("\r\n", "\n")
+
+    def type(self, line: str) -> str:
+        """Type a line and return what the bot replied, up to the next prompt."""
+        self.child.sendline(line)
+        shown = self.wait_prompt()
+        echoed, _, reply = shown.partition(line + "\n")
+        assert echoed.strip() == "", f"unexpected output before the echo: {echoed!r}"
+        return reply
+
+    def switch(self, name: str) -> str:
+        self.child.sendline(f"/as {name}")
+        self.name = name
+        return self.wait_prompt()
+
+    def wait_for(self, pattern: str, timeout: float = REVEAL_TIMEOUT) -> str:
+        """Wait, typing nothing, until `pattern` (a regex) shows; return the text before it."""
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except pexpect.TIMEOUT:
+            pytest.fail(f"{pattern!r} never showed; screen:\n{self.transcript}")
+        return str(self.child.before).replace("\r\n", "\n")
+
+    def wait_reveal(self) -> str:
+        """The next timed reveal, from its '== Answer:' title to the prompt after it."""
+        self.wait_for(r"== Answer: ")
+        return "== Answer: " + self.wait_prompt()
+
+    def finish(self) -> int:
+        """Wait for the process to end; its exit status."""
+        self.child.expect(pexpect.EOF, timeout=PROMPT_TIMEOUT)
+        self.child.close()
+        assert self.child.signalstatus is None, self.transcript
+        return int(self.child.exitstatus)
+
+    def kill(self) -> None:
+        if self.child.isalive():
+            self.child.terminate(force=True)
+
+
+@pytest.fixture
+def play(db: Path, tmp_path: Path) -> Iterator[StartPlayer]:
+    """Start players on the test database; every process is ended after the test."""
+    started: list[Player] = []
+
+    def start(name: str = "alice", seed: int = 7) -> Player:
+        player = Player(db, tmp_path, name, seed)
+        started.append(player)
+        return player
+
+    yield start
+    for player in started:
+        player.kill()
+
+
+def is_numeric(question: str) -> bool:
+    """Whether a posted question wants a number (guess the margin) or a letter."""
+    if "Type a number in seconds" in question:
+        assert "Guess the margin" in question
+        assert "A)" not in question
+        return True
+    assert "Pick a letter" in question, question
+    assert "A) " in question
+    assert "B) " in question
+    return False
+
+
+def an_answer(question: str) -> str:
+    return "0.002" if is_numeric(question) else "A"
+
+
+def settle() -> None:
+    """Pause before quitting so the reveal timer is idle again.
+
+    Quitting in the same instant as a command hangs the bot (see
+    test_quit_typed_right_after_a_command_exits); the other tests are about other things.
+    """
+    time.sleep(0.5)
+
+
+def assert_clean_exit(player: Player) -> None:
+    assert player.finish() == 0, player.transcript
+    shown = player.transcript
+    assert shown.rstrip().endswith("Bye."), shown
+    for trouble in ("Traceback", "Task was destroyed", "Exception ignored", "KeyboardInterrupt"):
+        assert trouble not in shown, shown
+
+
+# -- a quick question ----------------------------------------------------------------------------
+
+
+# With the mini pack on a fresh database, seed 7 asks a multiple-choice question first and
+# seed 3 a guess-the-margin one; the test reads which from the screen either way.
+@pytest.mark.parametrize("seed", [7, 3])
+def test_question_answers_and_timed_reveal(play: StartPlayer, seed: int) -> None:
+    alice = play(seed=seed)
+
+    question = alice.type("/trivia")
+    asked = time.monotonic()
+    assert "== Trivia ==" in question
+    numeric = is_numeric(question)
+    first, second = ("0.002", "0.01") if numeric else ("A", "B")
+
+    locked = alice.type(first)
+    again = alice.type(second)
+    busy = alice.type("/trivia")
+    switched = alice.switch("bob")
+    bob_locked = alice.type(second)
+
+    assert locked.startswith("(to alice only) Locked in: ")
+    assert locked.startswith(f"(to alice only) Locked in: {first}")
+    assert "already locked in" in again
+    assert again.startswith("(to alice only)")
+    assert "A question is already open here" in busy
+    assert "Now playing as bob." in switched
+    assert bob_locked.startswith(f"(to bob only) Locked in: {second}")
+
+    reveal = alice.wait_reveal()  # nothing typed: the timer reveals it
+    waited = time.monotonic() - asked
+    assert WINDOW - 1 <= waited <= REVEAL_TIMEOUT, waited
+    assert "Source: " in reveal
+    assert re.search(r"Source: .*https?://", reveal), reveal
+    if numeric:
+        closest = re.search(r"Closest: (.*)", reveal)
+        assert closest, reveal
+        assert "alice 0.002 s" in closest[1]
+        assert "bob 0.01 s" in closest[1]
+        assert "Guesses: 2, from 0.002 s to 0.01 s" in reveal
+    else:
+        right_letter = re.search(r"== Answer: ([A-D])\) ", reveal)
+        counts = dict(re.findall(r"([A-D]): (\d+)", reveal.split("Answers:")[1].splitlines()[0]))
+        right = re.search(r"Right: (.*)", reveal)
+        assert right_letter, reveal
+        assert right, reveal
+        assert counts["A"] == "1"
+        assert counts["B"] == "1"
+        assert sum(map(int, counts.values())) == 2
+        winner = {"A": "alice", "B": "bob"}.get(right_letter[1])
+        if winner:
+            assert right[1].startswith(f"{winner} (+"), reveal
+            assert ({"alice", "bob"} - {winner}).pop() not in right[1]
+        else:
+            assert right[1] == "Nobody got it."
+
+    # After the reveal the channel is free for the next question.
+    assert "== Trivia ==" in alice.type("/trivia")
+
+
+def test_answer_without_a_question(play: StartPlayer) -> None:
+    alice = play()
+
+    reply = alice.type("B")
+
+    assert reply.strip() == "(to alice only) No question is open here. Start one with /trivia."
+
+
+# -- a match --------------------------------------------------------------------------------------
+
+
+def test_a_match_of_three_runs_on_the_timer(play: StartPlayer) -> None:
+    alice = play()
+
+    first = alice.type("/trivia start 3")
+    assert "== Question 1/3 ==" in first
+    assert "Locked in:" in alice.type(an_answer(first))
+
+    for n in (2, 3):
+        alice.wait_reveal()
+        alice.wait_for(rf"== Question {n}/3 ==")  # typing nothing
+        question = alice.wait_prompt()
+        assert "Locked in:" in alice.type(an_answer(question)), alice.transcript
+
+    alice.wait_reveal()
+    alice.wait_for(r"== Match over ==")
+    table = alice.wait_prompt()
+    lines = [line for line in table.splitlines() if line.strip()]
+    assert len(lines) == 1, table
+    assert re.fullmatch(r"1\. alice: \d+ pts", lines[0]), table
+    assert "Question 4/3" not in alice.transcript
+
+    # The match is over: no question is open any more.
+    assert "No question is open here" in alice.type("A")
+
+
+# -- other commands -------------------------------------------------------------------------------
+
+
+def test_leaderboards_stats_and_bad_commands(play: StartPlayer) -> None:
+    alice = play()
+    question = alice.type("/trivia")
+    alice.type(an_answer(question))
+    alice.wait_reveal()
+
+    everyone = alice.type("/trivia leaderboard")
+    week = alice.type("/trivia leaderboard week")
+    month = alice.type("/trivia lb month")
+    stats = alice.type("/trivia stats")
+    year = alice.type("/trivia leaderboard year")
+    bogus = alice.type("/trivia bogus")
+    too_long = alice.type("/trivia start 99")
+    helped = alice.type("/trivia help")
+
+    row = r"1\. alice: \d+ pts \([01]/1 right\)"
+    assert everyone.startswith("== Leaderboard: all time ==\n")
+    assert re.search(row, everyone), everyone
+    assert week.startswith("== Leaderboard: this week ==\n")
+    assert re.search(row, week), week
+    assert month.startswith("== Leaderboard: this month ==\n")
+    assert re.search(row, month), month
+    assert stats.startswith("(to alice only) == Stats: alice ==\n")
+    assert "  Answered: 1\n" in stats
+    assert "  Rank: #1 of 1" in stats
+
+    assert year.strip() == "(to alice only) Leaderboard periods are week, month and all."
+    assert bogus.startswith("(to alice only) == Unknown command: bogus ==")
+    assert "/trivia start N" in bogus
+    assert too_long.strip() == "(to alice only) A match is 1 to 20 questions, e.g. /trivia start 5."
+    assert helped.startswith("(to alice only) == Photo Finish trivia ==")
+    assert "Scoring:" in helped
+
+    # The refused match really didn't start.
+    assert "No question is open here" in alice.type("A")
+
+
+def test_stats_before_answering(play: StartPlayer) -> None:
+    alice = play()
+
+    stats = alice.type("/trivia stats")
+    board = alice.type("/trivia leaderboard")
+
+    assert stats.strip() == "(to alice only) You haven't answered any questions here yet."
+    assert board.strip() == "== Leaderboard: all time ==\nNo answers yet all time."
+
+
+def test_slash_ask_asks_a_question(play: StartPlayer) -> None:
+    alice = play()
+    alice.child.sendline("/ask")
+
+    which = alice.child.expect_exact([alice.prompt, "Now playing as k."], timeout=PROMPT_TIMEOUT)
+
+    assert which == 0, alice.transcript
+    assert "== Trivia ==" in str(alice.child.before)
+
+
+# -- leaving and coming back ----------------------------------------------------------------------
+
+
+def test_ctrl_d_exits_cleanly_and_answers_are_kept(play: StartPlayer) -> None:
+    alice = play()
+    question = alice.type("/trivia")
+    alice.type(an_answer(question))
+    alice.wait_reveal()
+
+    alice.child.sendeof()
+    assert_clean_exit(alice)
+
+    again = play()
+    stats = again.type("/trivia stats")
+    assert stats.startswith("(to alice only) == Stats: alice ==\n")
+    assert "  Answered: 1\n" in stats
+    settle()
+    again.child.sendline("/quit")
+    assert_clean_exit(again)
+
+
+def test_ctrl_c_mid_question_exits_cleanly_and_the_answer_is_revealed_later(
+    play: StartPlayer,
+) -> None:
+    alice = play()
+    question = alice.type("/trivia")
+    numeric = is_numeric(question)
+    assert "Locked in:" in alice.type(an_answer(question))
+    settle()
+
+    alice.child.sendintr()  # before the 3 s window closes
+    assert_clean_exit(alice)
+    assert "== Answer:" not in alice.transcript
+
+    again = play()
+    reveal = again.wait_reveal()  # the question left open is revealed on its own
+    board = again.type("/trivia leaderboard")
+
+    if numeric:
+        assert "Closest: alice 0.002 s" in reveal
+    else:
+        assert re.search(r"Answers: A: 1 ", reveal), reveal
+    assert re.search(r"1\. alice: \d+ pts \([01]/1 right\)", board), board
+    settle()
+    again.child.sendeof()
+    assert_clean_exit(again)
+
+
+def test_quit_typed_right_after_a_command_exits(play: StartPlayer) -> None:
+    alice = play()
+
+    alice.child.send("/trivia stats\n/quit\n")  # typed ahead, or pasted
+    try:
+        alice.child.expect(pexpect.EOF, timeout=6)
+    except pexpect.TIMEOUT:
+        pytest.fail(f"the bot never exited after /quit; screen:\n{alice.transcript}")
+
+    assert_clean_exit(alice)

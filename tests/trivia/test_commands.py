@@ -1,0 +1,70 @@
+"""The /trivia grammar shared by the console and Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from trivia.commands import (
+    Answer,
+    Ask,
+    Command,
+    Help,
+    Invalid,
+    Leaderboard,
+    Start,
+    Stats,
+    Stop,
+    parse,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("", Ask()),
+        ("play Cup Series", Ask("Cup Series")),
+        ("start", Start(None)),
+        ("start 5", Start(5)),
+        ("start 3 Truck Series", Start(3, "Truck Series")),
+        ("answer larson", Answer("larson")),
+        ("answer  Chris   Buescher ", Answer("Chris Buescher")),
+        ("leaderboard", Leaderboard("all")),
+        ("leaderboard week", Leaderboard("week")),
+        ("LEADERBOARD Month", Leaderboard("month")),
+        ("stats", Stats()),
+        ("stats @alice", Stats("alice")),
+        ("stats <@U123>", Stats("U123")),
+        ("stats <@U123|alice>", Stats("U123")),
+        ("stats <@!42>", Stats("42")),
+        ("stop", Stop()),
+        ("help", Help()),
+    ],
+    ids=repr,
+)
+def test_valid_commands(text: str, command: Command) -> None:
+    """What people type becomes the command they meant."""
+    assert parse(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("start 0", "A match is 1 to 20 questions"),
+        ("start 99", "A match is 1 to 20 questions"),
+        ("start five", "A match is 1 to 20 questions"),
+        ("answer", "Type your answer after the command"),
+        ("leaderboard year", "Leaderboard periods are week, month and all."),
+        ("stats a b", "Name one player"),
+    ],
+    ids=repr,
+)
+def test_misused_commands_say_how_to_use_them(text: str, problem: str) -> None:
+    """A known command used wrongly gets a short explanation, not the whole help."""
+    parsed = parse(text)
+    assert isinstance(parsed, Invalid)
+    assert parsed.problem.startswith(problem)
+
+
+def test_unknown_commands_get_the_help() -> None:
+    """Unknown input gets the help with the problem named."""
+    assert parse("bogus thing") == Help("Unknown command: bogus")
