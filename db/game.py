@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -35,8 +36,9 @@ def question_to_json(question: Question) -> str:
     return json.dumps(asdict(question), default=str, ensure_ascii=False)
 
 
+@lru_cache(maxsize=1024)
 def question_from_json(text: str) -> Question:
-    """Rebuild a question stored by question_to_json."""
+    """Rebuild a question stored by question_to_json (cached: questions never change)."""
     data: dict[str, Any] = json.loads(text)
     return Question(
         kind=QuestionKind(data["kind"]),

@@ -72,21 +72,27 @@ class Engine:
 
     async def handle(self, command: Command, actor: Actor) -> list[Reply]:
         """Carry out one command; the replies are in the order to send them."""
-        before = await self._close_due_here(actor)
+        open_q = await self.store.open_question(actor.place)
+        before: list[Reply] = []
+        if open_q is not None and actor.now >= open_q.closes_at:
+            before = await self._close(open_q, actor.now)
+            if isinstance(command, Answer):
+                return [*before, replies.error("Too late: the answer window had closed.")]
+            open_q = await self.store.open_question(actor.place)
         match command:
             case Ask(series=series):
-                return before + await self._start(actor, 1, series)
+                return before + await self._start(actor, open_q, 1, series)
             case Start(count=count, series=series):
-                return before + await self._start(actor, count, series)
+                return before + await self._start(actor, open_q, count, series)
             case Answer(text=text):
-                return before + await self._answer(actor, text)
+                return before + await self._answer(actor, open_q, text)
             case Leaderboard(period=period):
                 rows = await self.store.leaderboard(actor.place, period_key(period, actor.now), 10)
                 return [*before, replies.leaderboard_reply(period, rows)]
             case Stats(user=user):
                 return before + await self._stats(actor, user)
             case Stop():
-                return before + await self._stop(actor)
+                return before + await self._stop(actor, open_q)
             case Help(problem=problem):
                 return [*before, replies.help_reply(problem)]
             case Invalid(problem=problem):
@@ -98,12 +104,6 @@ class Engine:
         for open_q in await self.store.due_questions(now):
             posted += [Posted(open_q.place, r) for r in await self._close(open_q, now)]
         return posted
-
-    async def _close_due_here(self, actor: Actor) -> list[Reply]:
-        open_q = await self.store.open_question(actor.place)
-        if open_q is None or actor.now < open_q.closes_at:
-            return []
-        return await self._close(open_q, actor.now)
 
     async def _settings(self, place: Place) -> Settings:
         return self.defaults.merged(await self.store.settings(place))
@@ -121,8 +121,9 @@ class Engine:
         closes = now + timedelta(seconds=settings.answer_window)
         return NextQuestion(question, now, closes)
 
-    async def _start(self, actor: Actor, count: int | None, series: str | None) -> list[Reply]:
-        open_q = await self.store.open_question(actor.place)
+    async def _start(
+        self, actor: Actor, open_q: OpenQuestion | None, count: int | None, series: str | None
+    ) -> list[Reply]:
         if open_q is not None:
             left = (open_q.closes_at - actor.now).total_seconds()
             return [replies.error(f"A question is already open here ({left:.0f} s left).")]
@@ -140,8 +141,7 @@ class Engine:
             return [replies.error("A match is already running here.")]
         return [replies.question_reply(started, settings.answer_window)]
 
-    async def _answer(self, actor: Actor, text: str) -> list[Reply]:
-        open_q = await self.store.open_question(actor.place)
+    async def _answer(self, actor: Actor, open_q: OpenQuestion | None, text: str) -> list[Reply]:
         if open_q is None:
             return [replies.error("No question is open here. Start one with /trivia.")]
         verdict = judge(open_q.question, text)
@@ -215,8 +215,7 @@ class Engine:
             return [replies.error("No stats yet.")]
         return [replies.stats_reply(stats, private=user is None)]
 
-    async def _stop(self, actor: Actor) -> list[Reply]:
-        open_q = await self.store.open_question(actor.place)
+    async def _stop(self, actor: Actor, open_q: OpenQuestion | None) -> list[Reply]:
         if open_q is None:
             return [replies.error("Nothing to stop: no question is open here.")]
         return await self._close(replace(open_q, total=open_q.seq), actor.now)

@@ -98,8 +98,23 @@ async def test_answer_after_the_window_is_too_late_and_triggers_the_reveal(
     q = await ask_until(eng, numeric=False)
     replies = await eng.handle(Answer("a"), actor("alice", q.closes_at + timedelta(seconds=1)))
     assert [r.kind for r in replies] == [ReplyKind.REVEAL, ReplyKind.ERROR]
-    assert "No question is open" in replies[1].title
+    assert replies[1].title == "Too late: the answer window had closed."
     assert await store.answers(q.id) == []
+
+
+async def test_a_late_answer_never_lands_on_the_next_question_of_a_match(
+    store: GameStore,
+) -> None:
+    """When the window closes mid-match, a late answer is refused, not applied to question 2."""
+    eng = engine(store)
+    await eng.handle(Start(2), actor("host", T0))
+    q1 = await open_question(store)
+    replies = await eng.handle(Answer("a"), actor("ann", q1.closes_at + timedelta(seconds=1)))
+    assert [r.kind for r in replies] == [ReplyKind.REVEAL, ReplyKind.QUESTION, ReplyKind.ERROR]
+    q2 = await open_question(store)
+    assert q2.seq == 2
+    assert await store.answers(q1.id) == []
+    assert await store.answers(q2.id) == []
 
 
 async def test_one_active_round_per_channel(store: GameStore) -> None:
