@@ -13,14 +13,26 @@ import aiosqlite
 from db.records import RecordsStore
 from db.transactions import Writer
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
-from trivia.store import AnswerRow, NextQuestion, OpenQuestion, Place, PlayerStats, Standing
+from trivia.store import (
+    AnswerRow,
+    Lock,
+    NextQuestion,
+    OpenQuestion,
+    Place,
+    PlayerStats,
+    Standing,
+)
 
 _OPEN_QUESTION_SQL = (
     "SELECT q.id, q.round_id, q.seq, r.total, q.body, q.asked_at, q.closes_at,"
     " w.platform, w.ref, c.ref FROM questions q JOIN rounds r ON r.id = q.round_id"
     " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
 )
-_RANK_ORDER = "points DESC, correct DESC, last_scored_at, player_id"
+_RANK_ORDER = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
+_STANDING_SQL = (
+    "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
+    " FROM standings s JOIN players p ON p.id = s.player_id"
+)
 
 
 def _ts(moment: datetime) -> float:
@@ -139,29 +151,34 @@ class GameStore:
             (workspace_id, user, name),
         )
 
+    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """All rows of a read, fetched in one trip to the database thread."""
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    async def _row(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        rows = await self._rows(sql, params)
+        return rows[0] if rows else None
+
     async def find_player(self, place: Place, user: str) -> tuple[int, str] | None:
         """A known player's id and display name in this workspace."""
-        async with self.conn.execute(
+        row = await self._row(
             "SELECT p.id, p.display_name FROM players p JOIN workspaces w ON w.id = p.workspace_id"
             " WHERE w.platform = ? AND w.ref = ? AND p.ref = ?",
             (place.platform, place.workspace, user),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return (int(row[0]), str(row[1])) if row else None
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
-        """The channel's unrevealed question."""
-        async with self.conn.execute(
-            _OPEN_QUESTION_SQL + " WHERE w.platform = ? AND w.ref = ? AND c.ref = ?"
-            " AND q.revealed_at IS NULL ORDER BY q.id DESC LIMIT 1",
-            (place.platform, place.workspace, place.channel),
-        ) as cur:
-            row = await cur.fetchone()
+        """The channel's unrevealed question, found through its active round."""
+        row = await self._row(
+            _OPEN_QUESTION_SQL + " WHERE r.channel_id = ? AND r.ended_at IS NULL"
+            " AND q.revealed_at IS NULL",
+            (await self._channel_id(place),),
+        )
         return _open_question(row) if row else None
 
     async def _question(self, question_id: int) -> OpenQuestion:
-        async with self.conn.execute(_OPEN_QUESTION_SQL + " WHERE q.id = ?", (question_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._row(_OPEN_QUESTION_SQL + " WHERE q.id = ?", (question_id,))
         assert row is not None
         return _open_question(row)
 
@@ -171,15 +188,14 @@ class GameStore:
         """Start a round and ask its first question; None if one is already active."""
         channel_id = await self._channel_id(place)
         async with self.writer.transaction() as conn:
-            async with conn.execute(
+            rows = await conn.execute_fetchall(
                 "INSERT INTO rounds (channel_id, total, started_at, seed) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING RETURNING id",
                 (channel_id, total, _ts(first.asked_at), seed),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
+            )
+            if not rows:
                 return None
-            question_id = await _insert_question(conn, int(row[0]), 1, first)
+            question_id = await _insert_question(conn, int(next(iter(rows))[0]), 1, first)
         return await self._question(question_id)
 
     async def record_answer(
@@ -193,7 +209,7 @@ class GameStore:
         correct: bool | None,
         points: int,
         answered_at: datetime,
-    ) -> bool:
+    ) -> Lock:
         """Lock and score one answer in a single statement (triggers update standings)."""
         rows = await self.writer.execute(
             "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"
@@ -213,29 +229,32 @@ class GameStore:
                 player_id,
             ),
         )
-        return bool(rows)
+        if rows:
+            return Lock.LOCKED
+        revealed = await self._row("SELECT revealed_at FROM questions WHERE id = ?", (question.id,))
+        return Lock.CLOSED if revealed is None or revealed[0] is not None else Lock.DUPLICATE
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
-        async with self.conn.execute(
+        rows = await self._rows(
             "SELECT a.id, a.player_id, p.display_name, a.choice_index, a.value, a.correct,"
             " a.points, a.answered_at FROM answers a JOIN players p ON p.id = a.player_id"
             " WHERE a.question_id = ? ORDER BY a.answered_at, a.id",
             (question_id,),
-        ) as cur:
-            return [
-                AnswerRow(
-                    id=row[0],
-                    player_id=row[1],
-                    player_name=row[2],
-                    choice_index=row[3],
-                    value=row[4],
-                    correct=None if row[5] is None else bool(row[5]),
-                    points=row[6],
-                    answered_at=_dt(row[7]),
-                )
-                async for row in cur
-            ]
+        )
+        return [
+            AnswerRow(
+                id=row[0],
+                player_id=row[1],
+                player_name=row[2],
+                choice_index=row[3],
+                value=row[4],
+                correct=None if row[5] is None else bool(row[5]),
+                points=row[6],
+                answered_at=_dt(row[7]),
+            )
+            for row in rows
+        ]
 
     async def close_question(
         self,
@@ -247,13 +266,13 @@ class GameStore:
     ) -> tuple[bool, OpenQuestion | None]:
         """Reveal exactly once, rescore, and ask the next question or end the round."""
         async with self.writer.transaction() as conn:
-            async with conn.execute(
+            claimed = await conn.execute_fetchall(
                 "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
                 " RETURNING id",
                 (_ts(revealed_at), question.id),
-            ) as cur:
-                if await cur.fetchone() is None:
-                    return False, None
+            )
+            if not claimed:
+                return False, None
             await conn.executemany(
                 "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
                 [(points, int(correct), answer_id) for answer_id, points, correct in rescored],
@@ -272,88 +291,77 @@ class GameStore:
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
         """Each player's points in a round, best first, ties by name."""
-        async with self.conn.execute(
+        rows = await self._rows(
             "SELECT p.display_name, sum(a.points) AS total FROM answers a"
             " JOIN questions q ON q.id = a.question_id JOIN players p ON p.id = a.player_id"
             " WHERE q.round_id = ? GROUP BY a.player_id ORDER BY total DESC, p.display_name",
             (round_id,),
-        ) as cur:
-            return [(row[0], int(row[1])) async for row in cur]
+        )
+        return [(row[0], int(row[1])) for row in rows]
 
     async def due_questions(self, now: datetime) -> list[OpenQuestion]:
         """Unrevealed questions whose answer window has closed."""
-        async with self.conn.execute(
+        rows = await self._rows(
             _OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
             " ORDER BY q.closes_at",
             (_ts(now),),
-        ) as cur:
-            return [_open_question(row) async for row in cur]
+        )
+        return [_open_question(row) for row in rows]
 
     async def next_deadline(self) -> datetime | None:
         """When the next open question closes."""
-        async with self.conn.execute(
-            "SELECT min(closes_at) FROM questions WHERE revealed_at IS NULL"
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row("SELECT min(closes_at) FROM questions WHERE revealed_at IS NULL")
         return _dt(row[0]) if row and row[0] is not None else None
 
     async def recent_event_keys(self, place: Place, limit: int) -> list[str]:
         """Events used by the workspace's latest questions, newest first."""
-        workspace_id = await self._workspace_id(place)
-        async with self.conn.execute(
+        rows = await self._rows(
             "SELECT q.body FROM questions q JOIN rounds r ON r.id = q.round_id"
             " JOIN channels c ON c.id = r.channel_id WHERE c.workspace_id = ?"
             " ORDER BY q.id DESC LIMIT ?",
-            (workspace_id, limit),
-        ) as cur:
-            bodies = [row[0] async for row in cur]
-        return [key for body in bodies for key in json.loads(body)["event_keys"]]
+            (await self._workspace_id(place), limit),
+        )
+        return [key for row in rows for key in question_from_json(row[0]).event_keys]
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """Top players of the workspace for a period, ties broken deterministically."""
-        workspace_id = await self._workspace_id(place)
-        async with self.conn.execute(
-            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
-            " FROM standings s JOIN players p ON p.id = s.player_id"
-            f" WHERE s.workspace_id = ? AND s.period = ? ORDER BY {_RANK_ORDER} LIMIT ?",
-            (workspace_id, period, limit),
-        ) as cur:
-            return [
-                Standing(rank, row[0], row[1], row[2], row[3], row[4])
-                async for rank, row in _enumerate(cur)
-            ]
+        rows = await self._rows(
+            _STANDING_SQL + " WHERE s.workspace_id = ? AND s.period = ?"
+            f" ORDER BY {_RANK_ORDER} LIMIT ?",
+            (await self._workspace_id(place), period, limit),
+        )
+        return [Standing(rank, *row) for rank, row in enumerate(rows, start=1)]
 
     async def player_stats(self, place: Place, period: str, player_id: int) -> PlayerStats | None:
         """A player's totals and rank, with the players just above and below."""
         workspace_id = await self._workspace_id(place)
-        async with self.conn.execute(
+        me = await self._row(
             "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
             " p.display_name FROM standings s JOIN players p ON p.id = s.player_id"
             " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
             " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
             (workspace_id, period, player_id),
-        ) as cur:
-            me = await cur.fetchone()
+        )
         if me is None:
             return None
         points, answered, correct, last_at, streak, best, name = me
-        key = (workspace_id, period, points, correct, last_at, player_id)
-        ahead = await self._scalar(
-            "SELECT coalesce(sum(players), 0) FROM standing_counts"
-            " WHERE workspace_id = ? AND period = ? AND points > ?",
-            (workspace_id, period, points),
-        ) + await self._scalar(
-            "SELECT count(*) FROM standings WHERE workspace_id = ? AND period = ? AND points = ?"
-            " AND (correct > ? OR (correct = ? AND (last_scored_at < ?"
-            " OR (last_scored_at = ? AND player_id < ?))))",
-            (workspace_id, period, points, correct, correct, last_at, last_at, player_id),
+        scope = (workspace_id, period)
+        # Players ahead: more points (from the per-points counts), then equal points
+        # with more correct answers, then equal both and an earlier score or lower id.
+        ahead = await self._row(
+            "SELECT (SELECT coalesce(sum(players), 0) FROM standing_counts"
+            "        WHERE workspace_id = ?1 AND period = ?2 AND points > ?3)"
+            " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
+            "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct > ?4)"
+            " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
+            "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct = ?4"
+            "    AND (last_scored_at, player_id) < (?5, ?6)),"
+            " (SELECT coalesce(sum(players), 0) FROM standing_counts"
+            "  WHERE workspace_id = ?1 AND period = ?2)",
+            (*scope, points, correct, last_at, player_id),
         )
-        players = await self._scalar(
-            "SELECT coalesce(sum(players), 0) FROM standing_counts"
-            " WHERE workspace_id = ? AND period = ?",
-            (workspace_id, period),
-        )
-        rank = ahead + 1
+        rank = int(ahead[0]) + 1
+        me_key = (points, correct, last_at, player_id)
         return PlayerStats(
             name=name,
             points=points,
@@ -362,46 +370,53 @@ class GameStore:
             streak=streak,
             best_streak=best,
             rank=rank,
-            players=players,
-            above=await self._neighbour(key, rank - 1, above=True),
-            below=await self._neighbour(key, rank + 1, above=False),
+            players=int(ahead[1]),
+            above=await self._neighbour(scope, me_key, rank - 1, above=True),
+            below=await self._neighbour(scope, me_key, rank + 1, above=False),
         )
 
-    async def _neighbour(self, key: tuple[Any, ...], rank: int, *, above: bool) -> Standing | None:
-        workspace_id, period, points, correct, last_at, player_id = key
+    async def _neighbour(
+        self, scope: tuple[int, str], key: tuple[Any, ...], rank: int, *, above: bool
+    ) -> Standing | None:
+        """The next player up or down the ranking: three narrow index seeks, first hit wins."""
+        points, correct, last_at, player_id = key
         if above:
-            where = (
-                "(s.points > ? OR (s.points = ? AND (s.correct > ? OR (s.correct = ?"
-                " AND (s.last_scored_at < ? OR (s.last_scored_at = ? AND s.player_id < ?))))))"
-            )
-            order = "s.points ASC, s.correct ASC, s.last_scored_at DESC, s.player_id DESC"
+            seeks = (
+                ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) < (?, ?)",
+                 (points, correct, last_at, player_id),
+                 "s.last_scored_at DESC, s.player_id DESC"),
+                ("s.points = ? AND s.correct > ?", (points, correct),
+                 "s.correct, s.last_scored_at DESC, s.player_id DESC"),
+                ("s.points > ?", (points,),
+                 "s.points, s.correct, s.last_scored_at DESC, s.player_id DESC"),
+            )  # fmt: skip
         else:
-            where = (
-                "(s.points < ? OR (s.points = ? AND (s.correct < ? OR (s.correct = ?"
-                " AND (s.last_scored_at > ? OR (s.last_scored_at = ? AND s.player_id > ?))))))"
+            seeks = (
+                ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) > (?, ?)",
+                 (points, correct, last_at, player_id),
+                 "s.last_scored_at, s.player_id"),
+                ("s.points = ? AND s.correct < ?", (points, correct),
+                 "s.correct DESC, s.last_scored_at, s.player_id"),
+                ("s.points < ?", (points,),
+                 "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"),
+            )  # fmt: skip
+        for where, params, order in seeks:
+            row = await self._row(
+                _STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ? AND {where}"
+                f" ORDER BY {order} LIMIT 1",
+                (*scope, *params),
             )
-            order = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
-        async with self.conn.execute(
-            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
-            " FROM standings s JOIN players p ON p.id = s.player_id"
-            f" WHERE s.workspace_id = ? AND s.period = ? AND {where} ORDER BY {order} LIMIT 1",
-            (workspace_id, period, points, points, correct, correct, last_at, last_at, player_id),
-        ) as cur:
-            row = await cur.fetchone()
-        return Standing(rank, row[0], row[1], row[2], row[3], row[4]) if row else None
-
-    async def _scalar(self, sql: str, params: tuple[Any, ...]) -> int:
-        async with self.conn.execute(sql, params) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+            if row:
+                return Standing(rank, *row)
+        return None
 
     async def settings(self, place: Place) -> dict[str, str]:
         """The workspace's settings overrides."""
-        workspace_id = await self._workspace_id(place)
-        async with self.conn.execute(
-            "SELECT name, value FROM workspace_settings WHERE workspace_id = ?", (workspace_id,)
-        ) as cur:
-            return {row[0]: row[1] async for row in cur}
+        rows = await self._rows(
+            "SELECT name, value FROM workspace_settings WHERE workspace_id = ?",
+            (await self._workspace_id(place),),
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def rebuild_standings(self) -> None:
         """Recompute every derived total from the answer log, in one transaction."""
@@ -419,18 +434,9 @@ class GameStore:
 async def _insert_question(
     conn: aiosqlite.Connection, round_id: int, seq: int, item: NextQuestion
 ) -> int:
-    async with conn.execute(
+    rows = await conn.execute_fetchall(
         "INSERT INTO questions (round_id, seq, body, asked_at, closes_at) VALUES (?, ?, ?, ?, ?)"
         " RETURNING id",
         (round_id, seq, question_to_json(item.question), _ts(item.asked_at), _ts(item.closes_at)),
-    ) as cur:
-        row = await cur.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-async def _enumerate(cur: aiosqlite.Cursor) -> Any:
-    rank = 0
-    async for row in cur:
-        rank += 1
-        yield rank, row
+    )
+    return int(next(iter(rows))[0])

@@ -31,5 +31,5 @@ class Writer:
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         """Run one statement on its own (atomic by itself) and return its rows."""
-        async with self._lock, self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        async with self._lock:
+            return list(await self.conn.execute_fetchall(sql, tuple(params)))

@@ -22,7 +22,7 @@ from trivia.judging import VerdictStatus, judge
 from trivia.questions import Generator, NoQuestionError, Records
 from trivia.replies import Reply
 from trivia.scoring import Guess, answer_points, period_key, rank_guesses
-from trivia.store import NextQuestion, OpenQuestion, Place, Store
+from trivia.store import Lock, NextQuestion, OpenQuestion, Place, Store
 
 RECENT_EVENTS = 20
 
@@ -165,8 +165,10 @@ class Engine:
             points=points,
             answered_at=actor.now,
         )
-        if not locked:
+        if locked is Lock.DUPLICATE:
             return [replies.error("You already locked in an answer to this question.")]
+        if locked is Lock.CLOSED:
+            return [replies.error("Too late: the answer window had closed.")]
         return [replies.locked_reply(open_q.question, verdict.choice_index, verdict.value)]
 
     async def _close(self, open_q: OpenQuestion, now: datetime) -> list[Reply]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from trivia.model import Competitor, Event, Question
@@ -16,6 +17,14 @@ class Place:
     platform: str
     workspace: str
     channel: str
+
+
+class Lock(StrEnum):
+    """What happened to an answer sent to the store."""
+
+    LOCKED = "locked"
+    DUPLICATE = "duplicate"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,8 @@ class Store(Protocol):
         correct: bool | None,
         points: int,
         answered_at: datetime,
-    ) -> bool:
-        """Lock one answer; False if this player already answered or it has closed."""
+    ) -> Lock:
+        """Lock and score one answer, unless the player already answered or it closed."""
         ...
 
     async def answers(self, question_id: int) -> list[AnswerRow]:

@@ -54,6 +54,7 @@ CREATE TABLE questions (
     UNIQUE (round_id, seq)
 );
 CREATE INDEX questions_open ON questions (closes_at) WHERE revealed_at IS NULL;
+CREATE INDEX questions_open_by_round ON questions (round_id) WHERE revealed_at IS NULL;
 
 CREATE TABLE answers (
     id INTEGER PRIMARY KEY,
@@ -68,8 +69,6 @@ CREATE TABLE answers (
     answered_at REAL NOT NULL,
     UNIQUE (question_id, player_id)
 );
-CREATE INDEX answers_workspace_time ON answers (workspace_id, answered_at);
-CREATE INDEX answers_player_time ON answers (player_id, answered_at);
 
 -- Derived totals per player and period: 'all', 'w' || Monday of the week (UTC),
 -- 'm' || YYYY-MM (UTC). Kept by the triggers below.
@@ -83,7 +82,8 @@ CREATE TABLE standings (
     last_scored_at REAL NOT NULL DEFAULT 0,
     streak INTEGER NOT NULL DEFAULT 0,
     best_streak INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (workspace_id, period, player_id)
+    -- A player's rows for all periods sit together, so scoring touches one page.
+    PRIMARY KEY (workspace_id, player_id, period)
 ) WITHOUT ROWID;
 CREATE INDEX standings_rank
     ON standings (workspace_id, period, points DESC, correct DESC, last_scored_at, player_id);

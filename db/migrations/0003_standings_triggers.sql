@@ -22,7 +22,7 @@ BEGIN
           UNION ALL SELECT 'w' || date(NEW.answered_at, 'unixepoch', 'weekday 0', '-6 days')
           UNION ALL SELECT 'm' || strftime('%Y-%m', NEW.answered_at, 'unixepoch')) AS p
     WHERE true
-    ON CONFLICT (workspace_id, period, player_id) DO UPDATE SET
+    ON CONFLICT (workspace_id, player_id, period) DO UPDATE SET
         points = points + excluded.points,
         answered = answered + 1,
         correct = correct + excluded.correct,

@@ -20,7 +20,7 @@ from db.game import GameStore
 from tests.conftest import T0
 from trivia.model import RecordsPack
 from trivia.questions import Generator, Records
-from trivia.store import NextQuestion, OpenQuestion, Place
+from trivia.store import Lock, NextQuestion, OpenQuestion, Place
 
 PLACE = Place("test", "guild", "chan")
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ async def open_one(store: GameStore, mini_pack: RecordsPack, seed: int = 1) -> O
     return opened
 
 
-async def answer(store: GameStore, q: OpenQuestion, user: str, *, points: int = 10) -> bool:
+async def answer(store: GameStore, q: OpenQuestion, user: str, *, points: int = 10) -> Lock:
     player = await store.player(PLACE, user, user)
     return await store.record_answer(
         q,
@@ -83,7 +83,8 @@ async def test_one_answer_per_player_even_under_concurrent_tasks(
     q = await open_one(store, mini_pack)
     users = [f"user{i}" for i in range(50)]
     results = await asyncio.gather(*(answer(store, q, u) for u in users * 3))
-    assert sum(results) == 50
+    assert results.count(Lock.LOCKED) == 50
+    assert results.count(Lock.DUPLICATE) == 100
     rows = await store.answers(q.id)
     assert sorted(r.player_name for r in rows) == sorted(users)
     board = await store.leaderboard(PLACE, "all", 100)
@@ -100,7 +101,7 @@ async def test_answer_after_the_reveal_is_not_stored(
     assert closed == (True, None)
     again = await store.close_question(q, revealed_at=T0, rescored=[], following=None)
     assert again == (False, None)
-    assert not await answer(store, q, "late")
+    assert await answer(store, q, "late") is Lock.CLOSED
     assert await store.answers(q.id) == []
 
 
@@ -109,7 +110,7 @@ async def test_a_failure_inside_scoring_leaves_nothing_behind(
 ) -> None:
     """If any part of scoring fails, neither the answer nor any total is written."""
     q = await open_one(store, mini_pack)
-    assert await answer(store, q, "ann")
+    assert await answer(store, q, "ann") is Lock.LOCKED
     path = tmp_path / "game.sqlite3"
     before = standings(path)
     await store.conn.execute(
@@ -212,3 +213,45 @@ def test_killed_mid_scoring_leaves_whole_answers_only(tmp_path: Path) -> None:
 
     asyncio.run(rebuild())
     assert standings(path) == running
+
+
+async def test_rank_and_neighbours_match_a_full_sort_with_ties(
+    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """Rank, the player above and the player below agree with sorting every player,
+    including ties on points broken by correct answers, then by who scored first."""
+    rng = Random(9)
+    for seed in range(8):
+        q = await open_one(store, mini_pack, seed)
+        for u in rng.sample(range(30), 20):
+            player = await store.player(PLACE, f"p{u}", f"p{u}")
+            pts = rng.choice([0, 10, 10, 20])
+            await store.record_answer(
+                q,
+                player,
+                text="a",
+                choice_index=0,
+                value=None,
+                correct=pts > 0 and rng.random() < 0.8,
+                points=pts,
+                answered_at=T0 + timedelta(seconds=rng.choice([1, 2])),
+            )
+        await store.close_question(q, revealed_at=T0, rescored=[], following=None)
+    with sqlite3.connect(tmp_path / "game.sqlite3") as conn:
+        rows = conn.execute(
+            "SELECT player_id, points, correct, last_scored_at FROM standings"
+            " WHERE period = 'all'"
+        ).fetchall()
+    ordered = sorted(rows, key=lambda r: (-r[1], -r[2], r[3], r[0]))
+    assert len({(r[1], r[2]) for r in ordered}) < len(ordered), "the data has ties"
+    for index, (player_id, *_) in enumerate(ordered):
+        stats = await store.player_stats(PLACE, "all", player_id)
+        assert stats is not None
+        assert stats.rank == index + 1
+        assert stats.players == len(ordered)
+        above = stats.above.player_id if stats.above else None
+        below = stats.below.player_id if stats.below else None
+        assert above == (ordered[index - 1][0] if index else None)
+        assert below == (ordered[index + 1][0] if index + 1 < len(ordered) else None)
+    board = await store.leaderboard(PLACE, "all", 10)
+    assert [s.player_id for s in board] == [r[0] for r in ordered[:10]]
