@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from db.answer_log import AnswerLog, LoggedAnswer
 from db.records import RecordsStore
 from db.transactions import Writer
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
@@ -97,9 +98,11 @@ class GameStore:
         self.conn = conn
         self.writer = Writer(conn)
         self.records = RecordsStore(conn, self.writer)
+        self.answer_log = AnswerLog(self.writer)
         self._events: list[Event] | None = None
         self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}
+        self._open: dict[int, OpenQuestion] = {}
 
     async def events(self) -> list[Event]:
         """Every event, cached after the first load."""
@@ -169,13 +172,22 @@ class GameStore:
         return (int(row[0]), str(row[1])) if row else None
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
-        """The channel's unrevealed question, found through its active round."""
+        """The channel's unrevealed question, found through its active round.
+
+        Questions this process has seen open are remembered until it closes them or an
+        answer finds them closed (by another process); the answer insert re-checks."""
+        channel_id = await self._channel_id(place)
+        if channel_id in self._open:
+            return self._open[channel_id]
         row = await self._row(
             _OPEN_QUESTION_SQL + " WHERE r.channel_id = ? AND r.ended_at IS NULL"
             " AND q.revealed_at IS NULL",
-            (await self._channel_id(place),),
+            (channel_id,),
         )
-        return _open_question(row) if row else None
+        if row is None:
+            return None
+        self._open[channel_id] = _open_question(row)
+        return self._open[channel_id]
 
     async def _question(self, question_id: int) -> OpenQuestion:
         row = await self._row(_OPEN_QUESTION_SQL + " WHERE q.id = ?", (question_id,))
@@ -196,7 +208,8 @@ class GameStore:
             if not rows:
                 return None
             question_id = await _insert_question(conn, int(next(iter(rows))[0]), 1, first)
-        return await self._question(question_id)
+        self._open[channel_id] = await self._question(question_id)
+        return self._open[channel_id]
 
     async def record_answer(
         self,
@@ -210,29 +223,28 @@ class GameStore:
         points: int,
         answered_at: datetime,
     ) -> Lock:
-        """Lock and score one answer in a single statement (triggers update standings)."""
-        rows = await self.writer.execute(
-            "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"
-            " value, correct, points, answered_at)"
-            " SELECT q.id, ?, p.workspace_id, ?, ?, ?, ?, ?, ? FROM questions q, players p"
-            " WHERE q.id = ? AND q.revealed_at IS NULL AND p.id = ?"
-            " ON CONFLICT (question_id, player_id) DO NOTHING RETURNING id",
-            (
-                player_id,
-                text,
-                choice_index,
-                value,
-                None if correct is None else int(correct),
-                points,
-                _ts(answered_at),
-                question.id,
-                player_id,
-            ),
+        """Lock and score one answer; concurrent answers share a commit."""
+        outcome = await self.answer_log.append(
+            LoggedAnswer(
+                question_id=question.id,
+                player_id=player_id,
+                answer=text,
+                choice_index=choice_index,
+                value=value,
+                correct=None if correct is None else int(correct),
+                points=points,
+                answered_at=_ts(answered_at),
+            )
         )
-        if rows:
-            return Lock.LOCKED
-        revealed = await self._row("SELECT revealed_at FROM questions WHERE id = ?", (question.id,))
-        return Lock.CLOSED if revealed is None or revealed[0] is not None else Lock.DUPLICATE
+        if outcome is Lock.CLOSED:
+            self._forget(question)
+        return outcome
+
+    def _forget(self, question: OpenQuestion) -> None:
+        """Drop a remembered open question once it is known to be closed."""
+        for channel_id, known in list(self._open.items()):
+            if known.id == question.id:
+                del self._open[channel_id]
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
@@ -272,6 +284,7 @@ class GameStore:
                 (_ts(revealed_at), question.id),
             )
             if not claimed:
+                self._forget(question)
                 return False, None
             await conn.executemany(
                 "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
@@ -287,7 +300,12 @@ class GameStore:
                 next_id = await _insert_question(
                     conn, question.round_id, question.seq + 1, following
                 )
-        return True, (await self._question(next_id) if next_id else None)
+        self._forget(question)
+        if next_id is None:
+            return True, None
+        following_q = await self._question(next_id)
+        self._open[await self._channel_id(following_q.place)] = following_q
+        return True, following_q
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
         """Each player's points in a round, best first, ties by name."""

@@ -239,8 +239,7 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
         await store.close_question(q, revealed_at=T0, rescored=[], following=None)
     with sqlite3.connect(tmp_path / "game.sqlite3") as conn:
         rows = conn.execute(
-            "SELECT player_id, points, correct, last_scored_at FROM standings"
-            " WHERE period = 'all'"
+            "SELECT player_id, points, correct, last_scored_at FROM standings WHERE period = 'all'"
         ).fetchall()
     ordered = sorted(rows, key=lambda r: (-r[1], -r[2], r[3], r[0]))
     assert len({(r[1], r[2]) for r in ordered}) < len(ordered), "the data has ties"
@@ -255,3 +254,20 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
         assert below == (ordered[index + 1][0] if index + 1 < len(ordered) else None)
     board = await store.leaderboard(PLACE, "all", 10)
     assert [s.player_id for s in board] == [r[0] for r in ordered[:10]]
+
+
+async def test_two_processes_on_one_database_never_accept_a_closed_question(
+    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """A second connection reveals the question; the first one's late answer is refused
+    as closed (not as a duplicate), and it then sees the channel as free."""
+    q = await open_one(store, mini_pack)
+    assert await store.open_question(PLACE) == q
+    async with open_db(tmp_path / "game.sqlite3") as conn:
+        other = GameStore(conn)
+        other_q = await other.open_question(PLACE)
+        assert other_q is not None
+        assert await other.close_question(other_q, revealed_at=T0, rescored=[], following=None)
+    assert await answer(store, q, "ann") is Lock.CLOSED
+    assert await store.open_question(PLACE) is None
+    assert await store.answers(q.id) == []
