@@ -1,0 +1,1 @@
+"""Benchmarks for Photo Finish: answer throughput and leaderboard latency (`python -m bench`)."""
