@@ -8,7 +8,6 @@ that arrive on their own when the 3-second answer window closes.
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
 import sys
@@ -19,24 +18,15 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.isolation import clean_env
+
 REPO = Path(__file__).resolve().parents[1]
 MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
 WINDOW = 3.0
 PROMPT_TIMEOUT = 10  # a reply to a typed line
 REVEAL_TIMEOUT = WINDOW + 10  # a timed reveal, counted from when the question appeared
-SECRET_VARS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-
-
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    """The environment without chat secrets and with a throw-away home and data dir."""
-    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
-    return env | {
-        "HOME": str(tmp_path / "home"),
-        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-        "PYTHONWARNINGS": "error::RuntimeWarning",  # e.g. 'coroutine was never awaited'
-    }
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import copy
 import csv
 import io
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -21,10 +20,10 @@ import pytest
 
 from bot.cli import CSV_COLUMNS, main
 from db.records import read_pack
+from tests.isolation import clean_env
 
 REPO = Path(__file__).resolve().parents[2]
 MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
-SECRET_VARS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,6 @@ class Ran:
     code: int
     out: str
     err: str
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No ./config.toml, real data dir or platform secrets can leak into a test."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    for name in SECRET_VARS:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -89,11 +78,6 @@ def write_json(path: Path, data: object) -> Path:
 def event_keys(db: Path) -> list[str]:
     with closing(sqlite3.connect(db)) as conn:
         return [row[0] for row in conn.execute("SELECT key FROM events ORDER BY key")]
-
-
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
-    return env | {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "xdg-data")}
 
 
 def run_subprocess(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:

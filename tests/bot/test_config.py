@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,19 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, GameConfig, load_config
+from tests.isolation import clean_env
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET_VARS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET")
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No real config, data dir or secrets: cwd, HOME and XDG_DATA_HOME are tmp_path."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    for name in SECRET_VARS:
-        monkeypatch.delenv(name, raising=False)
 
 
 def write(tmp_path: Path, text: str, name: str = "bot.toml") -> Path:
@@ -286,8 +275,7 @@ def test_both_platforms_are_listed(tmp_path: Path) -> None:
 
 
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
-    env |= {"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "xdg-data")}
+    env = clean_env(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
