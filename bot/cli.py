@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True, metavar="ACTION"
     )
     db.add_parser("migrate", help="apply pending migrations")
+    db.add_parser("rebuild", help="recompute every leaderboard from the answer log")
     backup = db.add_parser("backup", help="copy the database to a new file")
     backup.add_argument("path", type=Path)
 
@@ -133,6 +134,11 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
         if args.db_command == "migrate":
             applied = await migrate(conn)
             print(f"{config.db_path}: applied {', '.join(applied) or 'nothing (up to date)'}")
+            return 0
+        if args.db_command == "rebuild":
+            await migrate(conn)
+            await GameStore(conn).rebuild_standings()
+            print(f"{config.db_path}: standings rebuilt from the answer log")
             return 0
         target: Path = args.path
         if await asyncio.to_thread(target.exists):

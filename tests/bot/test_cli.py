@@ -600,3 +600,25 @@ def test_play_rejects_a_window_that_is_not_positive(tmp_path: Path, window: str)
 
     assert done.returncode == 2, done.stdout
     assert "--window" in done.stderr
+
+
+def test_rebuild_recomputes_standings_from_the_answer_log(cli: Any, loaded_db: Path) -> None:
+    """A hand-corrected answer (or damaged totals) is reflected after `db rebuild`."""
+    with closing(sqlite3.connect(loaded_db)) as conn, conn:
+        conn.executescript(
+            "INSERT INTO workspaces (id, platform, ref) VALUES (1, 'console', 'local');"
+            "INSERT INTO players (id, workspace_id, ref, display_name) VALUES (1, 1, 'ann', 'ann');"
+            "INSERT INTO channels (id, workspace_id, ref) VALUES (1, 1, 'console');"
+            "INSERT INTO rounds (id, channel_id, total, started_at, seed) VALUES (1, 1, 1, 0, 1);"
+            "INSERT INTO questions (id, round_id, seq, body, asked_at, closes_at)"
+            " VALUES (1, 1, 1, '{}', 0, 30);"
+            "INSERT INTO answers (question_id, player_id, workspace_id, answer, correct, points,"
+            " answered_at) VALUES (1, 1, 1, 'a', 1, 15, 1);"
+            "UPDATE standings SET points = 999;"
+        )
+    ran = cli("--db", loaded_db, "db", "rebuild")
+    assert ran.code == 0
+    assert ran.out == f"{loaded_db}: standings rebuilt from the answer log\n"
+    with closing(sqlite3.connect(loaded_db)) as conn:
+        points = {row[0] for row in conn.execute("SELECT points FROM standings")}
+    assert points == {15}
