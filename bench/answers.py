@@ -21,10 +21,11 @@ from db.connection import PRAGMAS, open_db
 from db.game import GameStore
 from db.records import read_pack, shipped_pack
 from trivia.commands import Answer, Ask
-from trivia.engine import Actor, Engine, Settings
+from trivia.engine import Actor, Engine
 from trivia.model import RecordsPack
 from trivia.pack import PackError
 from trivia.replies import LETTERS, ReplyKind
+from trivia.settings import Settings
 from trivia.store import OpenQuestion, Place
 
 QUESTIONS = 200

@@ -17,8 +17,9 @@ from db.connection import open_db
 from db.game import GameStore
 from db.records import shipped_pack
 from trivia.commands import Command
-from trivia.engine import Actor, Engine, Posted, Settings
+from trivia.engine import Actor, Engine, Posted
 from trivia.replies import Reply
+from trivia.settings import Settings
 from trivia.store import Place
 
 Clock = Callable[[], datetime]

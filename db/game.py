@@ -436,6 +436,31 @@ class GameStore:
         )
         return {row[0]: row[1] for row in rows}
 
+    async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
+        """Set (or, with None, clear) workspace settings overrides, in one transaction."""
+        workspace_id = await self._workspace_id(place)
+        async with self.writer.transaction() as conn:
+            for name, value in values.items():
+                if value is None:
+                    await conn.execute(
+                        "DELETE FROM workspace_settings WHERE workspace_id = ? AND name = ?",
+                        (workspace_id, name),
+                    )
+                else:
+                    await conn.execute(
+                        "INSERT INTO workspace_settings (workspace_id, name, value)"
+                        " VALUES (?, ?, ?) ON CONFLICT (workspace_id, name)"
+                        " DO UPDATE SET value = excluded.value",
+                        (workspace_id, name, value),
+                    )
+
+    async def reset_standings(self, place: Place) -> None:
+        """Delete the workspace's answers and everything derived from them."""
+        workspace_id = await self._workspace_id(place)
+        async with self.writer.transaction() as conn:
+            for table in ("answers", "standings", "standing_counts"):
+                await conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
+
     async def rebuild_standings(self) -> None:
         """Recompute every derived total from the answer log, in one transaction."""
         async with self.writer.transaction() as conn:

@@ -28,9 +28,10 @@ class Start:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer to the open question."""
+    """An answer to the open question, or to one question (a button on its message)."""
 
     text: str
+    question_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,22 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class Configure:
+    """An admin changes workspace settings; None leaves a setting as it is."""
+
+    answer_window: int | None = None
+    match_length: int | None = None
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class Reset:
+    """An admin clears the workspace leaderboard; unconfirmed, it asks first."""
+
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
 class Invalid:
     """A known command used wrongly; `problem` says how to use it."""
 
@@ -66,7 +83,7 @@ class Help:
     problem: str | None = None
 
 
-Command = Ask | Start | Answer | Leaderboard | Stats | Stop | Help | Invalid
+Command = Ask | Start | Answer | Leaderboard | Stats | Stop | Help | Invalid | Configure | Reset
 
 USAGE = (
     ("/trivia", "ask one question"),

@@ -8,40 +8,27 @@ from random import Random
 
 from trivia import replies
 from trivia.commands import (
+    MAX_MATCH,
     Answer,
     Ask,
     Command,
+    Configure,
     Help,
     Invalid,
     Leaderboard,
+    Reset,
     Start,
     Stats,
     Stop,
 )
 from trivia.judging import VerdictStatus, judge
-from trivia.questions import Generator, NoQuestionError, Records
+from trivia.questions import Generator, NoQuestionError, Records, series_short
 from trivia.replies import Reply
 from trivia.scoring import Guess, answer_points, period_key, rank_guesses
+from trivia.settings import Settings
 from trivia.store import Lock, NextQuestion, OpenQuestion, Place, Store
 
 RECENT_EVENTS = 20
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Per-workspace game settings."""
-
-    answer_window: float = 30.0
-    match_length: int = 5
-    series: str | None = None
-
-    def merged(self, overrides: dict[str, str]) -> Settings:
-        """These settings with a workspace's stored overrides applied."""
-        return Settings(
-            answer_window=float(overrides.get("answer_window", self.answer_window)),
-            match_length=int(overrides.get("match_length", self.match_length)),
-            series=overrides.get("series", self.series) or None,
-        )
 
 
 @dataclass(frozen=True)
@@ -52,6 +39,7 @@ class Actor:
     user: str
     name: str
     now: datetime
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +72,9 @@ class Engine:
                 return before + await self._start(actor, open_q, 1, series)
             case Start(count=count, series=series):
                 return before + await self._start(actor, open_q, count, series)
-            case Answer(text=text):
+            case Answer(text=text, question_id=question_id):
+                if question_id is not None and (open_q is None or open_q.id != question_id):
+                    return [*before, replies.error("That question has closed.")]
                 return before + await self._answer(actor, open_q, text)
             case Leaderboard(period=period):
                 rows = await self.store.leaderboard(actor.place, period_key(period, actor.now), 10)
@@ -97,6 +87,15 @@ class Engine:
                 return [*before, replies.help_reply(problem)]
             case Invalid(problem=problem):
                 return [*before, replies.error(problem)]
+            case Configure() | Reset() if not actor.admin:
+                return [*before, replies.error("Only server admins can do that.")]
+            case Configure():
+                return before + await self._configure(actor, command)
+            case Reset(confirmed=confirmed):
+                if not confirmed:
+                    return [*before, replies.confirm_reset()]
+                await self.store.reset_standings(actor.place)
+                return [*before, replies.notice(f"The leaderboard was reset by {actor.name}.")]
 
     async def close_due(self, now: datetime) -> list[Posted]:
         """Reveal every question whose window has closed (called by the shell's timer)."""
@@ -205,6 +204,28 @@ class Engine:
         elif open_q.total > 1:
             out.append(replies.match_end_reply(await self.store.round_scores(open_q.round_id)))
         return out
+
+    async def _configure(self, actor: Actor, change: Configure) -> list[Reply]:
+        if change.answer_window is not None and not 5 <= change.answer_window <= 3600:
+            return [replies.error("The answer window is 5 to 3600 seconds.")]
+        if change.match_length is not None and not 1 <= change.match_length <= MAX_MATCH:
+            return [replies.error(f"A match is 1 to {MAX_MATCH} questions.")]
+        values: dict[str, str | None] = {}
+        if change.answer_window is not None:
+            values["answer_window"] = str(change.answer_window)
+        if change.match_length is not None:
+            values["match_length"] = str(change.match_length)
+        if change.series is not None:
+            known = {series_short(e) for e in await self.store.events()}
+            if change.series.casefold() == "all":
+                values["series"] = None
+            elif change.series in known:
+                values["series"] = change.series
+            else:
+                return [replies.error(f"Series are: all, {', '.join(sorted(known))}.")]
+        if values:
+            await self.store.save_settings(actor.place, values)
+        return [replies.settings_reply(await self._settings(actor.place))]
 
     async def _stats(self, actor: Actor, user: str | None) -> list[Reply]:
         target = actor.user if user is None else user

@@ -9,6 +9,7 @@ from enum import StrEnum
 from trivia.commands import USAGE
 from trivia.model import Question
 from trivia.scoring import BASE_POINTS, GUESS_SHARES, SPEED_BONUS_SHARE
+from trivia.settings import Settings
 from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing
 
 LETTERS = "ABCD"
@@ -26,6 +27,9 @@ class ReplyKind(StrEnum):
     STATS = "stats"
     HELP = "help"
     ERROR = "error"
+    SETTINGS = "settings"
+    CONFIRM = "confirm"
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True)
@@ -162,3 +166,32 @@ def help_reply(problem: str | None = None) -> Reply:
     )
     title = problem or "Photo Finish trivia"
     return Reply(ReplyKind.HELP, title, "\n".join(lines), private=True)
+
+
+RESET_CONFIRM = "reset-confirm"
+
+
+def confirm_reset() -> Reply:
+    """Ask an admin to confirm a leaderboard reset with a button."""
+    return Reply(
+        ReplyKind.CONFIRM,
+        "Reset this server's leaderboard?",
+        "Every answer and point here is deleted for good. Nothing else changes.",
+        buttons=(Button("Reset leaderboard", RESET_CONFIRM),),
+        private=True,
+    )
+
+
+def notice(text: str) -> Reply:
+    """A short public announcement."""
+    return Reply(ReplyKind.NOTICE, text)
+
+
+def settings_reply(settings: Settings) -> Reply:
+    """The workspace's current game settings, privately."""
+    fields = (
+        ("Answer window", f"{settings.answer_window:g} s"),
+        ("Match length", f"{settings.match_length} questions"),
+        ("Series", settings.series or "all"),
+    )
+    return Reply(ReplyKind.SETTINGS, "Trivia settings", fields=fields, private=True)

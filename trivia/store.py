@@ -179,3 +179,11 @@ class Store(Protocol):
     async def settings(self, place: Place) -> dict[str, str]:
         """The workspace's settings overrides."""
         ...
+
+    async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
+        """Set (or, with None, clear) workspace settings overrides."""
+        ...
+
+    async def reset_standings(self, place: Place) -> None:
+        """Delete the workspace's answers and the standings derived from them."""
+        ...

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from db.game import GameStore
 from tests.conftest import T0
-from trivia.commands import Answer, Ask, Help, Leaderboard, Start, Stats, Stop
-from trivia.engine import Actor, Engine, Settings
+from trivia.commands import Answer, Ask, Configure, Help, Leaderboard, Reset, Start, Stats, Stop
+from trivia.engine import Actor, Engine
 from trivia.model import QuestionKind
-from trivia.replies import LETTERS, ReplyKind
+from trivia.replies import LETTERS, RESET_CONFIRM, ReplyKind
 from trivia.scoring import answer_points
+from trivia.settings import Settings
 from trivia.store import OpenQuestion, Place
 
 PLACE = Place("test", "guild", "chan")
@@ -256,3 +258,57 @@ async def test_every_question_kind_reaches_the_reveal(store: GameStore) -> None:
         assert posted.reply.kind is ReplyKind.REVEAL
         now = q.closes_at + timedelta(seconds=1)
     assert seen == set(QuestionKind)
+
+
+async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
+    """A member cannot change settings or reset; an admin can, and the window follows."""
+    eng = engine(store)
+    member, admin = actor("bea", T0), replace(actor("ann", T0), admin=True)
+    [refused] = await eng.handle(Configure(answer_window=60), member)
+    assert refused.kind is ReplyKind.ERROR
+    assert await store.settings(PLACE) == {}
+    [shown] = await eng.handle(Configure(answer_window=60, series="Cup Series"), admin)
+    assert dict(shown.fields) == {
+        "Answer window": "60 s",
+        "Match length": "5 questions",
+        "Series": "Cup Series",
+    }
+    [bad] = await eng.handle(Configure(series="Formula 1"), admin)
+    assert bad.title.startswith("Series are: all, Cup Series")
+    await eng.handle(Ask(), actor("bea", T0))
+    q = await open_question(store)
+    assert q.closes_at - q.asked_at == timedelta(seconds=60)
+    await eng.handle(
+        Answer(LETTERS[q.question.answer_index or 0] if not q.question.is_numeric else "0.01"),
+        actor("bea", T0 + timedelta(seconds=1)),
+    )
+    await eng.close_due(q.closes_at)
+    assert await store.leaderboard(PLACE, "all", 10)
+    [nope] = await eng.handle(Reset(confirmed=True), member)
+    assert nope.kind is ReplyKind.ERROR
+    assert await store.leaderboard(PLACE, "all", 10)
+    [ask] = await eng.handle(Reset(), admin)
+    assert ask.private
+    assert [b.value for b in ask.buttons] == [RESET_CONFIRM]
+    [done] = await eng.handle(Reset(confirmed=True), admin)
+    assert not done.private
+    assert done.title == "The leaderboard was reset by Ann."
+    assert await store.leaderboard(PLACE, "all", 10) == []
+
+
+async def test_a_button_answers_only_its_own_question(store: GameStore) -> None:
+    """A click on an old question's button is refused once another question is open."""
+    eng = engine(store)
+    first = await ask_until(eng, numeric=False)
+    await eng.handle(Stop(), actor("host", T0))
+    second = await ask_until(eng, numeric=False)
+    assert first.id != second.id
+    [old] = await eng.handle(
+        Answer("A", question_id=first.id), actor("ann", second.asked_at + timedelta(seconds=1))
+    )
+    assert old.title == "That question has closed."
+    assert await store.answers(second.id) == []
+    [ok] = await eng.handle(
+        Answer("A", question_id=second.id), actor("ann", second.asked_at + timedelta(seconds=1))
+    )
+    assert ok.kind is ReplyKind.LOCKED

@@ -1,0 +1,22 @@
+"""Per-workspace game settings: defaults from config, overrides from admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-workspace game settings."""
+
+    answer_window: float = 30.0
+    match_length: int = 5
+    series: str | None = None
+
+    def merged(self, overrides: dict[str, str]) -> Settings:
+        """These settings with a workspace's stored overrides applied."""
+        return Settings(
+            answer_window=float(overrides.get("answer_window", self.answer_window)),
+            match_length=int(overrides.get("match_length", self.match_length)),
+            series=overrides.get("series", self.series) or None,
+        )
