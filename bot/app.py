@@ -6,18 +6,20 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.console import Console
+from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from bot.config import Config
 from db.connection import open_db
 from db.game import GameStore
 from db.records import shipped_pack
 from trivia.commands import Command
 from trivia.engine import Actor, Engine, Posted
+from trivia.questions import series_short
 from trivia.replies import Reply
 from trivia.settings import Settings
 from trivia.store import Place
@@ -40,17 +42,27 @@ class App:
     clock: Clock
     wake: asyncio.Event
 
-    async def handle(self, command: Command, place: Place, user: str, name: str) -> list[Reply]:
+    async def handle(
+        self, command: Command, place: Place, user: str, name: str, admin: bool = False
+    ) -> list[Reply]:
         """Run one command now and wake the reveal timer."""
-        replies = await self.engine.handle(command, Actor(place, user, name, self.clock()))
+        actor = Actor(place, user, name, self.clock(), admin=admin)
+        replies = await self.engine.handle(command, actor)
         self.wake.set()
         return replies
 
-    async def reveal_loop(self, post: Callable[[Posted], None]) -> None:
-        """Reveal each question when its window closes, forever."""
+    async def series(self) -> list[str]:
+        """The series names questions can be filtered by."""
+        return sorted({series_short(e) for e in await self.store.events()})
+
+    async def reveal_loop(self, post: Callable[[Posted], Awaitable[None]]) -> None:
+        """Reveal each question when its window closes, forever; a failed post is logged."""
         while True:
             for posted in await self.engine.close_due(self.clock()):
-                post(posted)
+                try:
+                    await post(posted)
+                except Exception:
+                    log.exception("could not post to %s", posted.place)
             deadline = await self.store.next_deadline()
             delay = 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
             self.wake.clear()
@@ -90,9 +102,48 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
             return await app.handle(command, CONSOLE_PLACE, player, player)
 
         console = Console(handle, config.player_name)
-        timer = asyncio.create_task(app.reveal_loop(lambda posted: console.show(posted.reply)))
+
+        async def show(posted: Posted) -> None:
+            console.show(posted.reply)
+
+        timer = asyncio.create_task(app.reveal_loop(show))
         try:
             await console.run()
         finally:
             timer.cancel()
             await asyncio.gather(timer, return_exceptions=True)
+
+
+def discord_bot(app: App, config: Config) -> TriviaBot:
+    """The Discord client, wired to the engine and the bot's stored state."""
+    assert config.discord_token
+    settings = DiscordConfig(
+        token=config.discord_token,
+        dev_guild_id=config.discord_dev_guild_id,
+        api_base_url=config.discord_api_base_url,
+        gateway_url=config.discord_gateway_url,
+    )
+    point_at(settings)
+    return TriviaBot(
+        settings,
+        handle=app.handle,
+        series=app.series,
+        get_state=app.store.get_state,
+        set_state=app.store.set_state,
+    )
+
+
+async def run_platforms(config: Config, *, seed: int | None = None) -> None:
+    """Run every configured chat platform in this process until cancelled."""
+    async with open_app(config, seed=seed) as app:
+        posters: dict[str, Callable[[Place, Reply], Awaitable[None]]] = {}
+        async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
+            if config.discord_token:
+                bot = await stack.enter_async_context(discord_bot(app, config))
+                posters["discord"] = bot.post
+                tasks.create_task(bot.start(config.discord_token))
+
+            async def post(posted: Posted) -> None:
+                await posters[posted.place.platform](posted.place, posted.reply)
+
+            tasks.create_task(app.reveal_loop(post))

@@ -7,13 +7,18 @@ import asyncio
 import csv
 import io
 import json
+import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import play_console
+import aiohttp
+import discord
+
+from adapters.discord_bot import invite_url
+from bot.app import play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from db.connection import migrate, open_db
 from db.game import GameStore
@@ -51,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--name", help="your player name")
     play.add_argument("--window", type=_window, help="answer window in seconds (5-3600)")
     play.add_argument("--seed", type=int, help="random seed, for reproducible games")
+
+    discord = commands.add_parser("discord", help="Discord set-up").add_subparsers(
+        dest="discord_command", required=True, metavar="ACTION"
+    )
+    discord.add_parser("invite-url", help="print the link that adds the bot to a server")
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
@@ -120,10 +130,31 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         await play_console(config, seed=getattr(args, "seed", None))
         return 0
     if args.command == "run":
-        raise CommandError(
-            f"{', '.join(config.platforms)} configured in {config.source}, but this build "
-            "runs only the console; chat adapters come in a later release"
+        if "discord" not in config.platforms:
+            raise CommandError(
+                f"slack is configured in {config.source}, but this build does not run Slack yet"
+            )
+        if "slack" in config.platforms:
+            print("photo-finish: this build does not run Slack yet; starting Discord only")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        try:
+            await run_platforms(config)
+        except* discord.LoginFailure:
+            raise CommandError("discord: the token was refused; check DISCORD_TOKEN") from None
+        except* (aiohttp.ClientError, OSError) as group:
+            reason = group.exceptions[0]
+            raise CommandError(f"discord: cannot connect ({type(reason).__name__})") from None
+        return 0
+    if args.command == "discord":
+        if not config.discord_token:
+            raise CommandError("no Discord token: set DISCORD_TOKEN or [discord] token")
+        try:
+            print(invite_url(config.discord_token))
+        except ValueError as exc:
+            raise CommandError(f"[discord] token: {exc}") from None
+        return 0
     if args.command == "db":
         return await _db(args, config)
     return await _records(args, config)

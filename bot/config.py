@@ -47,6 +47,9 @@ class Config:
     game: GameConfig = GameConfig()
     player_name: str = "you"
     discord_token: str | None = None
+    discord_dev_guild_id: int | None = None
+    discord_api_base_url: str | None = None
+    discord_gateway_url: str | None = None
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
@@ -84,6 +87,22 @@ class _Section:
             raise self.fail(key, f"expected a string, got {value!r}")
         return value.strip() or None
 
+    def snowflake(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.fail(key, f"expected a Discord id (a number), got {value!r}")
+        return value
+
+    def url(self, key: str, schemes: tuple[str, ...]) -> str | None:
+        value = self.text(key)
+        if value is not None and not value.startswith(schemes):
+            raise self.fail(key, f"expected a URL starting with {' or '.join(schemes)}")
+        return value
+
     def number(self, key: str, default: float, low: float, high: float) -> float:
         value = self.data.get(key, default)
         if (
@@ -105,7 +124,7 @@ _SECTIONS: dict[str, set[str]] = {
     "database": {"path"},
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
-    "discord": {"token"},
+    "discord": {"token", "dev_guild_id", "api_base_url", "gateway_url"},
     "slack": {"bot_token", "app_token", "signing_secret"},
 }
 
@@ -150,6 +169,9 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         ),
         player_name=sections["console"].text("player_name") or "you",
         discord_token=secrets[("discord", "token")],
+        discord_dev_guild_id=sections["discord"].snowflake("dev_guild_id"),
+        discord_api_base_url=sections["discord"].url("api_base_url", ("http://", "https://")),
+        discord_gateway_url=sections["discord"].url("gateway_url", ("ws://", "wss://")),
         slack_bot_token=secrets[("slack", "bot_token")],
         slack_app_token=secrets[("slack", "app_token")],
         slack_signing_secret=secrets[("slack", "signing_secret")],

@@ -461,6 +461,19 @@ class GameStore:
             for table in ("answers", "standings", "standing_counts"):
                 await conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
 
+    async def get_state(self, name: str) -> str | None:
+        """A value kept between runs."""
+        row = await self._row("SELECT value FROM bot_state WHERE name = ?", (name,))
+        return str(row[0]) if row else None
+
+    async def set_state(self, name: str, value: str) -> None:
+        """Keep a value between runs."""
+        await self.writer.execute(
+            "INSERT INTO bot_state (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
     async def rebuild_standings(self) -> None:
         """Recompute every derived total from the answer log, in one transaction."""
         async with self.writer.transaction() as conn:

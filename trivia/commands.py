@@ -49,6 +49,11 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class Daily:
+    """Today's daily question in this channel."""
+
+
+@dataclass(frozen=True)
 class Stop:
     """End the channel's round after revealing the open question."""
 
@@ -83,7 +88,9 @@ class Help:
     problem: str | None = None
 
 
-Command = Ask | Start | Answer | Leaderboard | Stats | Stop | Help | Invalid | Configure | Reset
+Command = (
+    Ask | Start | Answer | Leaderboard | Stats | Stop | Daily | Help | Invalid | Configure | Reset
+)
 
 USAGE = (
     ("/trivia", "ask one question"),
@@ -92,6 +99,7 @@ USAGE = (
     ("/trivia leaderboard [week|month|all]", "top players here"),
     ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
     ("/trivia stop", "end the match after the current question"),
+    ("/trivia daily", "today's daily question in this channel"),
     ("/trivia help", "this list"),
 )
 
@@ -132,6 +140,8 @@ def parse(text: str) -> Command:
         return Stats(match.group(1) if match else rest[0].lstrip("@"))
     if verb in ("stop", "end"):
         return Stop()
+    if verb == "daily":
+        return Daily()
     if verb == "help":
         return Help()
     return Help(f"Unknown command: {words[0][:40]}")

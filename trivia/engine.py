@@ -13,6 +13,7 @@ from trivia.commands import (
     Ask,
     Command,
     Configure,
+    Daily,
     Help,
     Invalid,
     Leaderboard,
@@ -83,6 +84,8 @@ class Engine:
                 return before + await self._stats(actor, user)
             case Stop():
                 return before + await self._stop(actor, open_q)
+            case Daily():
+                return [*before, replies.error("No daily question in this channel today.")]
             case Help(problem=problem):
                 return [*before, replies.help_reply(problem)]
             case Invalid(problem=problem):

@@ -168,19 +168,35 @@ def test_an_unknown_export_format_is_a_usage_error(cli: Any, db: Path) -> None:
     assert "invalid choice: 'xml'" in ran.err
 
 
-def test_run_with_a_chat_platform_configured_says_it_is_console_only(
-    cli: Any, db: Path, monkeypatch: pytest.MonkeyPatch
+def test_run_with_discord_unreachable_says_so_in_one_line(
+    cli: Any, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "secret-token")
+    config = tmp_path / "unreachable.toml"
+    config.write_text('[discord]\napi_base_url = "http://127.0.0.1:9/api/v10"\n', encoding="utf-8")
 
-    ran = cli("--db", db, "run")
+    ran = cli("--config", config, "--db", db, "run")
 
     assert ran.code == 1
     assert ran.out == ""
+    assert ran.err.startswith("photo-finish: discord: cannot connect")
     assert ran.err.count("\n") == 1
-    assert ran.err.startswith("photo-finish: discord configured in (defaults)")
-    assert "only the console" in ran.err
     assert "secret-token" not in ran.err
+
+
+def test_invite_url_has_exactly_the_scopes_and_permissions(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.not-a-real-secret"  # id 123456789012345678
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+
+    ran = cli("discord", "invite-url")
+
+    assert ran.code == 0
+    assert ran.out == (
+        "https://discord.com/oauth2/authorize?client_id=123456789012345678"
+        "&scope=bot+applications.commands&permissions=19456\n"
+    )
 
 
 # -- records import ----------------------------------------------------------------------------

@@ -1,0 +1,365 @@
+"""Discord adapter: /trivia and /trivia-admin slash commands and answer buttons on discord.py.
+
+It only translates: an interaction becomes an engine command, and the engine's neutral
+replies become embeds, buttons and ephemeral messages. Game rules live in trivia/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ui import Button, DynamicItem
+
+from trivia.commands import (
+    Answer,
+    Ask,
+    Command,
+    Configure,
+    Daily,
+    Help,
+    Leaderboard,
+    Reset,
+    Start,
+    Stats,
+)
+from trivia.replies import RESET_CONFIRM, Reply, ReplyKind
+from trivia.store import Place
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Command, Place, str, str, bool], Awaitable[list[Reply]]]
+"""(command, place, user id, display name, is admin) -> replies."""
+StateGet = Callable[[str], Awaitable[str | None]]
+StateSet = Callable[[str, str], Awaitable[None]]
+
+PLATFORM = "discord"
+DEFER_AFTER = 1.5  # seconds of engine work before the interaction is deferred (deadline: 3 s)
+SYNC_STATE_KEY = "discord.command_hash"
+NO_MENTIONS = discord.AllowedMentions.none()
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+SCOPES = ("bot", "applications.commands")
+COLOURS = {
+    ReplyKind.QUESTION: 0x2B6CB0,
+    ReplyKind.REVEAL: 0x2F855A,
+    ReplyKind.MATCH_END: 0x2F855A,
+    ReplyKind.ERROR: 0xC53030,
+    ReplyKind.CONFIRM: 0xC53030,
+}
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    """How to reach Discord (or a stand-in for it)."""
+
+    token: str
+    dev_guild_id: int | None = None
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+
+def application_id(token: str) -> int:
+    """The bot's application (client) id, which a bot token starts with, base64-encoded."""
+    head = token.split(".", 1)[0]
+    try:
+        return int(base64.b64decode(head + "=" * (-len(head) % 4), validate=True).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("this does not look like a Discord bot token") from None
+
+
+def invite_url(token: str) -> str:
+    """The OAuth2 link that adds the bot with exactly the scopes and permissions it needs."""
+    return discord.utils.oauth_url(application_id(token), permissions=PERMISSIONS, scopes=SCOPES)
+
+
+def point_at(config: DiscordConfig) -> None:
+    """Send discord.py's REST and gateway traffic to the configured URLs (a local fake)."""
+    if config.api_base_url:
+        discord.http.Route.BASE = config.api_base_url.rstrip("/")
+    if config.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def to_embed(reply: Reply) -> discord.Embed:
+    """A reply as an embed, cut to Discord's limits."""
+    embed = discord.Embed(
+        title=reply.title[:256],
+        description=reply.body[:4096] or None,
+        colour=COLOURS.get(reply.kind, 0x4A5568),
+    )
+    for name, value in reply.fields[:25]:
+        embed.add_field(name=name[:256], value=value[:1024] or "-", inline=False)
+    return embed
+
+
+def to_view(reply: Reply) -> discord.ui.View | None:
+    """Buttons for a reply: one per choice on a question, or a reset confirmation."""
+    if not reply.buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in reply.buttons:
+        if button.value == RESET_CONFIRM:
+            view.add_item(ResetButton())
+        elif reply.question_id is not None:
+            view.add_item(AnswerButton(reply.question_id, button.value))
+    return view
+
+
+def _bot(interaction: discord.Interaction[Any]) -> TriviaBot:
+    client = interaction.client
+    assert isinstance(client, TriviaBot)
+    return client
+
+
+class AnswerButton(DynamicItem[Button[Any]], template=r"pf:answer:(?P<q>\d+):(?P<c>[A-D])"):
+    """A choice button; its custom_id carries the question, so it works after restarts."""
+
+    def __init__(self, question_id: int, choice: str) -> None:
+        super().__init__(
+            Button(
+                label=choice,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pf:answer:{question_id}:{choice}",
+            )
+        )
+        self.question_id = question_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> AnswerButton:
+        """Rebuild the button from a click."""
+        return cls(int(match["q"]), match["c"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Lock the member's answer to this question."""
+        await _bot(interaction).dispatch_command(
+            interaction, Answer(self.choice, question_id=self.question_id)
+        )
+
+
+class ResetButton(DynamicItem[Button[Any]], template=r"pf:reset-confirm"):
+    """The confirmation of a leaderboard reset; permissions are checked again on click."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            Button(
+                label="Reset leaderboard",
+                style=discord.ButtonStyle.danger,
+                custom_id="pf:reset-confirm",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> ResetButton:
+        """Rebuild the button from a click."""
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Reset, if the member may manage the server."""
+        await _bot(interaction).dispatch_command(interaction, Reset(confirmed=True))
+
+
+async def _series(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    names = await _bot(interaction).series()
+    return [
+        app_commands.Choice(name=n, value=n) for n in names if current.casefold() in n.casefold()
+    ][:25]
+
+
+Period = Literal["week", "month", "all"]
+
+trivia = app_commands.Group(
+    name="trivia", description="Photo-finish trivia from NASCAR's closest finishes", guild_only=True
+)
+admin = app_commands.Group(
+    name="trivia-admin",
+    description="Trivia settings for this server",
+    guild_only=True,
+    default_permissions=discord.Permissions(manage_guild=True),
+)
+
+
+@trivia.command(name="play", description="Ask one question in this channel")
+@app_commands.describe(series="Only ask about this series")
+@app_commands.autocomplete(series=_series)
+async def play(interaction: discord.Interaction[Any], series: str | None = None) -> None:
+    """One quick question."""
+    await _bot(interaction).dispatch_command(interaction, Ask(series))
+
+
+@trivia.command(name="start", description="Play a match of several questions")
+@app_commands.describe(questions="How many questions (1-20)", series="Only this series")
+@app_commands.autocomplete(series=_series)
+async def start(
+    interaction: discord.Interaction[Any],
+    questions: app_commands.Range[int, 1, 20] | None = None,
+    series: str | None = None,
+) -> None:
+    """A match of N questions."""
+    await _bot(interaction).dispatch_command(interaction, Start(questions, series))
+
+
+@trivia.command(name="answer", description="Answer the open question: a letter, a name or a number")
+async def answer(interaction: discord.Interaction[Any], text: str) -> None:
+    """A free-text answer."""
+    await _bot(interaction).dispatch_command(interaction, Answer(text))
+
+
+@trivia.command(name="leaderboard", description="Top players in this server")
+async def leaderboard(interaction: discord.Interaction[Any], period: Period = "all") -> None:
+    """The leaderboard for a period."""
+    await _bot(interaction).dispatch_command(interaction, Leaderboard(period))
+
+
+@trivia.command(name="stats", description="Answers, accuracy, streaks and rank")
+async def stats(
+    interaction: discord.Interaction[Any], member: discord.Member | None = None
+) -> None:
+    """Your stats, or a member's."""
+    await _bot(interaction).dispatch_command(interaction, Stats(str(member.id) if member else None))
+
+
+@trivia.command(name="daily", description="Today's daily question in this channel")
+async def daily(interaction: discord.Interaction[Any]) -> None:
+    """The daily question, if this channel has one."""
+    await _bot(interaction).dispatch_command(interaction, Daily())
+
+
+@trivia.command(name="help", description="How to play and how scoring works")
+async def help_(interaction: discord.Interaction[Any]) -> None:
+    """The command list."""
+    await _bot(interaction).dispatch_command(interaction, Help())
+
+
+@admin.command(
+    name="settings", description="Show or change the answer window, match length, series"
+)
+@app_commands.describe(
+    answer_window="Seconds to answer (5-3600)",
+    match_length="Questions in a match started without a number (1-20)",
+    series="Only ask about this series, or 'all'",
+)
+@app_commands.autocomplete(series=_series)
+async def settings(
+    interaction: discord.Interaction[Any],
+    answer_window: app_commands.Range[int, 5, 3600] | None = None,
+    match_length: app_commands.Range[int, 1, 20] | None = None,
+    series: str | None = None,
+) -> None:
+    """Workspace settings."""
+    await _bot(interaction).dispatch_command(
+        interaction, Configure(answer_window, match_length, series)
+    )
+
+
+@admin.command(name="reset", description="Delete this server's leaderboard (asks to confirm)")
+async def reset(interaction: discord.Interaction[Any]) -> None:
+    """Ask for confirmation of a reset."""
+    await _bot(interaction).dispatch_command(interaction, Reset())
+
+
+class TriviaBot(discord.Client):
+    """The Discord client: default intents only, no mentions ever."""
+
+    def __init__(
+        self,
+        config: DiscordConfig,
+        *,
+        handle: Handler,
+        series: Callable[[], Awaitable[list[str]]],
+        get_state: StateGet,
+        set_state: StateSet,
+        **options: Any,
+    ) -> None:
+        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
+        self.config = config
+        self.handle = handle
+        self.series = series
+        self.get_state = get_state
+        self.set_state = set_state
+        self.tree: app_commands.CommandTree[TriviaBot] = app_commands.CommandTree(self)
+        self.tree.add_command(trivia)
+        self.tree.add_command(admin)
+
+    async def setup_hook(self) -> None:
+        """Register the buttons (they survive restarts) and sync commands if they changed."""
+        self.add_dynamic_items(AnswerButton, ResetButton)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> bool:
+        """Sync the command tree only when it differs from the last sync; True if synced."""
+        guild = discord.Object(self.config.dev_guild_id) if self.config.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(
+            json.dumps([self.config.dev_guild_id, payload], sort_keys=True).encode()
+        ).hexdigest()
+        if await self.get_state(SYNC_STATE_KEY) == digest:
+            return False
+        await self.tree.sync(guild=guild)
+        await self.set_state(SYNC_STATE_KEY, digest)
+        return True
+
+    async def dispatch_command(
+        self, interaction: discord.Interaction[Any], command: Command
+    ) -> None:
+        """Send a command to the engine and the replies back, deferring if it runs long."""
+        place = Place(PLATFORM, str(interaction.guild_id), str(interaction.channel_id))
+        user = interaction.user
+        is_admin = interaction.permissions.manage_guild
+        work = asyncio.ensure_future(
+            self.handle(command, place, str(user.id), user.display_name, is_admin)
+        )
+        done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
+        if not done:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        for reply in await work:
+            await self._send(interaction, reply)
+
+    async def _send(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        embed, view = to_embed(reply), to_view(reply)
+        extra: dict[str, Any] = {"view": view} if view else {}
+        if not interaction.response.is_done():
+            await interaction.response.send_message(
+                embed=embed, ephemeral=reply.private, allowed_mentions=NO_MENTIONS, **extra
+            )
+        elif reply.private:
+            await interaction.followup.send(
+                embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra
+            )
+        elif isinstance(interaction.channel, discord.abc.Messageable):
+            await interaction.channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
+
+    async def post(self, place: Place, reply: Reply) -> None:
+        """Post a reply that is not an answer to an interaction (a timed reveal)."""
+        channel_id = int(place.channel)
+        channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("cannot post to channel %s", channel_id)
+            return
+        view = to_view(reply)
+        extra: dict[str, Any] = {"view": view} if view else {}
+        await channel.send(embed=to_embed(reply), allowed_mentions=NO_MENTIONS, **extra)
