@@ -32,6 +32,7 @@ from trivia.commands import (
     Reset,
     Start,
     Stats,
+    Stop,
 )
 from trivia.replies import RESET_CONFIRM, Reply, ReplyKind
 from trivia.store import Place
@@ -241,6 +242,12 @@ async def stats(
     await _bot(interaction).dispatch_command(interaction, Stats(str(member.id) if member else None))
 
 
+@trivia.command(name="stop", description="Reveal the open question and end the match")
+async def stop(interaction: discord.Interaction[Any]) -> None:
+    """End the channel's round."""
+    await _bot(interaction).dispatch_command(interaction, Stop())
+
+
 @trivia.command(name="daily", description="Today's daily question in this channel")
 async def daily(interaction: discord.Interaction[Any]) -> None:
     """The daily question, if this channel has one."""
@@ -336,8 +343,11 @@ class TriviaBot(discord.Client):
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
         if not done:
             await interaction.response.defer(ephemeral=True, thinking=True)
-        for reply in await work:
+        replies = await work
+        for reply in replies:
             await self._send(interaction, reply)
+        if not done and not any(reply.private for reply in replies):
+            await interaction.delete_original_response()  # the private "thinking..." note
 
     async def _send(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         embed, view = to_embed(reply), to_view(reply)

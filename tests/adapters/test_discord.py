@@ -1,0 +1,352 @@
+"""The real bot (discord.py, engine, SQLite) against a loopback fake of Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import yarl
+
+from bot.app import run_platforms
+from bot.config import Config, GameConfig
+from tests.fakes.discord_api import (
+    EPHEMERAL,
+    MANAGE_GUILD,
+    MEMBER_PERMISSIONS,
+    FakeDiscord,
+    FakeGuild,
+    FakeRole,
+    FakeUser,
+    Interaction,
+)
+
+CHANNEL = 6001
+FANS = FakeRole(5100, "Fans")
+GUILD = FakeGuild(id=5001, name="Racing Club", channels=[CHANNEL], roles=[FANS], owner_id=9999)
+ALICE = FakeUser(7001, "alice", "Alice")
+BOB = FakeUser(7002, "bob", "Bob")
+MEMBERS = [FakeUser(7100 + i, f"member{i}", f"Member {i}") for i in range(50)]
+
+JSON = dict[str, Any]
+
+
+def sub(name: str, **options: Any) -> list[JSON]:
+    """A subcommand option list, e.g. sub("start", questions=3)."""
+    return [
+        {"type": 1, "name": name, "options": [{"name": k, "value": v} for k, v in options.items()]}
+    ]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(guilds=[GUILD]) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot points discord.py at the fake; put the real URLs back afterwards."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket,
+        "DEFAULT_GATEWAY",
+        yarl.URL(str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)),
+    )
+
+
+@asynccontextmanager
+async def running(
+    fake: FakeDiscord, db: Path, *, window: float = 30, dev_guild: int | None = None
+) -> AsyncIterator[None]:
+    """`photo-finish run` with a Discord token, pointed at the fake, until the block ends."""
+    config = Config(
+        db_path=db,
+        game=GameConfig(answer_window_seconds=window),
+        discord_token="fake-token",
+        discord_dev_guild_id=dev_guild,
+        discord_api_base_url=fake.base_url,
+        discord_gateway_url=fake.gateway_url,
+    )
+    task = asyncio.create_task(run_platforms(config, seed=3))
+    try:
+        await fake.connected(timeout=10)
+        await fake.wait_for(lambda: bool(fake.commands.get(dev_guild)) or task.done(), timeout=10)
+        assert not task.done(), task
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await fake.disconnect_clients()
+
+
+def embed(message: JSON) -> JSON:
+    [only] = message["embeds"]
+    return only
+
+
+def fields(message: JSON) -> dict[str, str]:
+    return {f["name"]: f["value"] for f in embed(message).get("fields", [])}
+
+
+def buttons(message: JSON) -> list[str]:
+    return [c["custom_id"] for row in message.get("components", []) for c in row["components"]]
+
+
+def reply_of(interaction: Interaction) -> JSON:
+    body = interaction.response()
+    assert body is not None, "the bot never acknowledged"
+    assert interaction.latency is not None
+    assert interaction.latency < 3, "Discord's 3-second deadline"
+    return body
+
+
+def answers_in(db: Path) -> list[tuple[str, int, int]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(
+            "SELECT p.ref, a.question_id, a.points FROM answers a"
+            " JOIN players p ON p.id = a.player_id ORDER BY a.id"
+        ).fetchall()
+
+
+async def settled(fake: FakeDiscord, pushed: Interaction) -> Interaction:
+    """Wait until the bot has acknowledged an interaction."""
+    await fake.wait_for(lambda: pushed.response() is not None)
+    return pushed
+
+
+async def ask_multiple_choice(fake: FakeDiscord) -> JSON:
+    """/trivia play until the question has buttons (guess-the-margin has none)."""
+    for _ in range(20):
+        asked = await fake.slash("trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
+        message = (await settled(fake, asked)).original
+        assert message is not None
+        if buttons(message):
+            return message
+        await settled(
+            fake,
+            await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL),
+        )
+    raise AssertionError("no multiple-choice question in 20 tries")
+
+
+async def click(fake: FakeDiscord, message: JSON, custom_id: str, user: FakeUser) -> JSON:
+    pushed = await fake.click(custom_id, message=message, user=user, guild=GUILD)
+    return reply_of(await settled(fake, pushed))
+
+
+async def test_slash_command_posts_a_question_with_buttons(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """/trivia play answers in time with a public embed and one button per choice."""
+    async with running(fake, tmp_path / "bot.sqlite3"):
+        message = await ask_multiple_choice(fake)
+    assert not message["flags"] & EPHEMERAL
+    assert embed(message)["title"] == "Trivia"
+    ids = buttons(message)
+    assert 2 <= len(ids) <= 4
+    assert all(i.startswith("pf:answer:") for i in ids)
+    assert "A) " in embed(message)["description"]
+    synced = {c["name"]: c for c in fake.commands[None]}
+    assert set(synced) == {"trivia", "trivia-admin"}
+    assert str(synced["trivia-admin"]["default_member_permissions"]) == str(MANAGE_GUILD)
+
+
+async def test_a_click_locks_one_answer_and_a_second_is_refused(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """The first click is acknowledged privately; the second changes nothing."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        message = await ask_multiple_choice(fake)
+        first = await click(fake, message, buttons(message)[1], BOB)
+        second = await click(fake, message, buttons(message)[0], BOB)
+    assert first["data"]["flags"] & EPHEMERAL
+    assert first["data"]["embeds"][0]["title"].startswith("Locked in: B")
+    assert second["data"]["flags"] & EPHEMERAL
+    assert "already locked in" in second["data"]["embeds"][0]["title"]
+    assert [ref for ref, _, _ in answers_in(db)] == [str(BOB.id)]
+
+
+async def test_fifty_members_clicking_at_once_each_score_once(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Fifty members double-click at the same moment: fifty answers, fifty refusals."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        message = await ask_multiple_choice(fake)
+        target = buttons(message)[0]
+        pushed = await asyncio.gather(
+            *(
+                fake.click(target, message=message, user=member, guild=GUILD)
+                for member in MEMBERS * 2
+            )
+        )
+        await fake.wait_for(lambda: all(p.response() is not None for p in pushed), timeout=15)
+    titles = [reply_of(p)["data"]["embeds"][0]["title"] for p in pushed]
+    assert sum(t.startswith("Locked in") for t in titles) == 50
+    assert sum("already locked in" in t for t in titles) == 50
+    refs = [ref for ref, _, _ in answers_in(db)]
+    assert sorted(refs) == sorted(str(m.id) for m in MEMBERS)
+
+
+async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """When the window closes the channel gets the answer, the right members and points,
+    with mentions disabled even for a member named '@everyone <@&role>'."""
+    db = tmp_path / "bot.sqlite3"
+    sneaky = FakeUser(7003, "sneaky", f"@everyone <@&{FANS.id}>")
+    async with running(fake, db, window=3):
+        message = await ask_multiple_choice(fake)
+        ids = buttons(message)
+        await click(fake, message, ids[0], sneaky)
+        await click(fake, message, ids[1], BOB)
+        fake.rate_limit_next("POST", f"/channels/{CHANNEL}/messages", retry_after=0.5)
+        await fake.wait_for(
+            lambda: any(
+                embed(m)["title"].startswith("Answer:") for m in fake.visible_messages(CHANNEL)
+            ),
+            timeout=15,
+        )
+        await asyncio.sleep(0.5)
+    [reveal] = [m for m in fake.visible_messages(CHANNEL) if embed(m)["title"].startswith("Answer")]
+    scored = {ref: points for ref, _, points in answers_in(db)}
+    right = fields(reveal)["Right"]
+    winners = [u for u in (sneaky, BOB) if scored[str(u.id)] > 0]
+    assert len(winners) <= 1
+    for user in winners:
+        assert f"{user.global_name} (+{scored[str(user.id)]})" in right
+    assert right == "Nobody got it." or len(winners) == 1
+    assert reveal["mention_everyone"] is False
+    assert reveal["mention_roles"] == []
+    posts = [
+        r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{CHANNEL}/messages"
+    ]
+    assert [r.status for r in posts] == [429, 200], "the 429 was waited out, then posted once"
+    assert posts[-1].json["allowed_mentions"] == {"parse": []}
+    assert "Source" in fields(reveal)
+
+
+async def test_admin_commands_are_refused_for_members_and_change_nothing(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Without Manage Server, /trivia-admin is refused by the bot itself."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        refused = await fake.slash(
+            "trivia-admin",
+            sub("settings", answer_window=99),
+            user=BOB,
+            guild=GUILD,
+            channel_id=CHANNEL,
+            permissions=MEMBER_PERMISSIONS,
+            check_permissions=False,
+        )
+        allowed = await fake.slash(
+            "trivia-admin",
+            sub("settings", answer_window=45),
+            user=ALICE,
+            guild=GUILD,
+            channel_id=CHANNEL,
+            permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+        )
+        await settled(fake, allowed)
+    no = reply_of(refused)["data"]
+    assert no["flags"] & EPHEMERAL
+    assert no["embeds"][0]["title"] == "Only server admins can do that."
+    yes = reply_of(allowed)["data"]
+    assert {f["name"]: f["value"] for f in yes["embeds"][0]["fields"]}["Answer window"] == "45 s"
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT name, value FROM workspace_settings").fetchall() == [
+            ("answer_window", "45")
+        ]
+
+
+async def test_buttons_still_work_after_a_restart(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A click on a question posted before a restart locks the answer in the new process;
+    once that question has closed, its buttons say so."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db, window=60):
+        message = await ask_multiple_choice(fake)
+    async with running(fake, db, window=60):
+        locked = await click(fake, message, buttons(message)[0], BOB)
+        await settled(
+            fake,
+            await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL),
+        )
+        late = await click(fake, message, buttons(message)[1], ALICE)
+    assert locked["data"]["embeds"][0]["title"].startswith("Locked in: A")
+    assert late["data"]["embeds"][0]["title"] == "That question has closed."
+    assert [ref for ref, _, _ in answers_in(db)] == [str(BOB.id)]
+
+
+async def test_errors_a_user_causes_get_a_short_private_reply(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Answering with nothing open, or stats for nobody, is private and changes nothing."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        nothing = await fake.slash(
+            "trivia", sub("answer", text="larson"), user=BOB, guild=GUILD, channel_id=CHANNEL
+        )
+        board = await fake.slash(
+            "trivia", sub("leaderboard", period="week"), user=BOB, guild=GUILD, channel_id=CHANNEL
+        )
+        await settled(fake, board)
+    data = reply_of(nothing)["data"]
+    assert data["flags"] & EPHEMERAL
+    assert data["embeds"][0]["title"] == "No question is open here. Start one with /trivia."
+    assert reply_of(board)["data"]["embeds"][0]["title"] == "Leaderboard: this week"
+    assert answers_in(db) == []
+
+
+async def test_slow_work_is_deferred_within_the_deadline(fake: FakeDiscord, tmp_path: Path) -> None:
+    """With the database busy for 2.5 s (another writer holds it), the bot defers in time and
+    posts the question when the database frees up."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        blocker = sqlite3.connect(db, isolation_level=None)
+        try:
+            blocker.execute("BEGIN EXCLUSIVE")
+            asked = await fake.slash(
+                "trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL
+            )
+            await settled(fake, asked)
+            await asyncio.sleep(2.5 - (asked.latency or 0))
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await fake.wait_for(
+            lambda: any(embed(m)["title"] == "Trivia" for m in fake.visible_messages(CHANNEL)),
+            timeout=10,
+        )
+    deferred = reply_of(asked)
+    assert deferred["type"] == 5
+    assert deferred["data"]["flags"] & EPHEMERAL
+    assert any(
+        r.method == "DELETE" and r.path.endswith(f"/{asked.token}/messages/@original")
+        for r in fake.requests
+    ), "the private 'thinking...' placeholder is removed once the question is posted"
+
+
+async def test_commands_are_synced_only_when_they_change(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A restart with the same commands does not sync again; a dev guild gets its own sync."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        pass
+    async with running(fake, db):
+        pass
+    puts = [r.path for r in fake.requests if r.method == "PUT"]
+    assert puts == ["/applications/1001/commands"]
+    async with running(fake, db, dev_guild=GUILD.id):
+        pass
+    puts = [r.path for r in fake.requests if r.method == "PUT"]
+    assert puts[1:] == [f"/applications/1001/guilds/{GUILD.id}/commands"]
+    guild_commands = {c["name"] for c in fake.commands[GUILD.id]}
+    assert guild_commands == {"trivia", "trivia-admin"}

@@ -1,0 +1,335 @@
+"""The Discord fake drives the real, unmodified discord.py client over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+import yarl
+from discord import app_commands
+
+from tests.fakes.discord_api import EPHEMERAL, FakeDiscord, FakeGuild, FakeUser
+
+GUILD = FakeGuild(id=5001, name="Racing Club", channels=[6001, 6002], owner_id=9999)
+ALICE = FakeUser(7001, "alice", "Alice")
+CHANNEL = 6001
+
+
+class Persistent(discord.ui.View):
+    """A persistent view (static custom_id, no timeout) that edits its message."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Reveal", custom_id="pf:reveal")
+    async def reveal(
+        self, interaction: discord.Interaction, button: discord.ui.Button[Any]
+    ) -> None:
+        await interaction.response.edit_message(content="revealed", view=None)
+
+
+class Answer(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pf:answer:(?P<n>\d+)"):
+    """A dynamic button whose state lives in its custom_id."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__(discord.ui.Button(label=f"Answer {n}", custom_id=f"pf:answer:{n}"))
+        self.n = n
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Answer:
+        return cls(int(match["n"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client = interaction.client
+        assert isinstance(client, TinyBot)
+        client.seen.append((interaction.user.id, self.n))
+        await interaction.response.send_message(f"you chose {self.n}", ephemeral=True)
+
+
+class TinyBot(discord.Client):
+    """A minimal bot with a command tree, a persistent view and a dynamic item."""
+
+    def __init__(self, intents: discord.Intents | None = None) -> None:
+        super().__init__(
+            intents=intents or discord.Intents.default(),
+            guild_ready_timeout=0.05,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.tree = app_commands.CommandTree(self)
+        self.readied = asyncio.Event()
+        self.seen: list[tuple[int, int]] = []
+        self.errors: list[Exception] = []
+        self.late_delay = 0.0
+        self._add_commands()
+
+    async def setup_hook(self) -> None:
+        self.add_view(Persistent())
+        self.add_dynamic_items(Answer)
+
+    async def on_ready(self) -> None:
+        self.readied.set()
+
+    def _add_commands(self) -> None:
+        @self.tree.command(name="quiz", description="Ask a question")
+        @app_commands.describe(topic="What about")
+        async def quiz(interaction: discord.Interaction, topic: str) -> None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(Answer(7))
+            await interaction.response.send_message(f"Question on {topic}?", view=view)
+
+        @self.tree.command(name="panel", description="A persistent panel")
+        async def panel(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("panel", view=Persistent())
+
+        @self.tree.command(name="slow", description="Defer, then follow up")
+        async def slow(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await interaction.followup.send("done", ephemeral=True)
+
+        @self.tree.command(name="late", description="Answers after a delay")
+        async def late(interaction: discord.Interaction) -> None:
+            await asyncio.sleep(self.late_delay)
+            try:
+                await interaction.response.send_message("too late?")
+            except discord.HTTPException as exc:
+                self.errors.append(exc)
+
+
+@asynccontextmanager
+async def running(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, intents: discord.Intents | None = None
+) -> AsyncIterator[TinyBot]:
+    """Start TinyBot against the fake; close it cleanly afterwards."""
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.base_url)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
+    )
+    client = TinyBot(intents)
+    task = asyncio.create_task(client.start("fake-token"))
+    try:
+        await fake.connected(timeout=5)
+        await asyncio.wait_for(client.readied.wait(), 5)
+        # Commands defined without guild= are global; a guild sync sends only guild-scoped
+        # ones, so copy them into the guild (instant in real Discord, unlike global sync).
+        home = discord.Object(fake.guilds[0].id)
+        client.tree.copy_global_to(guild=home)
+        await client.tree.sync(guild=home)
+        yield client
+    finally:
+        await client.close()
+        await asyncio.wait_for(task, 5)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(guilds=[GUILD]) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TinyBot]:
+    async with running(fake, monkeypatch) as client:
+        yield client
+
+
+async def test_connects_identifies_and_builds_the_guild(fake: FakeDiscord, bot: TinyBot) -> None:
+    assert bot.is_ready()
+    assert fake.identifies[0]["intents"] == discord.Intents.default().value
+    guild = bot.get_guild(GUILD.id)
+    assert guild is not None
+    assert guild.name == "Racing Club"
+    assert isinstance(guild.get_channel(CHANNEL), discord.TextChannel)
+    assert guild.default_role.id == GUILD.id
+    assert bot.user is not None
+    assert bot.user.id == 1001
+    assert bot.application_id == 1001
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": "Bot x"}
+        async with session.get(fake.base_url + "/users/@me", headers=headers) as resp:
+            assert resp.headers["Content-Type"] == "application/json"
+        async with session.get(fake.base_url + "/nope", headers=headers) as resp:
+            assert resp.status == 404
+            assert await resp.json() == {"code": 0, "message": "404: Not Found"}
+
+
+async def test_guild_sync_lands_in_commands(fake: FakeDiscord, bot: TinyBot) -> None:
+    synced = await bot.tree.sync(guild=discord.Object(GUILD.id))
+    names = sorted(c["name"] for c in fake.commands[GUILD.id])
+    assert names == ["late", "panel", "quiz", "slow"]
+    assert {c.name: c.id for c in synced} == {
+        c["name"]: int(c["id"]) for c in fake.commands[GUILD.id]
+    }
+    assert all(c.guild_id == GUILD.id for c in synced)
+
+
+async def test_slash_then_dynamic_button_click(fake: FakeDiscord, bot: TinyBot) -> None:
+    ask = await fake.slash(
+        "quiz", [{"name": "topic", "value": "sprints"}], user=ALICE, guild=GUILD, channel_id=CHANNEL
+    )
+    await fake.wait_for(lambda: ask.response() is not None)
+    body = ask.response()
+    assert body is not None
+    assert body["type"] == 4
+    assert body["data"]["content"] == "Question on sprints?"
+    button = body["data"]["components"][0]["components"][0]
+    assert button["custom_id"] == "pf:answer:7"
+    assert ask.latency is not None
+    assert ask.latency < 1
+    posted = fake.messages[CHANNEL][-1]
+    assert posted["content"] == "Question on sprints?"
+
+    click = await fake.click("pf:answer:7", message=posted, user=ALICE, guild=GUILD)
+    await fake.wait_for(lambda: click.response() is not None)
+    reply = click.response()
+    assert reply is not None
+    assert reply["type"] == 4
+    assert reply["data"]["flags"] & EPHEMERAL
+    assert bot.seen == [(ALICE.id, 7)]
+    assert fake.visible_messages(CHANNEL) == [posted]
+
+
+async def test_persistent_view_updates_its_message(fake: FakeDiscord, bot: TinyBot) -> None:
+    panel = await fake.slash("panel", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+    await fake.wait_for(lambda: panel.original is not None)
+    assert panel.original is not None
+    click = await fake.click("pf:reveal", message=panel.original, user=ALICE, guild=GUILD)
+    await fake.wait_for(lambda: click.response() is not None)
+    reply = click.response()
+    assert reply is not None
+    assert reply["type"] == 7
+    assert reply["data"]["content"] == "revealed"
+    assert reply["data"]["components"] == []
+    assert fake.message(panel.original["id"])["content"] == "revealed"
+    assert fake.message(panel.original["id"])["edited_timestamp"] is not None
+
+
+async def test_defer_then_ephemeral_followup(fake: FakeDiscord, bot: TinyBot) -> None:
+    slow = await fake.slash("slow", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+    await fake.wait_for(lambda: len(fake.followups_for(slow)) == 1)
+    assert slow.response() == {"type": 5, "data": {"flags": EPHEMERAL}}
+    followup = fake.followups_for(slow)[0]
+    assert followup.json["content"] == "done"
+    assert followup.json["flags"] & EPHEMERAL
+
+
+async def test_channel_send_records_allowed_mentions(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = bot.get_channel(CHANNEL)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send("@everyone <@7001> ready?")
+    post = next(r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages"))
+    assert post.json["allowed_mentions"] == {"parse": []}
+    stored = fake.messages[CHANNEL][-1]
+    assert stored["id"] == str(sent.id)
+    assert stored["mention_everyone"] is False
+    assert stored["mentions"] == []
+    explicit = await channel.send(
+        "<@7001> ready?", allowed_mentions=discord.AllowedMentions(users=[discord.Object(7001)])
+    )
+    assert [m.id for m in explicit.mentions] == [7001]
+
+
+async def test_429_is_waited_out_and_posts_once(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = bot.get_channel(CHANNEL)
+    assert isinstance(channel, discord.TextChannel)
+    fake.rate_limit_next("POST", "/channels/", retry_after=0.3)
+    start = time.monotonic()
+    await channel.send("after the limit")
+    assert time.monotonic() - start >= 0.3
+    posts = [r for r in fake.requests if r.method == "POST" and r.path.startswith("/channels/")]
+    assert [r.status for r in posts] == [429, 200]
+    assert [m["content"] for m in fake.messages[CHANNEL]] == ["after the limit"]
+
+
+async def test_content_over_2000_is_invalid_form_body(fake: FakeDiscord, bot: TinyBot) -> None:
+    channel = bot.get_channel(CHANNEL)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.HTTPException) as info:
+        await channel.send("x" * 2001)
+    assert info.value.status == 400
+    assert info.value.code == 50035
+    assert "content" in info.value.text
+    with pytest.raises(discord.HTTPException, match="description"):
+        await channel.send(embed=discord.Embed(description="y" * 4097))
+    too_many = discord.Embed(title="t")
+    for i in range(26):
+        too_many.add_field(name=str(i), value="v")
+    with pytest.raises(discord.HTTPException, match="fields"):
+        await channel.send(embed=too_many)
+    assert CHANNEL not in fake.messages
+
+
+async def test_callback_after_deadline_is_unknown_interaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with (
+        FakeDiscord(guilds=[GUILD], ack_deadline=0.2) as fake,
+        running(fake, monkeypatch) as bot,
+    ):
+        bot.late_delay = 0.3
+        late = await fake.slash("late", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+        await fake.wait_for(lambda: bool(bot.errors))
+        assert isinstance(bot.errors[0], discord.NotFound)
+        assert bot.errors[0].code == 10062
+        assert late.response() is None
+        assert fake.callbacks == []
+
+
+async def test_second_ack_is_rejected(fake: FakeDiscord, bot: TinyBot) -> None:
+    panel = await fake.slash("panel", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+    await fake.wait_for(lambda: panel.response() is not None)
+    url = f"{fake.base_url}/interactions/{panel.id}/{panel.token}/callback"
+    body = {"type": 4, "data": {"content": "again"}}
+    async with aiohttp.ClientSession() as session, session.post(url, json=body) as resp:
+        assert resp.status == 400
+        assert (await resp.json())["code"] == 40060
+
+
+async def test_limits_on_components_and_custom_ids(fake: FakeDiscord, bot: TinyBot) -> None:
+    row = {"type": 1, "components": [{"type": 2, "style": 1, "label": "a", "custom_id": "x" * 101}]}
+    async with aiohttp.ClientSession(headers={"Authorization": "Bot x"}) as session:
+        url = f"{fake.base_url}/channels/{CHANNEL}/messages"
+        async with session.post(url, json={"content": "hi", "components": [row]}) as resp:
+            body = await resp.json()
+    assert resp.status == 400
+    assert body["errors"]["components"]["0"]["components"]["0"]["custom_id"]["_errors"]
+
+
+async def test_slash_refuses_unsynced_commands_and_bad_options(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    with pytest.raises(AssertionError, match="never synced"):
+        await fake.slash("nope", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+    with pytest.raises(AssertionError, match="missing required"):
+        await fake.slash("quiz", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+
+
+async def test_disconnect_then_resume(fake: FakeDiscord, bot: TinyBot) -> None:
+    await fake.disconnect_clients()
+    await fake.connected(timeout=5)
+    assert any(frame.get("op") == 6 for frame in fake.gateway_log)
+    assert len(fake.identifies) == 1
+    panel = await fake.slash("panel", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+    await fake.wait_for(lambda: panel.response() is not None)
+
+
+async def test_members_intent_chunks_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    guild = FakeGuild(id=5002, name="Big", channels=[6101], members=[ALICE])
+    intents = discord.Intents.default()
+    intents.members = True
+    async with FakeDiscord(guilds=[guild]) as fake, running(fake, monkeypatch, intents) as bot:
+        found = bot.get_guild(5002)
+        assert found is not None
+        assert found.chunked
+        member = found.get_member(ALICE.id)
+        assert member is not None
+        assert member.display_name == "Alice"
+        assert any(frame.get("op") == 8 for frame in fake.gateway_log)
