@@ -205,8 +205,9 @@ async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
     async with running(fake, db, window=3):
         message = await ask_multiple_choice(fake)
         ids = buttons(message)
-        await click(fake, message, ids[0], sneaky)
-        await click(fake, message, ids[1], BOB)
+        players = [sneaky, BOB, ALICE, MEMBERS[0]][: len(ids)]
+        for player, custom_id in zip(players, ids, strict=True):
+            await click(fake, message, custom_id, player)
         fake.rate_limit_next("POST", f"/channels/{CHANNEL}/messages", retry_after=0.5)
         await fake.wait_for(
             lambda: any(
@@ -217,12 +218,11 @@ async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
         await asyncio.sleep(0.5)
     [reveal] = [m for m in fake.visible_messages(CHANNEL) if embed(m)["title"].startswith("Answer")]
     scored = {ref: points for ref, _, points in answers_in(db)}
-    right = fields(reveal)["Right"]
-    winners = [u for u in (sneaky, BOB) if scored[str(u.id)] > 0]
-    assert len(winners) <= 1
-    for user in winners:
-        assert f"{user.global_name} (+{scored[str(user.id)]})" in right
-    assert right == "Nobody got it." or len(winners) == 1
+    [winner] = [p for p in players if scored[str(p.id)] > 0]
+    assert fields(reveal)["Right"] == f"{winner.global_name} (+{scored[str(winner.id)]})"
+    letter = "ABCD"[players.index(winner)]
+    assert embed(reveal)["title"].startswith(f"Answer: {letter})")
+    assert fields(reveal)["Answers"].startswith("A: 1  B: 1")
     assert reveal["mention_everyone"] is False
     assert reveal["mention_roles"] == []
     posts = [
@@ -350,3 +350,51 @@ async def test_commands_are_synced_only_when_they_change(fake: FakeDiscord, tmp_
     assert puts[1:] == [f"/applications/1001/guilds/{GUILD.id}/commands"]
     guild_commands = {c["name"] for c in fake.commands[GUILD.id]}
     assert guild_commands == {"trivia", "trivia-admin"}
+
+
+async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """/trivia-admin reset shows a private confirm button; the click clears the answers,
+    and the bot checks Manage Server again on the click."""
+    db = tmp_path / "bot.sqlite3"
+    admin_perms = MEMBER_PERMISSIONS | MANAGE_GUILD
+    async with running(fake, db):
+        message = await ask_multiple_choice(fake)
+        await click(fake, message, buttons(message)[0], BOB)
+        asked = await settled(
+            fake,
+            await fake.slash(
+                "trivia-admin",
+                sub("reset"),
+                user=ALICE,
+                guild=GUILD,
+                channel_id=CHANNEL,
+                permissions=admin_perms,
+            ),
+        )
+        confirm = asked.original
+        assert confirm is not None
+        assert confirm["flags"] & EPHEMERAL
+        assert buttons(confirm) == ["pf:reset-confirm"]
+        assert answers_in(db) != []
+        sneaky = await settled(
+            fake, await fake.click("pf:reset-confirm", message=confirm, user=BOB, guild=GUILD)
+        )
+        assert answers_in(db) != []
+        done = await settled(
+            fake,
+            await fake.click(
+                "pf:reset-confirm",
+                message=confirm,
+                user=ALICE,
+                guild=GUILD,
+                permissions=admin_perms,
+            ),
+        )
+    assert reply_of(sneaky)["data"]["embeds"][0]["title"] == "Only server admins can do that."
+    notice = reply_of(done)["data"]
+    assert not notice.get("flags", 0) & EPHEMERAL
+    assert notice["embeds"][0]["title"] == "The leaderboard was reset by Alice."
+    assert answers_in(db) == []
+    assert fake.identifies[-1]["intents"] == discord.Intents.default().value
