@@ -11,8 +11,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
 from adapters.console import Console
 from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
+from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import Config
 from db.connection import open_db
 from db.game import GameStore
@@ -50,6 +54,10 @@ class App:
         replies = await self.engine.handle(command, actor)
         self.wake.set()
         return replies
+
+    async def overview(self, place: Place, user: str, name: str) -> list[Reply]:
+        """The workspace's leaderboards and this user's stats, for an app home page."""
+        return await self.engine.overview(Actor(place, user, name, self.clock()))
 
     async def series(self) -> list[str]:
         """The series names questions can be filtered by."""
@@ -99,7 +107,8 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
     async with open_app(config, seed=seed) as app:
 
         async def handle(command: Command, player: str) -> list[Reply]:
-            return await app.handle(command, CONSOLE_PLACE, player, player)
+            # Whoever sits at the console runs it, so they may use admin commands.
+            return await app.handle(command, CONSOLE_PLACE, player, player, admin=True)
 
         console = Console(handle, config.player_name)
 
@@ -142,8 +151,47 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 bot = await stack.enter_async_context(discord_bot(app, config))
                 posters["discord"] = bot.post
                 tasks.create_task(bot.start(config.discord_token))
+            if config.slack_bot_token:
+                slack = slack_bot(app, config)
+                posters["slack"] = slack.post
+                tasks.create_task(serve_slack(slack, stack))
 
             async def post(posted: Posted) -> None:
                 await posters[posted.place.platform](posted.place, posted.reply)
 
             tasks.create_task(app.reveal_loop(post))
+
+
+def slack_bot(app: App, config: Config) -> SlackBot:
+    """The Slack app, wired to the engine."""
+    assert config.slack_bot_token
+    settings = SlackConfig(
+        bot_token=config.slack_bot_token,
+        signing_secret=config.slack_signing_secret or "",
+        app_token=config.slack_app_token,
+        mode=config.slack_mode,
+        http_host=config.slack_http_host,
+        http_port=config.slack_http_port,
+        api_base_url=config.slack_api_base_url,
+        admin_user_ids=frozenset(config.slack_admin_user_ids),
+    )
+    return SlackBot(settings, handle=app.handle, overview=app.overview)
+
+
+async def serve_slack(slack: SlackBot, stack: contextlib.AsyncExitStack) -> None:
+    """Connect through Socket Mode, or serve the HTTP endpoint, until cancelled."""
+    if slack.config.mode == "socket":
+        handler = AsyncSocketModeHandler(slack.app, app_token=slack.config.app_token)
+        stack.push_async_callback(handler.close_async)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+    else:
+        runner = web.AppRunner(slack.web_app())
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, slack.config.http_host, slack.config.http_port).start()
+        log.info(
+            "Slack endpoint on http://%s:%s/slack/events",
+            slack.config.http_host,
+            slack.config.http_port,
+        )
+    await asyncio.Event().wait()

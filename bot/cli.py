@@ -16,8 +16,10 @@ from pathlib import Path
 
 import aiohttp
 import discord
+from slack_sdk.errors import SlackApiError
 
 from adapters.discord_bot import invite_url
+from adapters.slack_manifest import slack_manifest
 from bot.app import play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from db.connection import migrate, open_db
@@ -61,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="discord_command", required=True, metavar="ACTION"
     )
     discord.add_parser("invite-url", help="print the link that adds the bot to a server")
+    slack = commands.add_parser("slack", help="Slack set-up").add_subparsers(
+        dest="slack_command", required=True, metavar="ACTION"
+    )
+    slack.add_parser("manifest", help="print the app manifest (YAML) to paste into Slack")
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
@@ -130,12 +136,6 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         await play_console(config, seed=getattr(args, "seed", None))
         return 0
     if args.command == "run":
-        if "discord" not in config.platforms:
-            raise CommandError(
-                f"slack is configured in {config.source}, but this build does not run Slack yet"
-            )
-        if "slack" in config.platforms:
-            print("photo-finish: this build does not run Slack yet; starting Discord only")
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
@@ -143,9 +143,18 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             await run_platforms(config)
         except* discord.LoginFailure:
             raise CommandError("discord: the token was refused; check DISCORD_TOKEN") from None
+        except* SlackApiError as group:
+            first = group.exceptions[0]
+            error = first.response.get("error") if isinstance(first, SlackApiError) else "error"
+            raise CommandError(f"slack: the Web API said {error}; check the tokens") from None
         except* (aiohttp.ClientError, OSError) as group:
-            reason = group.exceptions[0]
-            raise CommandError(f"discord: cannot connect ({type(reason).__name__})") from None
+            reason = type(group.exceptions[0]).__name__
+            raise CommandError(
+                f"{', '.join(config.platforms)}: cannot connect ({reason})"
+            ) from None
+        return 0
+    if args.command == "slack":
+        print(slack_manifest(), end="")
         return 0
     if args.command == "discord":
         if not config.discord_token:

@@ -53,6 +53,11 @@ class Config:
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
+    slack_mode: str = "socket"
+    slack_http_host: str = "127.0.0.1"
+    slack_http_port: int = 3000
+    slack_api_base_url: str | None = None
+    slack_admin_user_ids: tuple[str, ...] = ()
 
     @property
     def platforms(self) -> list[str]:
@@ -86,6 +91,18 @@ class _Section:
         if not isinstance(value, str):
             raise self.fail(key, f"expected a string, got {value!r}")
         return value.strip() or None
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.text(key) or default
+        if value not in allowed:
+            raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"expected a list of strings, got {value!r}")
+        return tuple(v.strip() for v in value if v.strip())
 
     def snowflake(self, key: str) -> int | None:
         value = self.data.get(key)
@@ -125,7 +142,16 @@ _SECTIONS: dict[str, set[str]] = {
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
     "discord": {"token", "dev_guild_id", "api_base_url", "gateway_url"},
-    "slack": {"bot_token", "app_token", "signing_secret"},
+    "slack": {
+        "bot_token",
+        "app_token",
+        "signing_secret",
+        "mode",
+        "http_host",
+        "http_port",
+        "api_base_url",
+        "admin_user_ids",
+    },
 }
 
 
@@ -157,7 +183,12 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
     for (section, key), env in ENV_SECRETS.items():
         secrets[(section, key)] = environ.get(env) or sections[section].text(key)
 
-    game = sections["game"]
+    game, slack = sections["game"], sections["slack"]
+    if secrets[("slack", "bot_token")]:
+        needed = "app_token" if slack.data.get("mode", "socket") == "socket" else "signing_secret"
+        if not secrets[("slack", needed)]:
+            env = ENV_SECRETS[("slack", needed)]
+            raise ConfigError(f"{source}: [slack] {needed}: required (or set {env})")
     db_path = sections["database"].text("path")
     return Config(
         source=source,
@@ -175,4 +206,9 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         slack_bot_token=secrets[("slack", "bot_token")],
         slack_app_token=secrets[("slack", "app_token")],
         slack_signing_secret=secrets[("slack", "signing_secret")],
+        slack_mode=slack.choice("mode", ("socket", "http"), "socket"),
+        slack_http_host=slack.text("http_host") or "127.0.0.1",
+        slack_http_port=slack.whole("http_port", 3000, 1, 65535),
+        slack_api_base_url=slack.url("api_base_url", ("http://", "https://")),
+        slack_admin_user_ids=slack.strings("admin_user_ids"),
     )

@@ -101,6 +101,7 @@ USAGE = (
     ("/trivia stop", "end the match after the current question"),
     ("/trivia daily", "today's daily question in this channel"),
     ("/trivia help", "this list"),
+    ("/trivia admin ...", "settings and leaderboard reset (admins only)"),
 )
 
 
@@ -142,6 +143,37 @@ def parse(text: str) -> Command:
         return Stop()
     if verb == "daily":
         return Daily()
+    if verb == "admin":
+        return _admin(rest)
     if verb == "help":
         return Help()
     return Help(f"Unknown command: {words[0][:40]}")
+
+
+ADMIN_USAGE = (
+    "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all], "
+    "/trivia admin reset"
+)
+
+
+def _admin(words: list[str]) -> Command:
+    """'settings window 30 length 5 series Cup Series', 'settings', or 'reset'."""
+    if not words:
+        return Invalid(ADMIN_USAGE)
+    action, rest = words[0].casefold(), words[1:]
+    if action == "reset" and not rest:
+        return Reset()
+    if action != "settings":
+        return Invalid(ADMIN_USAGE)
+    window = length = None
+    series = None
+    while rest:
+        key = rest.pop(0).casefold()
+        if key in ("window", "length") and rest and rest[0].isdigit():
+            number = int(rest.pop(0))
+            window, length = (number, length) if key == "window" else (window, number)
+        elif key == "series" and rest:
+            series, rest = " ".join(rest), []
+        else:
+            return Invalid(ADMIN_USAGE)
+    return Configure(window, length, series)

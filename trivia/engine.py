@@ -25,7 +25,7 @@ from trivia.commands import (
 from trivia.judging import VerdictStatus, judge
 from trivia.questions import Generator, NoQuestionError, Records, series_short
 from trivia.replies import Reply
-from trivia.scoring import Guess, answer_points, period_key, rank_guesses
+from trivia.scoring import PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
 from trivia.store import Lock, NextQuestion, OpenQuestion, Place, Store
 
@@ -99,6 +99,16 @@ class Engine:
                     return [*before, replies.confirm_reset()]
                 await self.store.reset_standings(actor.place)
                 return [*before, replies.notice(f"The leaderboard was reset by {actor.name}.")]
+
+    async def overview(self, actor: Actor) -> list[Reply]:
+        """Leaderboards for this week, this month and all time, then the viewer's stats."""
+        boards = [
+            replies.leaderboard_reply(
+                period, await self.store.leaderboard(actor.place, period_key(period, actor.now), 10)
+            )
+            for period in PERIODS
+        ]
+        return boards + await self._stats(actor, None)
 
     async def close_due(self, now: datetime) -> list[Posted]:
         """Reveal every question whose window has closed (called by the shell's timer)."""

@@ -264,7 +264,7 @@ def test_the_environ_argument_is_used_not_os_environ(
 
 
 def test_both_platforms_are_listed(tmp_path: Path) -> None:
-    path = write(tmp_path, '[slack]\nbot_token = "xoxb"\n')
+    path = write(tmp_path, '[slack]\nbot_token = "xoxb"\napp_token = "xapp"\n')
 
     config = load_config(path, {"DISCORD_TOKEN": "d"})
 
@@ -319,3 +319,22 @@ def test_cli_reports_a_missing_config_file(tmp_path: Path) -> None:
 
     assert done.returncode == 2
     assert done.stderr == f"photo-finish: {missing}: file not found\n"
+
+
+@pytest.mark.parametrize(
+    ("mode", "missing", "env"),
+    [
+        ("socket", "app_token", "SLACK_APP_TOKEN"),
+        ("http", "signing_secret", "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_slack_needs_the_token_its_mode_uses(
+    tmp_path: Path, mode: str, missing: str, env: str
+) -> None:
+    path = write(tmp_path, f'[slack]\nbot_token = "xoxb"\nmode = "{mode}"\n')
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {})
+
+    assert str(caught.value) == f"{path}: [slack] {missing}: required (or set {env})"
+    assert load_config(path, {env: "x"}).platforms == ["slack"]

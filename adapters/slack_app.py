@@ -1,0 +1,224 @@
+"""Slack adapter: /trivia on slack-bolt, Block Kit buttons, the App Home, both connection modes.
+
+It only translates: a slash command goes through the shared grammar to the engine, and
+the engine's neutral replies become Block Kit messages (public) or ephemeral messages
+(private). Every piece of text is escaped for mrkdwn, so nothing can ping anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from trivia.commands import Answer, Command, Configure, Reset, parse
+from trivia.replies import RESET_CONFIRM, Reply
+from trivia.store import Place
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Command, Place, str, str, bool], Awaitable[list[Reply]]]
+"""(command, place, user id, display name, is admin) -> replies."""
+Overview = Callable[[Place, str, str], Awaitable[list[Reply]]]
+"""(place, user id, display name) -> the App Home's leaderboards and stats."""
+
+PLATFORM = "slack"
+EVENTS_PATH = "/slack/events"
+ANSWER_ACTION = re.compile(r"^pf_answer_[A-D]$")
+RESET_ACTION = "pf_reset"
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """How to reach Slack (or a stand-in for it)."""
+
+    bot_token: str
+    signing_secret: str = ""
+    app_token: str | None = None
+    mode: str = "socket"
+    http_host: str = "127.0.0.1"
+    http_port: int = 3000
+    api_base_url: str | None = None
+    admin_user_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > so user text cannot form a mention, link or <!channel>."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """A reply as Block Kit: a header, the body, fields, and buttons when it has them."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": reply.title[:150]}}
+    ]
+    if reply.body:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": escape(reply.body)[:3000]}}
+        )
+    for name, value in reply.fields[:40]:
+        text = f"*{escape(name)}*\n{escape(value)}"[:3000]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    buttons = []
+    for button in reply.buttons:
+        if button.value == RESET_CONFIRM:
+            buttons.append(_button("Reset leaderboard", RESET_ACTION, RESET_CONFIRM, danger=True))
+        elif reply.question_id is not None:
+            buttons.append(
+                _button(
+                    button.label,
+                    f"pf_answer_{button.value}",
+                    f"{reply.question_id}:{button.value}",
+                )
+            )
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    return blocks
+
+
+def _button(label: str, action_id: str, value: str, *, danger: bool = False) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label[:75]},
+        "action_id": action_id,
+        "value": value,
+    }
+    if danger:
+        button["style"] = "danger"
+    return button
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification text for a message (also shown where blocks are not)."""
+    return escape(reply.title)[:3000]
+
+
+class SlackBot:
+    """The bolt app and the Web API client, wired to the engine."""
+
+    def __init__(self, config: SlackConfig, *, handle: Handler, overview: Overview) -> None:
+        self.config = config
+        self.handle = handle
+        self.overview = overview
+        self.client = AsyncWebClient(
+            token=config.bot_token,
+            base_url=config.api_base_url or AsyncWebClient.BASE_URL,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        self.app = AsyncApp(
+            signing_secret=config.signing_secret or None,
+            client=self.client,
+            request_verification_enabled=config.mode == "http",
+        )
+        self.app.middleware(self._skip_retries)
+        self.app.command("/trivia")(self._on_command)
+        self.app.action(ANSWER_ACTION)(self._on_answer)
+        self.app.action(RESET_ACTION)(self._on_reset)
+        self.app.event("app_home_opened")(self._on_home)
+
+    async def _skip_retries(
+        self,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        """Slack re-sends events it thinks were missed; the first delivery did the work."""
+        if req.headers.get("x-slack-retry-num"):
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _is_admin(self, user_id: str) -> bool:
+        if user_id in self.config.admin_user_ids:
+            return True
+        info = await self.client.users_info(user=user_id)
+        user = info.get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner"))
+
+    async def _run(
+        self, command: Command, team: str, channel: str, user: str, name: str, *, admin: bool
+    ) -> None:
+        place = Place(PLATFORM, team, channel)
+        for reply in await self.handle(command, place, user, name, admin):
+            await self._send(place, user, reply)
+
+    async def _send(self, place: Place, user: str, reply: Reply) -> None:
+        if reply.private:
+            await self.client.chat_postEphemeral(
+                channel=place.channel, user=user, text=fallback_text(reply), blocks=to_blocks(reply)
+            )
+        else:
+            await self.post(place, reply)
+
+    async def post(self, place: Place, reply: Reply) -> None:
+        """Post a public reply to a channel (also used for timed reveals)."""
+        await self.client.chat_postMessage(
+            channel=place.channel, text=fallback_text(reply), blocks=to_blocks(reply)
+        )
+
+    async def _on_command(
+        self, ack: Callable[..., Awaitable[None]], command: dict[str, Any]
+    ) -> None:
+        await ack()
+        parsed = parse(command.get("text", ""))
+        user = command["user_id"]
+        admin = isinstance(parsed, Configure | Reset) and await self._is_admin(user)
+        await self._run(
+            parsed,
+            command["team_id"],
+            command["channel_id"],
+            user,
+            command.get("user_name") or user,
+            admin=admin,
+        )
+
+    async def _on_answer(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        [action] = body["actions"]
+        question, letter = action["value"].split(":")
+        user = body["user"]
+        await self._run(
+            Answer(letter, question_id=int(question)),
+            body["team"]["id"],
+            body["channel"]["id"],
+            user["id"],
+            user.get("name") or user.get("username") or user["id"],
+            admin=False,
+        )
+
+    async def _on_reset(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        user = body["user"]
+        await self._run(
+            Reset(confirmed=True),
+            body["team"]["id"],
+            body["channel"]["id"],
+            user["id"],
+            user.get("name") or user.get("username") or user["id"],
+            admin=await self._is_admin(user["id"]),
+        )
+
+    async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        info = await self.client.users_info(user=user)
+        profile = (info.get("user") or {}).get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user
+        replies = await self.overview(Place(PLATFORM, body["team_id"], "app-home"), user, name)
+        blocks: list[dict[str, Any]] = []
+        for reply in replies:
+            blocks += [*to_blocks(reply), {"type": "divider"}]
+        await self.client.views_publish(user_id=user, view={"type": "home", "blocks": blocks[:100]})
+
+    def web_app(self) -> web.Application:
+        """The HTTP-mode endpoint: POST /slack/events, signatures checked by bolt."""
+        return self.app.web_app(path=EVENTS_PATH)
