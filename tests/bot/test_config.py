@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,10 @@ def test_slack_needs_the_token_its_mode_uses(
 
     assert str(caught.value) == f"{path}: [slack] {missing}: required (or set {env})"
     assert load_config(path, {env: "x"}).platforms == ["slack"]
+
+
+def test_the_example_config_loads_and_states_the_defaults() -> None:
+    """config.example.toml parses, and every value it shows is the real default."""
+    example = load_config(REPO / "config.example.toml", {})
+    defaults = load_config(None, {})
+    assert replace(example, source="") == replace(defaults, source="")
