@@ -45,7 +45,7 @@ StateGet = Callable[[str], Awaitable[str | None]]
 StateSet = Callable[[str, str], Awaitable[None]]
 
 PLATFORM = "discord"
-DEFER_AFTER = 1.5  # seconds of engine work before the interaction is deferred (deadline: 3 s)
+DEFER_AFTER = 1.0  # seconds of engine work before the interaction is deferred (deadline: 3 s)
 SYNC_STATE_KEY = "discord.command_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)

@@ -84,8 +84,8 @@ async def open_app(
     config: Config, *, seed: int | None = None, clock: Clock = utc_now
 ) -> AsyncIterator[App]:
     """Open the database (migrating and seeding it) and build the engine."""
-    async with open_db(config.db_path) as conn:
-        store = GameStore(conn)
+    async with open_db(config.db_path) as conn, open_db(config.db_path) as write_conn:
+        store = GameStore(conn, write_conn)
         if await store.records.count_events() == 0:
             await store.records.import_pack(shipped_pack())
         settings = Settings(

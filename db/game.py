@@ -94,9 +94,13 @@ def _open_question(row: aiosqlite.Row) -> OpenQuestion:
 class GameStore:
     """The engine's storage on SQLite (implements trivia.store.Store)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, write_conn: aiosqlite.Connection | None = None
+    ) -> None:
+        """Reads use `conn`; writes use `write_conn` when given, so they never queue
+        behind reads on the same database thread (WAL lets them run side by side)."""
         self.conn = conn
-        self.writer = Writer(conn)
+        self.writer = Writer(write_conn or conn)
         self.records = RecordsStore(conn, self.writer)
         self.answer_log = AnswerLog(self.writer)
         self._events: list[Event] | None = None

@@ -25,8 +25,10 @@ def mini_pack() -> RecordsPack:
 
 @pytest.fixture
 async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameStore]:
-    """A GameStore on a fresh database file holding the mini pack."""
-    async with open_db(tmp_path / "game.sqlite3") as conn:
-        game = GameStore(conn)
+    """A GameStore on a fresh database file holding the mini pack (reads and writes on
+    separate connections, as the bot runs it)."""
+    path = tmp_path / "game.sqlite3"
+    async with open_db(path) as conn, open_db(path) as write_conn:
+        game = GameStore(conn, write_conn)
         await game.records.import_pack(mini_pack)
         yield game

@@ -113,13 +113,13 @@ async def test_a_failure_inside_scoring_leaves_nothing_behind(
     assert await answer(store, q, "ann") is Lock.LOCKED
     path = tmp_path / "game.sqlite3"
     before = standings(path)
-    await store.conn.execute(
+    await store.writer.conn.execute(
         "CREATE TEMP TRIGGER fail_late BEFORE UPDATE ON standing_counts"
         " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
     )
     with pytest.raises(sqlite3.IntegrityError, match="disk on fire"):
         await answer(store, q, "bob")
-    await store.conn.execute("DROP TRIGGER temp.fail_late")
+    await store.writer.conn.execute("DROP TRIGGER temp.fail_late")
     assert standings(path) == before
     assert [r.player_name for r in await store.answers(q.id)] == ["ann"]
 
