@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import answers, leaderboard
+from bench import answers, discord, leaderboard, slack
 from bench.report import elapsed, figure, heading, machine, verdict
 
 
 def main() -> None:
-    """Answers per second (engine and bare), then leaderboard latency at scale."""
+    """Answers per second (engine and bare), leaderboard latency at scale, then Discord
+    and Slack slash commands through the real bot against bare library handlers."""
     print("Photo Finish benchmark")
     print(f"machine: {machine()}", flush=True)
     throughput = asyncio.run(answers.run())
     latency = asyncio.run(leaderboard.run(leaderboard.ensure_database()))
+    chat = asyncio.run(discord.run())
+    signed = asyncio.run(slack.run())
     heading("Summary")
     figure(
         "engine answers/s",
@@ -38,6 +41,31 @@ def main() -> None:
         f"{latency.p99_ms:,.1f}",
         f"< {leaderboard.TARGET_MS:.0f}: "
         + verdict(latency.p99_ms, leaderboard.TARGET_MS, at_least=False),
+    )
+    figure(
+        "discord interactions/s (ours)",
+        f"{chat.ours.per_s:,.0f}",
+        f"p99 {chat.ours.p99_ms:,.1f} ms; bare {chat.bare.per_s:,.0f}/s,"
+        f" p99 {chat.bare.p99_ms:,.1f} ms",
+    )
+    figure("discord throughput ours / bare", f"{chat.throughput_ratio:.2f}")
+    figure(
+        "discord p99 ours / bare",
+        f"{chat.p99_ratio:.2f}",
+        f"<= {discord.P99_RATIO_TARGET}: "
+        + verdict(chat.p99_ratio, discord.P99_RATIO_TARGET, at_least=False),
+    )
+    figure(
+        "slack ack p99 (ms)",
+        f"{signed.ours.p99_ms:.1f}",
+        f"< {slack.P99_TARGET_MS:.0f}: "
+        + verdict(signed.ours.p99_ms, slack.P99_TARGET_MS, at_least=False),
+    )
+    figure(
+        "slack ack p99 ours / bare",
+        f"{signed.p99_ratio:.2f}",
+        f"<= {slack.P99_RATIO_TARGET}: "
+        + verdict(signed.p99_ratio, slack.P99_RATIO_TARGET, at_least=False),
     )
     print(f"\ntotal run time: {elapsed():.0f} s", flush=True)
 

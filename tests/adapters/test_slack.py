@@ -333,3 +333,28 @@ async def test_socket_mode_reaches_the_same_handler(slack: FakeSlack, tmp_path: 
     assert envelope.ack_latency is not None
     assert envelope.ack_latency < 3
     assert slack.posted(CHANNEL)[0]["text"] == "Leaderboard: this week"
+
+
+async def test_admin_reset_needs_the_confirm_button_from_an_admin(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """/trivia admin reset asks privately with a button; a member's click is refused, the
+    admin's click clears the workspace leaderboard and says so in the channel."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(slack, db) as bot:
+        question = await ask_multiple_choice(slack, bot)
+        assert await bot.send(click_body(slack, actions_of(question)[0], "U2")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U2")) == 1)
+        assert await bot.send(command(slack, "admin reset", user=ADMIN)) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral(ADMIN)) == 1)
+        [confirm] = actions_of(slack.ephemeral(ADMIN)[0])
+        assert await bot.send(click_body(slack, confirm, "U1")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 1)
+        assert answers_in(db) != []
+        assert await bot.send(click_body(slack, confirm, ADMIN, "boss")) == 200
+        await slack.wait_for(
+            lambda: any(m["text"].startswith("The leaderboard was reset") for m in slack.posted())
+        )
+    assert confirm["action_id"] == "pf_reset"
+    assert slack.ephemeral("U1")[0]["text"] == "Only server admins can do that."
+    assert answers_in(db) == []

@@ -1,0 +1,363 @@
+"""Slash commands per second and their latency: the real bot against a bare discord.py handler.
+
+Both run in this process against their own loopback fake of Discord (tests/fakes), under the
+same load: WARMUP /trivia commands, then INTERACTIONS timed ones, IN_FLIGHT at a time, with
+the garbage collector paused while timing. Latency is from the gateway push of
+INTERACTION_CREATE to the interaction callback reaching the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import re
+import tempfile
+import time
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+
+from adapters.discord_bot import DiscordConfig, point_at
+from bench.report import figure, heading, percentile, progress, verdict
+from bot.app import run_platforms
+from bot.config import Config, GameConfig
+from tests.fakes.discord_api import FakeDiscord, FakeGuild, FakeUser, Interaction, Recorded
+
+INTERACTIONS = 2_000
+WARMUP = 100
+IN_FLIGHT = 20
+CHANNELS = 50
+PLAYERS = 100
+ANSWERS_PER_ROUND = 3
+READS: tuple[tuple[str, str], ...] = (
+    ("leaderboard", "all"),
+    ("stats", ""),
+    ("leaderboard", "week"),
+    ("leaderboard", "all"),
+    ("stats", ""),
+)
+"""After each play..stop round: 3 leaderboards (2 all time, 1 this week) and 2 stats."""
+BLOCK = 2 + ANSWERS_PER_ROUND + len(READS)
+WINDOW_S = 120.0
+ACK_WAIT_S = 10.0
+READY_WAIT_S = 60.0
+P99_RATIO_TARGET = 1.5
+TOKEN = "fake-token"
+GUILD = FakeGuild(id=5001, name="Bench Club", channels=[6001 + i for i in range(CHANNELS)])
+USERS = [FakeUser(7100 + i, f"player{i}", f"Player {i}") for i in range(PLAYERS)]
+ERROR_COLOUR = 0xC53030
+MIX = (
+    f"per {BLOCK}: 1 play, {ANSWERS_PER_ROUND} answer, 1 stop (serial, one of {CHANNELS}"
+    " channels), 2 leaderboard all, 1 leaderboard week, 2 stats"
+)
+
+
+@dataclass(frozen=True)
+class Load:
+    """One handler's figures under the load."""
+
+    count: int
+    seconds: float
+    latencies_ms: list[float]
+    failed: int
+
+    @property
+    def per_s(self) -> float:
+        """Acknowledged interactions per second of wall time."""
+        return len(self.latencies_ms) / self.seconds
+
+    @property
+    def p50_ms(self) -> float:
+        """Median push-to-callback latency."""
+        return percentile(self.latencies_ms, 0.50)
+
+    @property
+    def p99_ms(self) -> float:
+        """99th-percentile push-to-callback latency."""
+        return percentile(self.latencies_ms, 0.99)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The figures of this benchmark, for the summary."""
+
+    ours: Load
+    bare: Load
+
+    @property
+    def p99_ratio(self) -> float:
+        """Our p99 latency over the bare handler's."""
+        return self.ours.p99_ms / self.bare.p99_ms
+
+    @property
+    def throughput_ratio(self) -> float:
+        """Our interactions per second over the bare handler's."""
+        return self.ours.per_s / self.bare.per_s
+
+
+class _Fake(FakeDiscord):
+    """The fake, also telling the driver the moment an interaction callback arrives."""
+
+    def __init__(self) -> None:
+        super().__init__(guilds=[GUILD])
+        self._acks: dict[str, asyncio.Event] = {}
+
+    def acked(self, token: str) -> asyncio.Event:
+        """Set once the bot has called back for this interaction token (accepted or not)."""
+        return self._acks.setdefault(token, asyncio.Event())
+
+    async def _callback(self, rec: Recorded, m: re.Match[str]) -> tuple[int, Any]:
+        try:
+            return await super()._callback(rec, m)
+        finally:
+            self.acked(m["token"]).set()
+
+
+def _sub(name: str, **options: str) -> list[dict[str, Any]]:
+    """A subcommand option list, e.g. _sub("leaderboard", period="week")."""
+    return [
+        {"type": 1, "name": name, "options": [{"name": k, "value": v} for k, v in options.items()]}
+    ]
+
+
+def _answer_text(play: Interaction, k: int) -> str:
+    """A valid answer to the question play posted: a button's letter, else a margin."""
+    data = (play.response() or {}).get("data") or {}
+    ids = [c["custom_id"] for row in data.get("components") or [] for c in row["components"]]
+    letters = [i.rsplit(":", 1)[1] for i in ids if i.startswith("pf:answer:")]
+    return letters[k % len(letters)] if letters else f"{0.01 * (k + 1):.3f}"
+
+
+class _Driver:
+    """Pushes blocks of /trivia commands, IN_FLIGHT at a time, and keeps every interaction."""
+
+    def __init__(self, fake: _Fake) -> None:
+        self.fake = fake
+        self.pushed: list[Interaction] = []
+        self.free: asyncio.Queue[int] = asyncio.Queue()
+        for channel in GUILD.channels:
+            self.free.put_nowait(channel)
+
+    async def _one(self, user: FakeUser, channel: int, sub: str, **options: str) -> Interaction:
+        pushed = await self.fake.slash(
+            "trivia", _sub(sub, **options), user=user, guild=GUILD, channel_id=channel
+        )
+        self.pushed.append(pushed)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(ACK_WAIT_S):
+                await self.fake.acked(pushed.token).wait()
+        return pushed
+
+    async def _round(self, block: int) -> None:
+        """play, answers from different players, stop: in order, in a channel of its own."""
+        channel = await self.free.get()
+        try:
+            players = [
+                USERS[(block * ANSWERS_PER_ROUND + k) % PLAYERS]
+                for k in range(ANSWERS_PER_ROUND + 1)
+            ]
+            play = await self._one(players[-1], channel, "play")
+            for k in range(ANSWERS_PER_ROUND):
+                await self._one(players[k], channel, "answer", text=_answer_text(play, block + k))
+            await self._one(players[-1], channel, "stop")
+        finally:
+            self.free.put_nowait(channel)
+
+    async def _read(self, block: int, n: int) -> None:
+        """One read; stats are asked by the previous block's players (some still answering)."""
+        sub, period = READS[n]
+        user = USERS[(ANSWERS_PER_ROUND * (block - 1) + n % ANSWERS_PER_ROUND) % PLAYERS]
+        channel = GUILD.channels[(block + n) % CHANNELS]
+        await self._one(user, channel, sub, **({"period": period} if period else {}))
+
+    def _jobs(self, blocks: int) -> Iterator[Coroutine[Any, Any, None]]:
+        """Each block's round, then its reads; coroutines are made as workers take them."""
+        for b in range(blocks):
+            yield self._round(b)
+            for n in range(len(READS)):
+                yield self._read(b, n)
+
+    async def run(self, blocks: int) -> float:
+        """Push `blocks` blocks through IN_FLIGHT workers; the seconds it took."""
+        jobs = self._jobs(blocks)
+
+        async def worker() -> None:
+            for job in jobs:
+                await job
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
+        return time.perf_counter() - began
+
+    def load(self, seconds: float, first: int) -> Load:
+        """The figures for the interactions pushed since index `first`."""
+        measured = self.pushed[first:]
+        latencies = [i.latency * 1000 for i in measured if i.latency is not None]
+        return Load(len(measured), seconds, latencies, len(measured) - len(latencies))
+
+
+@contextlib.contextmanager
+def _discord_urls_restored() -> Iterator[None]:
+    """Put discord.py's REST base and gateway URL back afterwards (pointing them is global)."""
+    base = discord.http.Route.BASE
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+async def _ready(fake: _Fake, client: asyncio.Task[None]) -> None:
+    """Wait until the client has synced its commands and is connected to the gateway."""
+    await fake.wait_for(lambda: bool(fake.commands.get(None)) or client.done(), READY_WAIT_S)
+    if client.done():
+        client.result()  # raises what stopped it
+        raise RuntimeError("the client stopped before it was ready")
+    await fake.connected(timeout=READY_WAIT_S)
+
+
+async def _measure(fake: _Fake, label: str) -> Load:
+    """Warm up with WARMUP interactions, then time INTERACTIONS."""
+    driver = _Driver(fake)
+    await driver.run(WARMUP // BLOCK)
+    first = len(driver.pushed)
+    gc.collect()
+    gc.disable()  # as timeit does: the fake shares this process's collector, and one full
+    # collection (~100 ms here) stalls every interaction in flight and sets both p99s
+    try:
+        seconds = await driver.run(INTERACTIONS // BLOCK)
+    finally:
+        gc.enable()
+    load = driver.load(seconds, first)
+    progress(
+        f"{label}: {load.count:,} interactions in {seconds:.2f} s, {load.failed} not acknowledged"
+        f" within {ACK_WAIT_S:.0f} s, {_error_replies(driver.pushed[first:])} error replies"
+    )
+    return load
+
+
+def _error_replies(pushed: list[Interaction]) -> int:
+    """Callbacks whose embed is an error (e.g. a wrong answer format, stats for nobody)."""
+    colours = [
+        embed.get("color")
+        for i in pushed
+        for embed in ((i.response() or {}).get("data") or {}).get("embeds") or []
+    ]
+    return colours.count(ERROR_COLOUR)
+
+
+async def ours() -> Load:
+    """The real bot (run_platforms on a fresh SQLite file, seeded from the shipped pack)."""
+    with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp, _discord_urls_restored():
+        async with _Fake() as fake:
+            config = Config(
+                db_path=Path(tmp) / "bot.sqlite3",
+                game=GameConfig(answer_window_seconds=WINDOW_S),
+                discord_token=TOKEN,
+                discord_api_base_url=fake.base_url,
+                discord_gateway_url=fake.gateway_url,
+            )
+            began = time.perf_counter()
+            bot = asyncio.create_task(run_platforms(config, seed=3))
+            try:
+                await _ready(fake, bot)
+                progress(f"our bot: connected in {time.perf_counter() - began:.1f} s")
+                return await _measure(fake, "our bot")
+            finally:
+                bot.cancel()
+                await asyncio.gather(bot, return_exceptions=True)
+                await fake.disconnect_clients()
+
+
+async def _ack(interaction: discord.Interaction[Any]) -> None:
+    await interaction.response.send_message("ok", ephemeral=True)
+
+
+def _bare_group() -> app_commands.Group:
+    """/trivia with the same subcommands and options as the bot's, each only acknowledging."""
+    group = app_commands.Group(name="trivia", description="Bare handler", guild_only=True)
+
+    @group.command(name="play", description="Ask one question in this channel")
+    async def play(interaction: discord.Interaction[Any], series: str | None = None) -> None:
+        await _ack(interaction)
+
+    @group.command(name="answer", description="Answer the open question")
+    async def answer(interaction: discord.Interaction[Any], text: str) -> None:
+        await _ack(interaction)
+
+    @group.command(name="leaderboard", description="Top players in this server")
+    async def leaderboard(
+        interaction: discord.Interaction[Any], period: Literal["week", "month", "all"] = "all"
+    ) -> None:
+        await _ack(interaction)
+
+    @group.command(name="stats", description="Answers, accuracy, streaks and rank")
+    async def stats(
+        interaction: discord.Interaction[Any], member: discord.Member | None = None
+    ) -> None:
+        await _ack(interaction)
+
+    @group.command(name="stop", description="Reveal the open question and end the match")
+    async def stop(interaction: discord.Interaction[Any]) -> None:
+        await _ack(interaction)
+
+    return group
+
+
+class _BareClient(discord.Client):
+    """A minimal discord.Client whose command tree only acknowledges."""
+
+    def __init__(self) -> None:
+        super().__init__(intents=discord.Intents.default())
+        self.tree: app_commands.CommandTree[_BareClient] = app_commands.CommandTree(self)
+        self.tree.add_command(_bare_group())
+
+    async def setup_hook(self) -> None:
+        """Sync the commands, as the bot does on its first start."""
+        await self.tree.sync()
+
+
+async def bare() -> Load:
+    """A bare discord.py client with the same commands, against its own fake."""
+    with _discord_urls_restored():
+        async with _Fake() as fake:
+            point_at(DiscordConfig(TOKEN, api_base_url=fake.base_url, gateway_url=fake.gateway_url))
+            async with _BareClient() as client:
+                task = asyncio.create_task(client.start(TOKEN))
+                try:
+                    await _ready(fake, task)
+                    return await _measure(fake, "bare discord.py")
+                finally:
+                    await client.close()
+                    await asyncio.gather(task, return_exceptions=True)
+                    await fake.disconnect_clients()
+
+
+def _show(label: str, load: Load) -> None:
+    figure(label, f"{load.per_s:,.0f} interactions/s")
+    figure("  latency p50 / p99", f"{load.p50_ms:,.1f} / {load.p99_ms:,.1f} ms")
+
+
+async def run() -> Comparison:
+    """Run the real bot, then the bare handler, under the same load, and print both."""
+    heading("4. Discord slash commands: our adapter vs a bare discord.py handler")
+    progress(
+        f"{INTERACTIONS:,} /trivia interactions ({WARMUP} more to warm up), {IN_FLIGHT} in"
+        f" flight, {PLAYERS} players, collector paused while timing; {MIX}"
+    )
+    result = Comparison(await ours(), await bare())
+    _show("our bot (engine + SQLite)", result.ours)
+    _show("bare discord.py, ack only", result.bare)
+    figure("ratio ours / bare p99", f"{result.p99_ratio:.2f}")
+    figure(
+        f"  target <= {P99_RATIO_TARGET}",
+        verdict(result.p99_ratio, P99_RATIO_TARGET, at_least=False),
+    )
+    figure("ratio ours / bare throughput", f"{result.throughput_ratio:.2f}")
+    return result
