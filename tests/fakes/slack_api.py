@@ -316,37 +316,29 @@ class FakeSlack:
         """Every recorded call of ``method`` (failed ones included)."""
         return [c for c in self.calls if c.method == method]
 
-    def posted(self, channel: str | None = None) -> list[JSON]:
-        """Params of accepted ``chat.postMessage`` calls (to ``channel`` if given)."""
+    def _accepted(self, method: str, key: str, value: str | None) -> list[JSON]:
+        """Params of accepted ``method`` calls whose ``key`` param is ``value`` (if given)."""
         return [
             c.params
-            for c in self.calls_to("chat.postMessage")
-            if c.ok and (channel is None or c.params.get("channel") == channel)
+            for c in self.calls_to(method)
+            if c.ok and (value is None or c.params.get(key) == value)
         ]
+
+    def posted(self, channel: str | None = None) -> list[JSON]:
+        """Params of accepted ``chat.postMessage`` calls (to ``channel`` if given)."""
+        return self._accepted("chat.postMessage", "channel", channel)
 
     def ephemeral(self, user: str | None = None) -> list[JSON]:
         """Params of accepted ``chat.postEphemeral`` calls (to ``user`` if given)."""
-        return [
-            c.params
-            for c in self.calls_to("chat.postEphemeral")
-            if c.ok and (user is None or c.params.get("user") == user)
-        ]
+        return self._accepted("chat.postEphemeral", "user", user)
 
     def updates(self, channel: str | None = None) -> list[JSON]:
         """Params of accepted ``chat.update`` calls (in ``channel`` if given)."""
-        return [
-            c.params
-            for c in self.calls_to("chat.update")
-            if c.ok and (channel is None or c.params.get("channel") == channel)
-        ]
+        return self._accepted("chat.update", "channel", channel)
 
     def published(self, user_id: str | None = None) -> list[JSON]:
         """Params of accepted ``views.publish`` calls (``{"user_id", "view": {...}}``)."""
-        return [
-            c.params
-            for c in self.calls_to("views.publish")
-            if c.ok and (user_id is None or c.params.get("user_id") == user_id)
-        ]
+        return self._accepted("views.publish", "user_id", user_id)
 
     def responses_to(self, tag: str) -> list[JSON]:
         """Bodies POSTed to ``response_url(tag)``."""
