@@ -422,15 +422,17 @@ class GameStore:
                 ("s.points < ?", (points,),
                  "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"),
             )  # fmt: skip
-        for where, params, order in seeks:
-            row = await self._row(
-                _STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ? AND {where}"
-                f" ORDER BY {order} LIMIT 1",
-                (*scope, *params),
-            )
-            if row:
-                return Standing(rank, *row)
-        return None
+        # One query: the seeks run in order and the outer LIMIT stops at the first hit.
+        parts = [
+            "SELECT * FROM (" + _STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ?"
+            f" AND {where} ORDER BY {order} LIMIT 1)"
+            for where, _, order in seeks
+        ]
+        row = await self._row(
+            " UNION ALL ".join(parts) + " LIMIT 1",
+            tuple(value for _, params, _ in seeks for value in (*scope, *params)),
+        )
+        return Standing(rank, *row) if row else None
 
     async def settings(self, place: Place) -> dict[str, str]:
         """The workspace's settings overrides."""
