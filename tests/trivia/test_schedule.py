@@ -1,0 +1,116 @@
+"""Schedule slots: local times in several zones, and DST days fire once, never twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from trivia.schedule import (
+    ScheduleError,
+    Timing,
+    next_slot,
+    parse_days,
+    parse_timing,
+    slot_at,
+    slots_between,
+)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("America/New_York", utc(2026, 1, 15, 14, 0)),
+        ("Europe/London", utc(2026, 1, 15, 9, 0)),
+        ("Asia/Tokyo", utc(2026, 1, 15, 0, 0)),
+        ("Australia/Adelaide", utc(2026, 1, 14, 22, 30)),
+    ],
+    ids=str,
+)
+def test_slot_is_the_local_time_in_its_zone(zone: str, expected: datetime) -> None:
+    """09:00 local is a different UTC instant in each zone."""
+    assert slot_at(Timing(time(9, 0), zone), date(2026, 1, 15)) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "at", "expected"),
+    [
+        # Spring forward: 02:30 does not exist; post at the first valid minute (03:00).
+        ("America/New_York", date(2026, 3, 8), time(2, 30), utc(2026, 3, 8, 7, 0)),
+        ("Europe/London", date(2026, 3, 29), time(1, 30), utc(2026, 3, 29, 1, 0)),
+        # Fall back: 01:30 happens twice; the first occurrence counts.
+        ("America/New_York", date(2026, 11, 1), time(1, 30), utc(2026, 11, 1, 5, 30)),
+        ("Europe/London", date(2026, 10, 25), time(1, 30), utc(2026, 10, 25, 0, 30)),
+        # Ordinary times on those days are unaffected.
+        ("America/New_York", date(2026, 3, 8), time(9, 0), utc(2026, 3, 8, 13, 0)),
+        ("Europe/London", date(2026, 10, 25), time(9, 0), utc(2026, 10, 25, 9, 0)),
+    ],
+    ids=repr,
+)
+def test_dst_days_have_exactly_one_slot(zone: str, day: date, at: time, expected: datetime) -> None:
+    """The slot on a clock-change day is the documented instant."""
+    assert slot_at(Timing(at, zone), day) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "at", "start", "end"),
+    [
+        ("America/New_York", time(2, 30), utc(2026, 3, 5), utc(2026, 3, 12)),
+        ("America/New_York", time(1, 30), utc(2026, 10, 29), utc(2026, 11, 5)),
+        ("Europe/London", time(1, 30), utc(2026, 3, 26), utc(2026, 4, 2)),
+        ("Europe/London", time(1, 30), utc(2026, 10, 22), utc(2026, 10, 29)),
+    ],
+    ids=repr,
+)
+def test_a_week_around_a_clock_change_has_one_slot_per_day(
+    zone: str, at: time, start: datetime, end: datetime
+) -> None:
+    """Seven days, seven slots, each on its own local date: none doubled, none skipped."""
+    slots = slots_between(Timing(at, zone), start, end)
+    days = [d for d, _ in slots]
+    assert len(days) == len(set(days)) == 7
+    instants = [i for _, i in slots]
+    assert instants == sorted(instants)
+
+
+def test_days_of_the_week_are_respected() -> None:
+    """A Monday/Wednesday/Friday schedule skips the other days."""
+    timing = Timing(time(18, 0), "Europe/London", parse_days("mon,wed,fri"))
+    slots = slots_between(timing, utc(2026, 1, 4), utc(2026, 1, 18))  # Sun 4th .. Sun 18th
+    assert [d.strftime("%a") for d, _ in slots] == ["Mon", "Wed", "Fri"] * 2
+
+
+def test_next_slot_is_strictly_after() -> None:
+    """At the slot instant itself, the next slot is tomorrow's."""
+    timing = Timing(time(9, 0), "Europe/London")
+    day, instant = next_slot(timing, utc(2026, 1, 15, 9, 0))
+    assert (day, instant) == (date(2026, 1, 16), utc(2026, 1, 16, 9, 0))
+
+
+@pytest.mark.parametrize(
+    ("at", "zone", "days", "message"),
+    [
+        ("25:00", "Europe/London", None, "Times are 24-hour HH:MM"),
+        ("9am", "Europe/London", None, "Times are 24-hour HH:MM"),
+        ("09:00", "Mars/Olympus", None, "Time zones are IANA names"),
+        ("09:00", "EST5EDT/../x", None, "Time zones are IANA names"),
+        ("09:00", "Europe/London", "funday", "Days are mon,tue"),
+    ],
+    ids=repr,
+)
+def test_invalid_input_names_the_valid_form(
+    at: str, zone: str, days: str | None, message: str
+) -> None:
+    """Bad times, zones and days are refused with the form that works."""
+    with pytest.raises(ScheduleError, match=message):
+        parse_timing(at, zone, days)
+
+
+def test_valid_input() -> None:
+    """'9:05' in Asia/Tokyo on weekdays."""
+    timing = parse_timing("9:05", "Asia/Tokyo", "weekdays")
+    assert timing == Timing(time(9, 5), "Asia/Tokyo", frozenset(range(5)))

@@ -1,0 +1,111 @@
+"""When scheduled quizzes fall due: one slot per local day, correct across DST changes.
+
+A schedule names a wall-clock time in an IANA zone. Each local date on one of its days
+has exactly one slot: on the spring-forward day a time that does not exist moves to the
+first valid minute after it; on the fall-back day a repeated time is taken at its first
+occurrence. The shell claims each (schedule, local date) slot once in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EVERY_DAY = frozenset(range(7))
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class ScheduleError(ValueError):
+    """A time, zone or day list that cannot be scheduled; the message says the valid form."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A local time of day in a zone, on some days of the week (0 = Monday)."""
+
+    at: time
+    zone: str
+    days: frozenset[int] = EVERY_DAY
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The zone."""
+        return ZoneInfo(self.zone)
+
+
+def parse_timing(at: str, zone: str, days: str | None = None) -> Timing:
+    """Validate '09:00', 'America/New_York' and 'mon,wed,fri' (or 'weekdays', 'daily')."""
+    match = _TIME.match(at.strip())
+    if not match:
+        raise ScheduleError(f"Times are 24-hour HH:MM, e.g. 09:00 or 18:30, not {at[:20]!r}.")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(
+            f"Time zones are IANA names such as America/New_York or Europe/London, "
+            f"not {zone[:40]!r}."
+        ) from None
+    return Timing(time(int(match[1]), int(match[2])), zone, parse_days(days))
+
+
+def parse_days(days: str | None) -> frozenset[int]:
+    """'mon,wed,fri', 'weekdays', 'weekends', 'daily' or None (every day)."""
+    if days is None or days.casefold() in ("daily", "every day", "all"):
+        return EVERY_DAY
+    named = {"weekdays": frozenset(range(5)), "weekends": frozenset({5, 6})}
+    if days.casefold() in named:
+        return named[days.casefold()]
+    found = set()
+    for part in days.casefold().replace(" ", "").split(","):
+        if not part or part[:3] not in DAY_NAMES:
+            raise ScheduleError("Days are mon,tue,wed,thu,fri,sat,sun, weekdays or weekends.")
+        found.add(DAY_NAMES.index(part[:3]))
+    return frozenset(found)
+
+
+def slot_at(timing: Timing, local_day: date) -> datetime:
+    """The UTC instant of the day's slot (DST gaps move forward, repeats take the first)."""
+    tz = timing.tz
+    wall = datetime.combine(local_day, timing.at, tzinfo=tz)  # fold=0: first occurrence
+    instant = wall.astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != wall.replace(tzinfo=None):
+        # The wall time does not exist (clocks jumped over it): the first valid minute after.
+        instant = _first_valid_after(wall.replace(tzinfo=None), tz)
+    return instant
+
+
+def _first_valid_after(naive: datetime, tz: ZoneInfo) -> datetime:
+    probe = naive
+    for _ in range(24 * 60):
+        probe += timedelta(minutes=1)
+        instant = probe.replace(tzinfo=tz).astimezone(UTC)
+        if instant.astimezone(tz).replace(tzinfo=None) == probe:
+            return instant
+    raise ScheduleError("no valid time on this day")  # pragma: no cover - no zone skips a day
+
+
+def next_slot(timing: Timing, after: datetime) -> tuple[date, datetime]:
+    """The first slot strictly after `after`: its local date and UTC instant."""
+    local_day = after.astimezone(timing.tz).date() - timedelta(days=1)
+    for _ in range(9):
+        if local_day.weekday() in timing.days:
+            instant = slot_at(timing, local_day)
+            if instant > after:
+                return local_day, instant
+        local_day += timedelta(days=1)
+    raise ScheduleError("this schedule has no days")
+
+
+def slots_between(timing: Timing, start: datetime, end: datetime) -> list[tuple[date, datetime]]:
+    """Every slot with start < instant <= end, oldest first (for catching up after a restart)."""
+    found: list[tuple[date, datetime]] = []
+    moment = start
+    while True:
+        local_day, instant = next_slot(timing, moment)
+        if instant > end:
+            return found
+        found.append((local_day, instant))
+        moment = instant
