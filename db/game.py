@@ -12,6 +12,7 @@ import aiosqlite
 
 from db.answer_log import AnswerLog, LoggedAnswer
 from db.records import RecordsStore
+from db.schedules import ScheduleStore
 from db.transactions import Writer
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
 from trivia.store import (
@@ -103,6 +104,7 @@ class GameStore:
         self.writer = Writer(write_conn or conn)
         self.records = RecordsStore(conn, self.writer)
         self.answer_log = AnswerLog(self.writer)
+        self.schedules = ScheduleStore(self.writer)
         self._events: list[Event] | None = None
         self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}
@@ -137,6 +139,10 @@ class GameStore:
             " DO UPDATE SET ref = excluded.ref RETURNING id",
             (place.platform, place.workspace),
         )
+
+    async def channel_id(self, place: Place) -> int:
+        """The channel's id, created on first sight."""
+        return await self._channel_id(place)
 
     async def _channel_id(self, place: Place) -> int:
         workspace_id = await self._workspace_id(place)

@@ -1,0 +1,128 @@
+"""Stored schedules and their once-per-local-day slot claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from db.transactions import Writer
+from trivia.schedule import Timing
+from trivia.store import Place
+
+
+@dataclass(frozen=True)
+class StoredSchedule:
+    """A schedule as kept in the database."""
+
+    id: int
+    place: Place
+    timing: Timing
+    series: str | None
+    questions: int
+    paused: bool
+    last_error: str | None
+
+
+_SELECT = (
+    "SELECT s.id, w.platform, w.ref, c.ref, s.at, s.zone, s.days, s.series, s.questions,"
+    " s.paused, s.last_error FROM schedules s JOIN channels c ON c.id = s.channel_id"
+    " JOIN workspaces w ON w.id = c.workspace_id"
+)
+
+
+def _schedule(row: tuple[object, ...]) -> StoredSchedule:
+    hour, minute = str(row[4]).split(":")
+    days = frozenset(int(d) for d in str(row[6]).split(",") if d)
+    return StoredSchedule(
+        id=int(str(row[0])),
+        place=Place(str(row[1]), str(row[2]), str(row[3])),
+        timing=Timing(time(int(hour), int(minute)), str(row[5]), days),
+        series=None if row[7] is None else str(row[7]),
+        questions=int(str(row[8])),
+        paused=bool(row[9]),
+        last_error=None if row[10] is None else str(row[10]),
+    )
+
+
+class ScheduleStore:
+    """Schedules, and the claims that make each slot post exactly once."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+
+    async def add(
+        self, channel_id: int, timing: Timing, *, series: str | None, questions: int, now: datetime
+    ) -> int:
+        """Store a new schedule and return its id."""
+        rows = await self.writer.execute(
+            "INSERT INTO schedules (channel_id, at, zone, days, series, questions, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                channel_id,
+                timing.at.strftime("%H:%M"),
+                timing.zone,
+                ",".join(str(d) for d in sorted(timing.days)),
+                series,
+                questions,
+                now.timestamp(),
+            ),
+        )
+        return int(rows[0][0])
+
+    async def all(self) -> list[StoredSchedule]:
+        """Every schedule, oldest first."""
+        rows = await self.writer.conn.execute_fetchall(_SELECT + " ORDER BY s.id", ())
+        return [_schedule(tuple(row)) for row in rows]
+
+    async def in_workspace(self, place: Place) -> list[StoredSchedule]:
+        """The workspace's schedules, oldest first."""
+        return [
+            s
+            for s in await self.all()
+            if (s.place.platform, s.place.workspace) == (place.platform, place.workspace)
+        ]
+
+    async def set_paused(self, schedule_id: int, paused: bool) -> bool:
+        """Pause or resume; False if there is no such schedule."""
+        rows = await self.writer.execute(
+            "UPDATE schedules SET paused = ? WHERE id = ? RETURNING id",
+            (int(paused), schedule_id),
+        )
+        return bool(rows)
+
+    async def remove(self, schedule_id: int) -> bool:
+        """Delete a schedule and its slot history; False if there is none."""
+        rows = await self.writer.execute(
+            "DELETE FROM schedules WHERE id = ? RETURNING id", (schedule_id,)
+        )
+        return bool(rows)
+
+    async def claim(self, schedule_id: int, local_day: date, now: datetime) -> bool:
+        """Claim a slot; only the first claim of a (schedule, local date) succeeds."""
+        rows = await self.writer.execute(
+            "INSERT INTO schedule_slots (schedule_id, local_date, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING schedule_id",
+            (schedule_id, local_day.isoformat(), now.timestamp()),
+        )
+        return bool(rows)
+
+    async def finish(
+        self, schedule_id: int, local_day: date, now: datetime, error: str | None
+    ) -> None:
+        """Record how a claimed slot went; an error is also shown on the schedule."""
+        async with self.writer.transaction() as conn:
+            await conn.execute(
+                "UPDATE schedule_slots SET finished_at = ?, error = ?"
+                " WHERE schedule_id = ? AND local_date = ?",
+                (now.timestamp(), error, schedule_id, local_day.isoformat()),
+            )
+            await conn.execute(
+                "UPDATE schedules SET last_error = ? WHERE id = ?", (error, schedule_id)
+            )
+
+    async def claimed_days(self, schedule_id: int) -> set[date]:
+        """Local dates already claimed for a schedule."""
+        rows = await self.writer.conn.execute_fetchall(
+            "SELECT local_date FROM schedule_slots WHERE schedule_id = ?", (schedule_id,)
+        )
+        return {date.fromisoformat(str(row[0])) for row in rows}

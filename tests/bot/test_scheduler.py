@@ -1,0 +1,176 @@
+"""Scheduled quizzes through the real APScheduler, engine and SQLite, on a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+
+from bot.scheduler import QuizScheduler
+from db.connection import open_db
+from db.game import GameStore
+from db.records import read_pack
+from tests.conftest import MINI_PACK
+from trivia.commands import Command
+from trivia.engine import Actor, Engine, Posted
+from trivia.replies import Reply
+from trivia.schedule import Timing
+from trivia.settings import Settings
+from trivia.store import Place
+
+
+class Clock:
+    """A clock the test moves by hand. Tests use dates after the real now, so APScheduler
+    (which runs on the real clock) holds armed jobs instead of treating them as missed."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Bot:
+    """The engine on a real database, with a scheduler and a record of what it posted."""
+
+    def __init__(self, store: GameStore, clock: Clock, *, failing: set[str] = frozenset()) -> None:
+        self.store = store
+        self.clock = clock
+        self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
+        self.posted: list[Posted] = []
+        self.failing = failing
+        self.scheduler = QuizScheduler(
+            store.schedules, handle=self.handle, post=self.post, clock=clock
+        )
+
+    async def handle(
+        self, command: Command, place: Place, user: str, name: str, admin: bool
+    ) -> list[Reply]:
+        return await self.engine.handle(command, Actor(place, user, name, self.clock(), admin))
+
+    async def post(self, posted: Posted) -> None:
+        if posted.place.channel in self.failing:
+            raise PermissionError("Missing Access")
+        self.posted.append(posted)
+
+    async def schedule(self, channel: str, at: time, zone: str, questions: int = 1) -> int:
+        place = Place("test", "guild", channel)
+        return await self.store.schedules.add(
+            await self.store.channel_id(place),
+            Timing(at, zone),
+            series=None,
+            questions=questions,
+            now=self.clock(),
+        )
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Path:
+    path = tmp_path / "sched.sqlite3"
+    async with open_db(path) as conn:
+        await GameStore(conn).records.import_pack(read_pack(MINI_PACK))
+    return path
+
+
+@pytest.fixture
+async def bot(db: Path) -> AsyncIterator[Bot]:
+    async with open_db(db) as conn:
+        instance = Bot(GameStore(conn), Clock(datetime(2030, 1, 14, 23, 0, tzinfo=UTC)))
+        yield instance
+        instance.scheduler.stop()
+
+
+async def test_each_schedule_is_armed_for_its_local_time(bot: Bot) -> None:
+    """09:00 in three zones arms three different UTC instants, and firing posts a question."""
+    ids = {
+        zone: await bot.schedule(f"c-{zone}", time(9, 0), zone)
+        for zone in ("America/New_York", "Europe/London", "Asia/Tokyo")
+    }
+    await bot.scheduler.start()
+    armed = {zone: bot.scheduler.next_run(i) for zone, i in ids.items()}
+    assert armed == {
+        "America/New_York": datetime(2030, 1, 15, 14, 0, tzinfo=UTC),
+        "Europe/London": datetime(2030, 1, 15, 9, 0, tzinfo=UTC),
+        "Asia/Tokyo": datetime(2030, 1, 15, 0, 0, tzinfo=UTC),
+    }
+    bot.clock.now = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+    assert await bot.scheduler.fire(ids["Europe/London"], date(2030, 1, 15))
+    [posted] = bot.posted
+    assert posted.place.channel == "c-Europe/London"
+    assert posted.reply.title == "Trivia"
+    assert bot.scheduler.next_run(ids["Europe/London"]) == datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
+
+
+async def test_a_slot_posts_once_even_from_two_schedulers(db: Path) -> None:
+    """Two processes on one database, both firing the same slot: one post."""
+    clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
+    async with open_db(db) as one, open_db(db) as two:
+        first, second = Bot(GameStore(one), clock), Bot(GameStore(two), clock)
+        schedule = await first.schedule("c1", time(9, 0), "Europe/London")
+        results = [
+            await first.scheduler.fire(schedule, date(2030, 1, 15)),
+            await second.scheduler.fire(schedule, date(2030, 1, 15)),
+            await first.scheduler.fire(schedule, date(2030, 1, 15)),
+        ]
+        first.scheduler.stop()
+        second.scheduler.stop()
+    assert results == [True, False, False]
+    assert len(first.posted) + len(second.posted) == 1
+
+
+async def test_restart_posts_late_within_grace_and_skips_after(bot: Bot) -> None:
+    """Down at 09:00, back at 09:10: post once. Down again past the grace period: skip."""
+    schedule = await bot.schedule("c1", time(9, 0), "Europe/London")
+    bot.clock.now = datetime(2030, 1, 15, 9, 10, tzinfo=UTC)
+    await bot.scheduler.catch_up()
+    await bot.scheduler.catch_up()  # a second restart finds the slot claimed
+    assert len(bot.posted) == 1
+    bot.clock.now = datetime(2030, 1, 16, 10, 30, tzinfo=UTC)  # 90 min after the next slot
+    await bot.scheduler.catch_up()
+    assert len(bot.posted) == 1
+    assert await bot.store.schedules.claimed_days(schedule) == {date(2030, 1, 15)}
+
+
+async def test_pause_resume_and_remove_take_effect_without_restart(bot: Bot) -> None:
+    """A paused schedule is disarmed and does not post; resumed, it is armed again."""
+    schedule = await bot.schedule("c1", time(9, 0), "Europe/London")
+    await bot.scheduler.start()
+    assert bot.scheduler.next_run(schedule) is not None
+    await bot.store.schedules.set_paused(schedule, True)
+    await bot.scheduler.reload()
+    assert bot.scheduler.next_run(schedule) is None
+    bot.clock.now = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+    assert not await bot.scheduler.fire(schedule, date(2030, 1, 15))
+    await bot.store.schedules.set_paused(schedule, False)
+    await bot.scheduler.reload()
+    assert bot.scheduler.next_run(schedule) == datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
+    await bot.store.schedules.remove(schedule)
+    await bot.scheduler.reload()
+    assert bot.scheduler.next_run(schedule) is None
+    assert bot.posted == []
+
+
+async def test_a_failing_channel_is_recorded_and_the_others_still_post(db: Path) -> None:
+    """A channel the bot cannot post to gets its error on the schedule; others post."""
+    clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
+    async with open_db(db) as conn:
+        bot = Bot(GameStore(conn), clock, failing={"gone"})
+        broken = await bot.schedule("gone", time(9, 0), "Europe/London")
+        fine = await bot.schedule("ok", time(9, 0), "Europe/London")
+        assert not await bot.scheduler.fire(broken, date(2030, 1, 15))
+        assert await bot.scheduler.fire(fine, date(2030, 1, 15))
+        stored = {s.id: s for s in await bot.store.schedules.all()}
+        bot.scheduler.stop()
+    assert stored[broken].last_error == "PermissionError: Missing Access"
+    assert stored[fine].last_error is None
+    assert [p.place.channel for p in bot.posted] == ["ok"]
+
+
+async def test_spring_forward_arms_the_first_valid_minute(bot: Bot) -> None:
+    """02:30 New York on the spring-forward day is armed for 03:00 EDT."""
+    bot.clock.now = datetime(2030, 3, 10, 5, 0, tzinfo=UTC)
+    schedule = await bot.schedule("c1", time(2, 30), "America/New_York")
+    await bot.scheduler.start()
+    assert bot.scheduler.next_run(schedule) == datetime(2030, 3, 10, 7, 0, tzinfo=UTC)
