@@ -18,10 +18,11 @@ from adapters.console import Console
 from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import Config
+from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import shipped_pack
-from trivia.commands import Command
+from trivia.commands import Command, ScheduleChange, ScheduleSet
 from trivia.engine import Actor, Engine, Posted
 from trivia.questions import series_short
 from trivia.replies import Reply
@@ -45,6 +46,7 @@ class App:
     engine: Engine
     clock: Clock
     wake: asyncio.Event
+    scheduler: QuizScheduler | None = None
 
     async def handle(
         self, command: Command, place: Place, user: str, name: str, admin: bool = False
@@ -53,7 +55,21 @@ class App:
         actor = Actor(place, user, name, self.clock(), admin=admin)
         replies = await self.engine.handle(command, actor)
         self.wake.set()
+        if self.scheduler and isinstance(command, ScheduleSet | ScheduleChange):
+            await self.scheduler.reload()
         return replies
+
+    async def start_scheduler(self, post: Callable[[Posted], Awaitable[None]]) -> None:
+        """Start posting scheduled quizzes (catching up on any missed within the grace)."""
+        self.scheduler = QuizScheduler(
+            self.store.schedules, handle=self.handle, post=post, clock=self.clock
+        )
+        await self.scheduler.start()
+
+    def stop_scheduler(self) -> None:
+        """Stop the schedule timer."""
+        if self.scheduler:
+            self.scheduler.stop()
 
     async def overview(self, place: Place, user: str, name: str) -> list[Reply]:
         """The workspace's leaderboards and this user's stats, for an app home page."""
@@ -116,9 +132,11 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
             console.show(posted.reply)
 
         timer = asyncio.create_task(app.reveal_loop(show))
+        await app.start_scheduler(show)
         try:
             await console.run()
         finally:
+            app.stop_scheduler()
             timer.cancel()
             await asyncio.gather(timer, return_exceptions=True)
 
@@ -160,6 +178,8 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 await posters[posted.place.platform](posted.place, posted.reply)
 
             tasks.create_task(app.reveal_loop(post))
+            await app.start_scheduler(post)
+            stack.callback(app.stop_scheduler)
 
 
 def slack_bot(app: App, config: Config) -> SlackBot:

@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from db.schedules import ScheduleStore, StoredSchedule
+from db.schedules import ScheduleStore
 from trivia.commands import Ask, Command, Start
 from trivia.engine import Posted
 from trivia.replies import Reply
-from trivia.schedule import next_slot, slot_at, slots_between
+from trivia.schedule import Schedule, next_slot, slot_at, slots_between
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class QuizScheduler:
         for schedule in wanted.values():
             self._arm(schedule, self.clock())
 
-    def _arm(self, schedule: StoredSchedule, after: datetime) -> None:
+    def _arm(self, schedule: Schedule, after: datetime) -> None:
         local_day, instant = next_slot(schedule.timing, after)
         self.timer.add_job(
             self.fire,
@@ -128,7 +128,7 @@ class QuizScheduler:
         await self.schedules.finish(schedule_id, local_day, self.clock(), error)
         return error is None
 
-    async def _post_quiz(self, schedule: StoredSchedule) -> None:
+    async def _post_quiz(self, schedule: Schedule) -> None:
         command: Command = (
             Ask(schedule.series)
             if schedule.questions == 1

@@ -15,6 +15,7 @@ from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.transactions import Writer
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
+from trivia.schedule import Schedule, Timing
 from trivia.store import (
     AnswerRow,
     Lock,
@@ -465,6 +466,26 @@ class GameStore:
                         " DO UPDATE SET value = excluded.value",
                         (workspace_id, name, value),
                     )
+
+    async def add_schedule(
+        self, place: Place, timing: Timing, *, series: str | None, questions: int, now: datetime
+    ) -> int:
+        """Store a schedule for this channel; its id."""
+        return await self.schedules.add(
+            await self._channel_id(place), timing, series=series, questions=questions, now=now
+        )
+
+    async def list_schedules(self, place: Place) -> list[Schedule]:
+        """The workspace's schedules."""
+        return await self.schedules.in_workspace(place)
+
+    async def change_schedule(self, place: Place, action: str, schedule_id: int) -> bool:
+        """Pause, resume or remove one of the workspace's schedules; False if not found."""
+        if await self.schedules.for_workspace(place, schedule_id) is None:
+            return False
+        if action == "remove":
+            return await self.schedules.remove(schedule_id)
+        return await self.schedules.set_paused(schedule_id, action == "pause")
 
     async def reset_standings(self, place: Place) -> None:
         """Delete the workspace's answers and everything derived from them."""

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from db.transactions import Writer
-from trivia.schedule import Timing
+from trivia.schedule import Schedule, Timing
 from trivia.store import Place
-
-
-@dataclass(frozen=True)
-class StoredSchedule:
-    """A schedule as kept in the database."""
-
-    id: int
-    place: Place
-    timing: Timing
-    series: str | None
-    questions: int
-    paused: bool
-    last_error: str | None
-
 
 _SELECT = (
     "SELECT s.id, w.platform, w.ref, c.ref, s.at, s.zone, s.days, s.series, s.questions,"
@@ -30,10 +15,10 @@ _SELECT = (
 )
 
 
-def _schedule(row: tuple[object, ...]) -> StoredSchedule:
+def _schedule(row: tuple[object, ...]) -> Schedule:
     hour, minute = str(row[4]).split(":")
     days = frozenset(int(d) for d in str(row[6]).split(",") if d)
-    return StoredSchedule(
+    return Schedule(
         id=int(str(row[0])),
         place=Place(str(row[1]), str(row[2]), str(row[3])),
         timing=Timing(time(int(hour), int(minute)), str(row[5]), days),
@@ -69,12 +54,12 @@ class ScheduleStore:
         )
         return int(rows[0][0])
 
-    async def all(self) -> list[StoredSchedule]:
+    async def all(self) -> list[Schedule]:
         """Every schedule, oldest first."""
         rows = await self.writer.conn.execute_fetchall(_SELECT + " ORDER BY s.id", ())
         return [_schedule(tuple(row)) for row in rows]
 
-    async def in_workspace(self, place: Place) -> list[StoredSchedule]:
+    async def in_workspace(self, place: Place) -> list[Schedule]:
         """The workspace's schedules, oldest first."""
         return [
             s
@@ -126,3 +111,8 @@ class ScheduleStore:
             "SELECT local_date FROM schedule_slots WHERE schedule_id = ?", (schedule_id,)
         )
         return {date.fromisoformat(str(row[0])) for row in rows}
+
+    async def for_workspace(self, place: Place, schedule_id: int) -> Schedule | None:
+        """One of the workspace's schedules, by number."""
+        found = [s for s in await self.in_workspace(place) if s.id == schedule_id]
+        return found[0] if found else None

@@ -75,6 +75,30 @@ class Reset:
 
 
 @dataclass(frozen=True)
+class ScheduleSet:
+    """An admin schedules a quiz in this channel at a local time."""
+
+    at: str
+    zone: str
+    days: str | None = None
+    questions: int = 1
+    series: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleList:
+    """An admin lists this workspace's schedules and when each fires next."""
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """An admin pauses, resumes or removes a schedule by number."""
+
+    action: str
+    schedule_id: int
+
+
+@dataclass(frozen=True)
 class Invalid:
     """A known command used wrongly; `problem` says how to use it."""
 
@@ -89,8 +113,22 @@ class Help:
 
 
 Command = (
-    Ask | Start | Answer | Leaderboard | Stats | Stop | Daily | Help | Invalid | Configure | Reset
+    Ask
+    | Start
+    | Answer
+    | Leaderboard
+    | Stats
+    | Stop
+    | Daily
+    | Help
+    | Invalid
+    | Configure
+    | Reset
+    | ScheduleSet
+    | ScheduleList
+    | ScheduleChange
 )
+ADMIN_COMMANDS = (Configure, Reset, ScheduleSet, ScheduleList, ScheduleChange)
 
 USAGE = (
     ("/trivia", "ask one question"),
@@ -152,7 +190,9 @@ def parse(text: str) -> Command:
 
 ADMIN_USAGE = (
     "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all], "
-    "/trivia admin reset"
+    "/trivia admin reset, /trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays] "
+    "[questions N] [series NAME], /trivia admin schedule list|next, "
+    "/trivia admin schedule pause|resume|remove NUMBER"
 )
 
 
@@ -163,6 +203,8 @@ def _admin(words: list[str]) -> Command:
     action, rest = words[0].casefold(), words[1:]
     if action == "reset" and not rest:
         return Reset()
+    if action == "schedule":
+        return _schedule(rest)
     if action != "settings":
         return Invalid(ADMIN_USAGE)
     window = length = None
@@ -177,3 +219,29 @@ def _admin(words: list[str]) -> Command:
         else:
             return Invalid(ADMIN_USAGE)
     return Configure(window, length, series)
+
+
+def _schedule(words: list[str]) -> Command:
+    """'set 09:00 Europe/London days weekdays questions 3 series Cup Series', 'list', ..."""
+    if not words:
+        return Invalid(ADMIN_USAGE)
+    action, rest = words[0].casefold(), words[1:]
+    if action in ("list", "next") and not rest:
+        return ScheduleList()
+    if action in ("pause", "resume", "remove") and len(rest) == 1 and rest[0].isdigit():
+        return ScheduleChange(action, int(rest[0]))
+    if action != "set" or len(rest) < 2:
+        return Invalid(ADMIN_USAGE)
+    at, zone, rest = rest[0], rest[1], rest[2:]
+    days, questions, series = None, 1, None
+    while rest:
+        key = rest.pop(0).casefold()
+        if key == "days" and rest:
+            days = rest.pop(0)
+        elif key == "questions" and rest and rest[0].isdigit():
+            questions = int(rest.pop(0))
+        elif key == "series" and rest:
+            series, rest = " ".join(rest), []
+        else:
+            return Invalid(ADMIN_USAGE)
+    return ScheduleSet(at, zone, days, questions, series)

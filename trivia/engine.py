@@ -8,6 +8,7 @@ from random import Random
 
 from trivia import replies
 from trivia.commands import (
+    ADMIN_COMMANDS,
     MAX_MATCH,
     Answer,
     Ask,
@@ -18,6 +19,9 @@ from trivia.commands import (
     Invalid,
     Leaderboard,
     Reset,
+    ScheduleChange,
+    ScheduleList,
+    ScheduleSet,
     Start,
     Stats,
     Stop,
@@ -25,6 +29,7 @@ from trivia.commands import (
 from trivia.judging import VerdictStatus, judge
 from trivia.questions import Generator, NoQuestionError, Records, series_short
 from trivia.replies import Reply
+from trivia.schedule import ScheduleError, parse_timing
 from trivia.scoring import PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
 from trivia.store import Lock, NextQuestion, OpenQuestion, Place, Store
@@ -90,8 +95,10 @@ class Engine:
                 return [*before, replies.help_reply(problem)]
             case Invalid(problem=problem):
                 return [*before, replies.error(problem)]
-            case Configure() | Reset() if not actor.admin:
+            case _ if isinstance(command, ADMIN_COMMANDS) and not actor.admin:
                 return [*before, replies.error("Only server admins can do that.")]
+            case ScheduleSet() | ScheduleList() | ScheduleChange():
+                return before + await self._schedule(actor, command)
             case Configure():
                 return before + await self._configure(actor, command)
             case Reset(confirmed=confirmed):
@@ -239,6 +246,37 @@ class Engine:
         if values:
             await self.store.save_settings(actor.place, values)
         return [replies.settings_reply(await self._settings(actor.place))]
+
+    async def _schedule(
+        self, actor: Actor, command: ScheduleSet | ScheduleList | ScheduleChange
+    ) -> list[Reply]:
+        if isinstance(command, ScheduleChange):
+            done = await self.store.change_schedule(
+                actor.place, command.action, command.schedule_id
+            )
+            if not done:
+                return [replies.error(f"There is no schedule #{command.schedule_id} here.")]
+            verb = {"pause": "paused", "resume": "resumed", "remove": "removed"}[command.action]
+            return [replies.notice_private(f"Schedule #{command.schedule_id} {verb}.")]
+        if isinstance(command, ScheduleSet):
+            try:
+                timing = parse_timing(command.at, command.zone, command.days)
+            except ScheduleError as exc:
+                return [replies.error(str(exc))]
+            if not 1 <= command.questions <= MAX_MATCH:
+                return [replies.error(f"A scheduled quiz is 1 to {MAX_MATCH} questions.")]
+            known = {series_short(e) for e in await self.store.events()}
+            if command.series is not None and command.series not in known:
+                return [replies.error(f"Series are: {', '.join(sorted(known))}.")]
+            await self.store.add_schedule(
+                actor.place,
+                timing,
+                series=command.series,
+                questions=command.questions,
+                now=actor.now,
+            )
+        schedules = await self.store.list_schedules(actor.place)
+        return [replies.schedules_reply(schedules, actor.now)]
 
     async def _stats(self, actor: Actor, user: str | None) -> list[Reply]:
         target = actor.user if user is None else user

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from trivia.commands import USAGE
 from trivia.model import Question
+from trivia.schedule import Schedule, describe_days, next_slot
 from trivia.scoring import BASE_POINTS, GUESS_SHARES, SPEED_BONUS_SHARE
 from trivia.settings import Settings
 from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing
@@ -195,3 +197,28 @@ def settings_reply(settings: Settings) -> Reply:
         ("Series", settings.series or "all"),
     )
     return Reply(ReplyKind.SETTINGS, "Trivia settings", fields=fields, private=True)
+
+
+def notice_private(text: str) -> Reply:
+    """A short confirmation for the person who asked."""
+    return Reply(ReplyKind.NOTICE, text, private=True)
+
+
+def schedules_reply(schedules: list[Schedule], now: datetime) -> Reply:
+    """The workspace's schedules with when each fires next, in its zone and in UTC."""
+    fields = []
+    for s in schedules:
+        _, instant = next_slot(s.timing, now)
+        local = instant.astimezone(s.timing.tz)
+        what = f"{s.questions} questions" if s.questions > 1 else "1 question"
+        state = "paused" if s.paused else f"next {local:%a %d %b %H:%M} {s.timing.zone}"
+        state += "" if s.paused else f" ({instant:%H:%M} UTC)"
+        line = (
+            f"{s.timing.at:%H:%M} {s.timing.zone}, {describe_days(s.timing.days)}, {what}"
+            f"{', ' + s.series if s.series else ''} in channel {s.place.channel}; {state}"
+        )
+        if s.last_error:
+            line += f"; last post failed: {s.last_error}"
+        fields.append((f"#{s.id}", line))
+    body = "" if schedules else "No schedules yet: /trivia admin schedule set 09:00 Europe/London"
+    return Reply(ReplyKind.SETTINGS, "Scheduled quizzes", body, fields=tuple(fields), private=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from trivia.store import Place
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = frozenset(range(7))
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -34,6 +36,25 @@ class Timing:
     def tz(self) -> ZoneInfo:
         """The zone."""
         return ZoneInfo(self.zone)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A stored schedule: where, when, and what it posts."""
+
+    id: int
+    place: Place
+    timing: Timing
+    series: str | None
+    questions: int
+    paused: bool
+    last_error: str | None
+
+
+def describe_days(days: frozenset[int]) -> str:
+    """'every day', 'weekdays', 'weekends' or 'mon, wed, fri'."""
+    named = {EVERY_DAY: "every day", frozenset(range(5)): "weekdays", frozenset({5, 6}): "weekends"}
+    return named.get(days) or ", ".join(DAY_NAMES[d] for d in sorted(days))
 
 
 def parse_timing(at: str, zone: str, days: str | None = None) -> Timing:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trivia.model import Competitor, Event, Question
+
+if TYPE_CHECKING:
+    from trivia.schedule import Schedule, Timing
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,20 @@ class Store(Protocol):
 
     async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
         """Set (or, with None, clear) workspace settings overrides."""
+        ...
+
+    async def add_schedule(
+        self, place: Place, timing: Timing, *, series: str | None, questions: int, now: datetime
+    ) -> int:
+        """Store a schedule for this channel; its id."""
+        ...
+
+    async def list_schedules(self, place: Place) -> list[Schedule]:
+        """The workspace's schedules."""
+        ...
+
+    async def change_schedule(self, place: Place, action: str, schedule_id: int) -> bool:
+        """Pause, resume or remove one of the workspace's schedules; False if not found."""
         ...
 
     async def reset_standings(self, place: Place) -> None:

@@ -7,7 +7,20 @@ from datetime import datetime, timedelta
 
 from db.game import GameStore
 from tests.conftest import T0
-from trivia.commands import Answer, Ask, Configure, Help, Leaderboard, Reset, Start, Stats, Stop
+from trivia.commands import (
+    Answer,
+    Ask,
+    Configure,
+    Help,
+    Leaderboard,
+    Reset,
+    ScheduleChange,
+    ScheduleList,
+    ScheduleSet,
+    Start,
+    Stats,
+    Stop,
+)
 from trivia.engine import Actor, Engine
 from trivia.model import QuestionKind
 from trivia.replies import LETTERS, RESET_CONFIRM, ReplyKind
@@ -312,3 +325,35 @@ async def test_a_button_answers_only_its_own_question(store: GameStore) -> None:
         Answer("A", question_id=second.id), actor("ann", second.asked_at + timedelta(seconds=1))
     )
     assert ok.kind is ReplyKind.LOCKED
+
+
+async def test_admins_schedule_quizzes_and_members_cannot(store: GameStore) -> None:
+    """Set, list with the next time in the zone and UTC, pause, resume, remove; bad
+    input names the valid form and stores nothing; members are refused."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)  # T0 is Sat 21 Nov 2026, 12:00 UTC
+    [refused] = await eng.handle(ScheduleSet("09:00", "Europe/London"), actor("bea", T0))
+    assert refused.title == "Only server admins can do that."
+    [bad_time] = await eng.handle(ScheduleSet("25:00", "Europe/London"), admin)
+    assert bad_time.title.startswith("Times are 24-hour HH:MM")
+    [bad_zone] = await eng.handle(ScheduleSet("09:00", "Mars/Base"), admin)
+    assert bad_zone.title.startswith("Time zones are IANA names")
+    assert await store.list_schedules(PLACE) == []
+    [listed] = await eng.handle(
+        ScheduleSet("18:30", "America/New_York", "weekdays", 3, "Cup Series"), admin
+    )
+    [(number, line)] = listed.fields
+    assert number == "#1"
+    assert line == (
+        "18:30 America/New_York, weekdays, 3 questions, Cup Series in channel chan;"
+        " next Mon 23 Nov 18:30 America/New_York (23:30 UTC)"
+    )
+    [paused] = await eng.handle(ScheduleChange("pause", 1), admin)
+    assert paused.title == "Schedule #1 paused."
+    [shown] = await eng.handle(ScheduleList(), admin)
+    assert shown.fields[0][1].endswith("; paused")
+    other = replace(admin, place=Place("test", "other-guild", "chan"))
+    [missing] = await eng.handle(ScheduleChange("remove", 1), other)
+    assert missing.title == "There is no schedule #1 here."
+    await eng.handle(ScheduleChange("remove", 1), admin)
+    assert await store.list_schedules(PLACE) == []
