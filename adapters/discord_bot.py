@@ -30,6 +30,9 @@ from trivia.commands import (
     Help,
     Leaderboard,
     Reset,
+    ScheduleChange,
+    ScheduleList,
+    ScheduleSet,
     Start,
     Stats,
     Stop,
@@ -285,6 +288,63 @@ async def settings(
 async def reset(interaction: discord.Interaction[Any]) -> None:
     """Ask for confirmation of a reset."""
     await _bot(interaction).dispatch_command(interaction, Reset())
+
+
+schedule = app_commands.Group(
+    name="schedule", description="Scheduled quizzes in this server", parent=admin
+)
+
+
+@schedule.command(name="set", description="Post a quiz in this channel at a local time")
+@app_commands.describe(
+    time="24-hour HH:MM, e.g. 09:00",
+    zone="IANA time zone, e.g. America/New_York",
+    days="mon,wed,fri, weekdays or weekends (default: every day)",
+    questions="Questions in the quiz (1-20)",
+    series="Only ask about this series",
+)
+@app_commands.autocomplete(series=_series)
+async def schedule_set(
+    interaction: discord.Interaction[Any],
+    time: str,
+    zone: str,
+    days: str | None = None,
+    questions: app_commands.Range[int, 1, 20] = 1,
+    series: str | None = None,
+) -> None:
+    """Add a schedule."""
+    command = ScheduleSet(time, zone, days, questions, series)
+    await _bot(interaction).dispatch_command(interaction, command)
+
+
+@schedule.command(name="list", description="This server's schedules and when each fires next")
+async def schedule_list(interaction: discord.Interaction[Any]) -> None:
+    """List schedules."""
+    await _bot(interaction).dispatch_command(interaction, ScheduleList())
+
+
+@schedule.command(name="next", description="When each schedule fires next, locally and in UTC")
+async def schedule_next(interaction: discord.Interaction[Any]) -> None:
+    """List schedules with their next times."""
+    await _bot(interaction).dispatch_command(interaction, ScheduleList())
+
+
+@schedule.command(name="pause", description="Pause a schedule")
+async def schedule_pause(interaction: discord.Interaction[Any], number: int) -> None:
+    """Pause one."""
+    await _bot(interaction).dispatch_command(interaction, ScheduleChange("pause", number))
+
+
+@schedule.command(name="resume", description="Resume a paused schedule")
+async def schedule_resume(interaction: discord.Interaction[Any], number: int) -> None:
+    """Resume one."""
+    await _bot(interaction).dispatch_command(interaction, ScheduleChange("resume", number))
+
+
+@schedule.command(name="remove", description="Delete a schedule")
+async def schedule_remove(interaction: discord.Interaction[Any], number: int) -> None:
+    """Remove one."""
+    await _bot(interaction).dispatch_command(interaction, ScheduleChange("remove", number))
 
 
 class TriviaBot(discord.Client):

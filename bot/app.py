@@ -9,7 +9,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -46,6 +46,7 @@ class App:
     engine: Engine
     clock: Clock
     wake: asyncio.Event
+    schedule_grace: timedelta = timedelta(hours=1)
     scheduler: QuizScheduler | None = None
 
     async def handle(
@@ -62,7 +63,11 @@ class App:
     async def start_scheduler(self, post: Callable[[Posted], Awaitable[None]]) -> None:
         """Start posting scheduled quizzes (catching up on any missed within the grace)."""
         self.scheduler = QuizScheduler(
-            self.store.schedules, handle=self.handle, post=post, clock=self.clock
+            self.store.schedules,
+            handle=self.handle,
+            post=post,
+            clock=self.clock,
+            grace=self.schedule_grace,
         )
         await self.scheduler.start()
 
@@ -112,7 +117,8 @@ async def open_app(
         engine = Engine(
             store, defaults=settings, seed=random.randrange(2**31) if seed is None else seed
         )
-        yield App(store, engine, clock, asyncio.Event())
+        grace = timedelta(minutes=config.schedule_grace_minutes)
+        yield App(store, engine, clock, asyncio.Event(), schedule_grace=grace)
 
 
 CONSOLE_PLACE = Place("console", "local", "console")

@@ -46,6 +46,7 @@ class Config:
     db_path: Path = field(default_factory=default_db_path)
     game: GameConfig = GameConfig()
     player_name: str = "you"
+    schedule_grace_minutes: int = 60
     discord_token: str | None = None
     discord_dev_guild_id: int | None = None
     discord_api_base_url: str | None = None
@@ -141,6 +142,7 @@ _SECTIONS: dict[str, set[str]] = {
     "database": {"path"},
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
+    "schedule": {"grace_minutes"},
     "discord": {"token", "dev_guild_id", "api_base_url", "gateway_url"},
     "slack": {
         "bot_token",
@@ -199,6 +201,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
             series=game.text("series"),
         ),
         player_name=sections["console"].text("player_name") or "you",
+        schedule_grace_minutes=sections["schedule"].whole("grace_minutes", 60, 0, 24 * 60),
         discord_token=secrets[("discord", "token")],
         discord_dev_guild_id=sections["discord"].snowflake("dev_guild_id"),
         discord_api_base_url=sections["discord"].url("api_base_url", ("http://", "https://")),

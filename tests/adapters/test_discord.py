@@ -398,3 +398,48 @@ async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
     assert notice["embeds"][0]["title"] == "The leaderboard was reset by Alice."
     assert answers_in(db) == []
     assert fake.identifies[-1]["intents"] == discord.Intents.default().value
+
+
+async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path: Path) -> None:
+    """/trivia-admin schedule set stores a schedule for this channel and lists its next time."""
+    db = tmp_path / "bot.sqlite3"
+    options = [
+        {
+            "type": 2,
+            "name": "schedule",
+            "options": [
+                {
+                    "type": 1,
+                    "name": "set",
+                    "options": [
+                        {"name": "time", "value": "09:00"},
+                        {"name": "zone", "value": "Europe/London"},
+                        {"name": "days", "value": "weekdays"},
+                    ],
+                }
+            ],
+        }
+    ]
+    async with running(fake, db):
+        done = await settled(
+            fake,
+            await fake.slash(
+                "trivia-admin",
+                options,
+                user=ALICE,
+                guild=GUILD,
+                channel_id=CHANNEL,
+                permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+            ),
+        )
+    data = reply_of(done)["data"]
+    assert data["flags"] & EPHEMERAL
+    [field] = data["embeds"][0]["fields"]
+    assert field["name"] == "#1"
+    assert field["value"].startswith(
+        f"09:00 Europe/London, weekdays, 1 question in channel {CHANNEL}"
+    )
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT at, zone, days FROM schedules").fetchall() == [
+            ("09:00", "Europe/London", "0,1,2,3,4")
+        ]
