@@ -170,10 +170,12 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled."""
     async with open_app(config, seed=seed) as app:
         posters: dict[str, Callable[[Place, Reply], Awaitable[None]]] = {}
+        ready: list[Awaitable[None]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
             if config.discord_token:
                 bot = await stack.enter_async_context(discord_bot(app, config))
                 posters["discord"] = bot.post
+                ready.append(bot.wait_until_ready())
                 tasks.create_task(bot.start(config.discord_token))
             if config.slack_bot_token:
                 slack = slack_bot(app, config)
@@ -184,7 +186,13 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 await posters[posted.place.platform](posted.place, posted.reply)
 
             tasks.create_task(app.reveal_loop(post))
-            await app.start_scheduler(post)
+
+            async def schedule_when_connected() -> None:
+                # Missed slots are caught up at start, so post only once platforms can.
+                await asyncio.gather(*ready)
+                await app.start_scheduler(post)
+
+            tasks.create_task(schedule_when_connected())
             stack.callback(app.stop_scheduler)
 
 

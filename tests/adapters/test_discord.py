@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import yarl
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
+from db.connection import open_db
+from db.game import GameStore
 from tests.fakes.discord_api import (
     EPHEMERAL,
     MANAGE_GUILD,
@@ -25,6 +28,8 @@ from tests.fakes.discord_api import (
     FakeUser,
     Interaction,
 )
+from trivia.schedule import Timing
+from trivia.store import Place
 
 CHANNEL = 6001
 FANS = FakeRole(5100, "Fans")
@@ -443,3 +448,33 @@ async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path:
         assert conn.execute("SELECT at, zone, days FROM schedules").fetchall() == [
             ("09:00", "Europe/London", "0,1,2,3,4")
         ]
+
+
+async def test_a_slot_missed_while_down_is_posted_once_after_connecting(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A schedule whose time passed five minutes ago (within the grace period) posts its
+    quiz through Discord once the bot is connected, and a restart does not post it again."""
+    db = tmp_path / "bot.sqlite3"
+    async with open_db(db) as conn:
+        store = GameStore(conn)
+        place = Place("discord", str(GUILD.id), str(CHANNEL))
+        due = (datetime.now(UTC) - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+        await store.schedules.add(
+            await store.channel_id(place),
+            Timing(due, "Etc/UTC"),
+            series=None,
+            questions=1,
+            now=datetime.now(UTC),
+        )
+    async with running(fake, db):
+        await fake.wait_for(lambda: len(fake.visible_messages(CHANNEL)) == 1, timeout=10)
+    async with running(fake, db):
+        await asyncio.sleep(0.5)
+    [posted] = fake.visible_messages(CHANNEL)
+    assert embed(posted)["title"] == "Trivia"
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT count(*), max(error) FROM schedule_slots").fetchone() == (
+            1,
+            None,
+        )
