@@ -245,22 +245,26 @@ async def stats(
     await _bot(interaction).dispatch_command(interaction, Stats(str(member.id) if member else None))
 
 
-@trivia.command(name="stop", description="Reveal the open question and end the match")
-async def stop(interaction: discord.Interaction[Any]) -> None:
-    """End the channel's round."""
-    await _bot(interaction).dispatch_command(interaction, Stop())
+def _plain(group: app_commands.Group, name: str, description: str, command: Command) -> None:
+    """A subcommand with no options that always sends the same engine command."""
+
+    @group.command(name=name, description=description)
+    async def handler(interaction: discord.Interaction[Any]) -> None:
+        await _bot(interaction).dispatch_command(interaction, command)
 
 
-@trivia.command(name="daily", description="Today's daily question in this channel")
-async def daily(interaction: discord.Interaction[Any]) -> None:
-    """The daily question, if this channel has one."""
-    await _bot(interaction).dispatch_command(interaction, Daily())
+def _numbered(group: app_commands.Group, action: str, description: str) -> None:
+    """A schedule subcommand that takes a schedule number."""
+
+    @group.command(name=action, description=description)
+    @app_commands.describe(number="The schedule's number, as /trivia-admin schedule list shows")
+    async def handler(interaction: discord.Interaction[Any], number: int) -> None:
+        await _bot(interaction).dispatch_command(interaction, ScheduleChange(action, number))
 
 
-@trivia.command(name="help", description="How to play and how scoring works")
-async def help_(interaction: discord.Interaction[Any]) -> None:
-    """The command list."""
-    await _bot(interaction).dispatch_command(interaction, Help())
+_plain(trivia, "stop", "Reveal the open question and end the match", Stop())
+_plain(trivia, "daily", "Today's daily question in this channel", Daily())
+_plain(trivia, "help", "How to play and how scoring works", Help())
 
 
 @admin.command(
@@ -284,11 +288,7 @@ async def settings(
     )
 
 
-@admin.command(name="reset", description="Delete this server's leaderboard (asks to confirm)")
-async def reset(interaction: discord.Interaction[Any]) -> None:
-    """Ask for confirmation of a reset."""
-    await _bot(interaction).dispatch_command(interaction, Reset())
-
+_plain(admin, "reset", "Delete this server's leaderboard (asks to confirm)", Reset())
 
 schedule = app_commands.Group(
     name="schedule", description="Scheduled quizzes in this server", parent=admin
@@ -317,34 +317,11 @@ async def schedule_set(
     await _bot(interaction).dispatch_command(interaction, command)
 
 
-@schedule.command(name="list", description="This server's schedules and when each fires next")
-async def schedule_list(interaction: discord.Interaction[Any]) -> None:
-    """List schedules."""
-    await _bot(interaction).dispatch_command(interaction, ScheduleList())
-
-
-@schedule.command(name="next", description="When each schedule fires next, locally and in UTC")
-async def schedule_next(interaction: discord.Interaction[Any]) -> None:
-    """List schedules with their next times."""
-    await _bot(interaction).dispatch_command(interaction, ScheduleList())
-
-
-@schedule.command(name="pause", description="Pause a schedule")
-async def schedule_pause(interaction: discord.Interaction[Any], number: int) -> None:
-    """Pause one."""
-    await _bot(interaction).dispatch_command(interaction, ScheduleChange("pause", number))
-
-
-@schedule.command(name="resume", description="Resume a paused schedule")
-async def schedule_resume(interaction: discord.Interaction[Any], number: int) -> None:
-    """Resume one."""
-    await _bot(interaction).dispatch_command(interaction, ScheduleChange("resume", number))
-
-
-@schedule.command(name="remove", description="Delete a schedule")
-async def schedule_remove(interaction: discord.Interaction[Any], number: int) -> None:
-    """Remove one."""
-    await _bot(interaction).dispatch_command(interaction, ScheduleChange("remove", number))
+_plain(schedule, "list", "This server's schedules and when each fires next", ScheduleList())
+_plain(schedule, "next", "When each schedule fires next, locally and in UTC", ScheduleList())
+_numbered(schedule, "pause", "Pause a schedule")
+_numbered(schedule, "resume", "Resume a paused schedule")
+_numbered(schedule, "remove", "Delete a schedule")
 
 
 class TriviaBot(discord.Client):
