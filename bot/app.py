@@ -22,7 +22,7 @@ from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import shipped_pack
-from trivia.commands import Command, ScheduleChange, ScheduleSet
+from trivia.commands import Answer, Command, ScheduleChange, ScheduleSet
 from trivia.engine import Actor, Engine, Posted
 from trivia.questions import series_short
 from trivia.replies import Reply
@@ -52,10 +52,11 @@ class App:
     async def handle(
         self, command: Command, place: Place, user: str, name: str, admin: bool = False
     ) -> list[Reply]:
-        """Run one command now and wake the reveal timer."""
+        """Run one command now; wake the reveal timer if it may have opened a question."""
         actor = Actor(place, user, name, self.clock(), admin=admin)
         replies = await self.engine.handle(command, actor)
-        self.wake.set()
+        if not isinstance(command, Answer):  # answers never bring a deadline forward
+            self.wake.set()
         if self.scheduler and isinstance(command, ScheduleSet | ScheduleChange):
             await self.scheduler.reload()
         return replies

@@ -123,10 +123,6 @@ class GameStore:
             self._competitors = await self.records.load_competitors()
         return self._competitors
 
-    def forget_records(self) -> None:
-        """Drop cached records after an import."""
-        self._events = self._competitors = None
-
     async def _upsert_id(self, key: tuple[str, ...], sql: str, params: tuple[Any, ...]) -> int:
         if key not in self._ids:
             rows = await self.writer.execute(sql, params)

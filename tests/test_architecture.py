@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     "trivia": {"aiosqlite", "sqlite3", "db", "bot", "adapters", "discord", "slack_bolt",
-               "slack_sdk", "aiohttp", "asyncio", "time", "random.random"},
+               "slack_sdk", "aiohttp", "asyncio", "time"},
     "db": {"bot", "adapters", "discord", "slack_bolt", "slack_sdk", "aiohttp"},
     "adapters": {"db", "bot", "aiosqlite", "sqlite3"},
 }  # fmt: skip

@@ -343,13 +343,13 @@ class Generator:
 
     def closest(self, event: Event) -> Question | None:
         """Which of four finishes was closest; margins are distinct and undisputed."""
+        if event.margin_caveat or event.confidence != "high":
+            return None
         clean = [
             e
             for e in self.records.events
             if not e.margin_caveat and e.confidence == "high" and e.key != event.key
         ]
-        if event.margin_caveat or event.confidence != "high":
-            return None
         others = [e for e in clean if float(e.margin_display) != float(event.margin_display)]
         by_margin: dict[float, Event] = {}
         for other in self.rng.sample(others, len(others)):
