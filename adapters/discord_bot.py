@@ -192,7 +192,7 @@ async def _series(
     ][:25]
 
 
-Period = Literal["week", "month", "all"]
+Period = Literal["week", "month", "all", "streak"]
 
 trivia = app_commands.Group(
     name="trivia", description="Photo-finish trivia from NASCAR's closest finishes", guild_only=True
@@ -231,7 +231,7 @@ async def answer(interaction: discord.Interaction[Any], text: str) -> None:
     await _bot(interaction).dispatch_command(interaction, Answer(text))
 
 
-@trivia.command(name="leaderboard", description="Top players in this server")
+@trivia.command(name="leaderboard", description="Top players here, or this channel's daily streaks")
 async def leaderboard(interaction: discord.Interaction[Any], period: Period = "all") -> None:
     """The leaderboard for a period."""
     await _bot(interaction).dispatch_command(interaction, Leaderboard(period))
@@ -263,7 +263,15 @@ def _numbered(group: app_commands.Group, action: str, description: str) -> None:
 
 
 _plain(trivia, "stop", "Reveal the open question and end the match", Stop())
-_plain(trivia, "daily", "Today's daily question in this channel", Daily())
+
+
+@trivia.command(name="daily", description="Today's daily question here, or your guess at it")
+@app_commands.describe(guess="Your guess at the margin, in seconds (one guess each)")
+async def daily(interaction: discord.Interaction[Any], guess: str | None = None) -> None:
+    """Show the daily question, or lock in a guess."""
+    await _bot(interaction).dispatch_command(interaction, Daily(guess))
+
+
 _plain(trivia, "help", "How to play and how scoring works", Help())
 
 
@@ -295,12 +303,15 @@ schedule = app_commands.Group(
 )
 
 
-@schedule.command(name="set", description="Post a quiz in this channel at a local time")
+@schedule.command(
+    name="set", description="Post the daily question (or a quiz) here at a local time"
+)
 @app_commands.describe(
     time="24-hour HH:MM, e.g. 09:00",
     zone="IANA time zone, e.g. America/New_York",
     days="mon,wed,fri, weekdays or weekends (default: every day)",
-    questions="Questions in the quiz (1-20)",
+    reveal="Daily question: reveal at this HH:MM (default: at the next post)",
+    questions="Post a quiz of this many questions instead of the daily question (1-20)",
     series="Only ask about this series",
 )
 @app_commands.autocomplete(series=_series)
@@ -309,11 +320,12 @@ async def schedule_set(
     time: str,
     zone: str,
     days: str | None = None,
-    questions: app_commands.Range[int, 1, 20] = 1,
+    reveal: str | None = None,
+    questions: app_commands.Range[int, 1, 20] | None = None,
     series: str | None = None,
 ) -> None:
     """Add a schedule."""
-    command = ScheduleSet(time, zone, days, questions, series)
+    command = ScheduleSet(time, zone, days, questions, series, reveal)
     await _bot(interaction).dispatch_command(interaction, command)
 
 

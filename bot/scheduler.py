@@ -17,10 +17,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from db.schedules import ScheduleStore
-from trivia.commands import Ask, Command, Start
+from trivia.commands import Ask, Command, DailyPost, Start
 from trivia.engine import Posted
 from trivia.replies import Reply
-from trivia.schedule import Schedule, next_slot, slot_at, slots_between
+from trivia.schedule import (
+    Schedule,
+    next_slot,
+    previous_day,
+    reveal_instant,
+    slot_at,
+    slots_between,
+)
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -121,19 +128,26 @@ class QuizScheduler:
         error = None
         async with self._posting:
             try:
-                await self._post_quiz(schedule)
+                await self._post_quiz(schedule, local_day)
             except Exception as exc:  # one failing channel must not stop the others
                 error = f"{type(exc).__name__}: {exc}"[:300]
                 log.warning("schedule %s could not post: %s", schedule_id, error)
         await self.schedules.finish(schedule_id, local_day, self.clock(), error)
         return error is None
 
-    async def _post_quiz(self, schedule: Schedule) -> None:
-        command: Command = (
-            Ask(schedule.series)
-            if schedule.questions == 1
-            else Start(schedule.questions, schedule.series)
-        )
+    async def _post_quiz(self, schedule: Schedule, local_day: date) -> None:
+        command: Command
+        if schedule.questions is None:
+            command = DailyPost(
+                local_day,
+                previous_day(schedule.timing, local_day),
+                reveal_instant(schedule.timing, local_day, schedule.reveal_at),
+                schedule.series,
+            )
+        elif schedule.questions == 1:
+            command = Ask(schedule.series)
+        else:
+            command = Start(schedule.questions, schedule.series)
         replies = await self.handle(command, schedule.place, *SCHEDULER_USER, True)
         public = [r for r in replies if not r.private]
         if not public:

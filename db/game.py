@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 
 import aiosqlite
 
 from db.answer_log import AnswerLog, LoggedAnswer
+from db.dailies import DailyStore
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.transactions import Writer
+from trivia.daily import DailyInfo, DailyStreak
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
 from trivia.schedule import Schedule, Timing
 from trivia.store import (
@@ -24,12 +27,15 @@ from trivia.store import (
     Place,
     PlayerStats,
     Standing,
+    StreakStanding,
 )
 
 _OPEN_QUESTION_SQL = (
     "SELECT q.id, q.round_id, q.seq, r.total, q.body, q.asked_at, q.closes_at,"
-    " w.platform, w.ref, c.ref FROM questions q JOIN rounds r ON r.id = q.round_id"
+    " w.platform, w.ref, c.ref, d.number, d.local_date, d.previous_date"
+    " FROM questions q JOIN rounds r ON r.id = q.round_id"
     " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
+    " LEFT JOIN dailies d ON d.question_id = q.id"
 )
 _RANK_ORDER = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
 _STANDING_SQL = (
@@ -90,6 +96,13 @@ def _open_question(row: aiosqlite.Row) -> OpenQuestion:
         asked_at=_dt(row[5]),
         closes_at=_dt(row[6]),
         place=Place(row[7], row[8], row[9]),
+        daily=None
+        if row[10] is None
+        else DailyInfo(
+            row[10],
+            date.fromisoformat(row[11]),
+            None if row[12] is None else date.fromisoformat(row[12]),
+        ),
     )
 
 
@@ -106,10 +119,11 @@ class GameStore:
         self.records = RecordsStore(conn, self.writer)
         self.answer_log = AnswerLog(self.writer)
         self.schedules = ScheduleStore(self.writer)
+        self.dailies = DailyStore(conn, self.writer)
         self._events: list[Event] | None = None
         self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}
-        self._open: dict[int, OpenQuestion] = {}
+        self._open: dict[tuple[int, str], OpenQuestion] = {}
 
     async def events(self) -> list[Event]:
         """Every event, cached after the first load."""
@@ -179,22 +193,29 @@ class GameStore:
         return (int(row[0]), str(row[1])) if row else None
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
-        """The channel's unrevealed question, found through its active round.
+        """The channel's unrevealed quick-play question, found through its active round.
 
         Questions this process has seen open are remembered until it closes them or an
         answer finds them closed (by another process); the answer insert re-checks."""
-        channel_id = await self._channel_id(place)
-        if channel_id in self._open:
-            return self._open[channel_id]
+        return await self._open_in_lane(place, "play")
+
+    async def open_daily(self, place: Place) -> OpenQuestion | None:
+        """The channel's unrevealed daily question."""
+        return await self._open_in_lane(place, "daily")
+
+    async def _open_in_lane(self, place: Place, lane: str) -> OpenQuestion | None:
+        key = (await self._channel_id(place), lane)
+        if key in self._open:
+            return self._open[key]
         row = await self._row(
-            _OPEN_QUESTION_SQL + " WHERE r.channel_id = ? AND r.ended_at IS NULL"
+            _OPEN_QUESTION_SQL + " WHERE r.channel_id = ? AND r.lane = ? AND r.ended_at IS NULL"
             " AND q.revealed_at IS NULL",
-            (channel_id,),
+            key,
         )
         if row is None:
             return None
-        self._open[channel_id] = _open_question(row)
-        return self._open[channel_id]
+        self._open[key] = _open_question(row)
+        return self._open[key]
 
     async def _question(self, question_id: int) -> OpenQuestion:
         row = await self._row(_OPEN_QUESTION_SQL + " WHERE q.id = ?", (question_id,))
@@ -205,18 +226,39 @@ class GameStore:
         self, place: Place, *, total: int, seed: int, first: NextQuestion
     ) -> OpenQuestion | None:
         """Start a round and ask its first question; None if one is already active."""
+        return await self._start(place, "play", total, seed, first, None)
+
+    async def start_daily(
+        self, place: Place, info: DailyInfo, question: NextQuestion
+    ) -> OpenQuestion | None:
+        """Ask the channel's daily question; None if one is open or this date was posted."""
+        return await self._start(place, "daily", 1, info.number, question, info)
+
+    async def _start(
+        self,
+        place: Place,
+        lane: str,
+        total: int,
+        seed: int,
+        first: NextQuestion,
+        daily: DailyInfo | None,
+    ) -> OpenQuestion | None:
         channel_id = await self._channel_id(place)
         async with self.writer.transaction() as conn:
+            if daily is not None and await self.dailies.posted(conn, channel_id, daily.day):
+                return None
             rows = await conn.execute_fetchall(
-                "INSERT INTO rounds (channel_id, total, started_at, seed) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING RETURNING id",
-                (channel_id, total, _ts(first.asked_at), seed),
+                "INSERT INTO rounds (channel_id, total, started_at, seed, lane)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (channel_id, total, _ts(first.asked_at), seed, lane),
             )
             if not rows:
                 return None
             question_id = await _insert_question(conn, int(next(iter(rows))[0]), 1, first)
-        self._open[channel_id] = await self._question(question_id)
-        return self._open[channel_id]
+            if daily is not None:
+                await self.dailies.add(conn, question_id, channel_id, daily)
+        self._open[channel_id, lane] = await self._question(question_id)
+        return self._open[channel_id, lane]
 
     async def record_answer(
         self,
@@ -249,9 +291,9 @@ class GameStore:
 
     def _forget(self, question: OpenQuestion) -> None:
         """Drop a remembered open question once it is known to be closed."""
-        for channel_id, known in list(self._open.items()):
+        for key, known in list(self._open.items()):
             if known.id == question.id:
-                del self._open[channel_id]
+                del self._open[key]
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
@@ -282,8 +324,10 @@ class GameStore:
         revealed_at: datetime,
         rescored: list[tuple[int, int, bool]],
         following: NextQuestion | None,
+        streaks: Sequence[DailyStreak] = (),
     ) -> tuple[bool, OpenQuestion | None]:
-        """Reveal exactly once, rescore, and ask the next question or end the round."""
+        """Reveal exactly once, rescore, update daily streaks, and ask the next question or
+        end the round."""
         async with self.writer.transaction() as conn:
             claimed = await conn.execute_fetchall(
                 "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
@@ -297,6 +341,8 @@ class GameStore:
                 "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
                 [(points, int(correct), answer_id) for answer_id, points, correct in rescored],
             )
+            if streaks:
+                await self.dailies.save_streaks(conn, question.id, streaks)
             next_id = None
             if following is None:
                 await conn.execute(
@@ -311,7 +357,7 @@ class GameStore:
         if next_id is None:
             return True, None
         following_q = await self._question(next_id)
-        self._open[await self._channel_id(following_q.place)] = following_q
+        self._open[await self._channel_id(following_q.place), "play"] = following_q
         return True, following_q
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
@@ -437,6 +483,18 @@ class GameStore:
         )
         return Standing(rank, *row) if row else None
 
+    async def daily_streaks(self, question: OpenQuestion) -> list[DailyStreak]:
+        """The streaks a daily question's reveal can change."""
+        return await self.dailies.streaks_for(question.id)
+
+    async def daily_streak(self, place: Place, player_id: int) -> DailyStreak | None:
+        """A player's daily streak in this channel."""
+        return await self.dailies.streak(await self._channel_id(place), player_id)
+
+    async def streak_leaderboard(self, place: Place, limit: int) -> list[StreakStanding]:
+        """This channel's longest daily streaks."""
+        return await self.dailies.leaderboard(await self._channel_id(place), limit)
+
     async def settings(self, place: Place) -> dict[str, str]:
         """The workspace's settings overrides."""
         rows = await self._rows(
@@ -464,11 +522,23 @@ class GameStore:
                     )
 
     async def add_schedule(
-        self, place: Place, timing: Timing, *, series: str | None, questions: int, now: datetime
+        self,
+        place: Place,
+        timing: Timing,
+        *,
+        series: str | None,
+        questions: int | None,
+        reveal_at: time | None,
+        now: datetime,
     ) -> int:
         """Store a schedule for this channel; its id."""
         return await self.schedules.add(
-            await self._channel_id(place), timing, series=series, questions=questions, now=now
+            await self._channel_id(place),
+            timing,
+            series=series,
+            questions=questions,
+            reveal_at=reveal_at,
+            now=now,
         )
 
     async def list_schedules(self, place: Place) -> list[Schedule]:
@@ -489,6 +559,7 @@ class GameStore:
         async with self.writer.transaction() as conn:
             for table in ("answers", "standings", "standing_counts"):
                 await conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
+            await self.dailies.reset(conn, workspace_id)
 
     async def get_state(self, name: str) -> str | None:
         """A value kept between runs."""

@@ -10,22 +10,28 @@ from trivia.store import Place
 
 _SELECT = (
     "SELECT s.id, w.platform, w.ref, c.ref, s.at, s.zone, s.days, s.series, s.questions,"
-    " s.paused, s.last_error FROM schedules s JOIN channels c ON c.id = s.channel_id"
+    " s.paused, s.last_error, s.kind, s.reveal_at"
+    " FROM schedules s JOIN channels c ON c.id = s.channel_id"
     " JOIN workspaces w ON w.id = c.workspace_id"
 )
 
 
+def _time(text: object) -> time:
+    hour, minute = str(text).split(":")
+    return time(int(hour), int(minute))
+
+
 def _schedule(row: tuple[object, ...]) -> Schedule:
-    hour, minute = str(row[4]).split(":")
     days = frozenset(int(d) for d in str(row[6]).split(",") if d)
     return Schedule(
         id=int(str(row[0])),
         place=Place(str(row[1]), str(row[2]), str(row[3])),
-        timing=Timing(time(int(hour), int(minute)), str(row[5]), days),
+        timing=Timing(_time(row[4]), str(row[5]), days),
         series=None if row[7] is None else str(row[7]),
-        questions=int(str(row[8])),
+        questions=None if row[11] == "daily" else int(str(row[8])),
         paused=bool(row[9]),
         last_error=None if row[10] is None else str(row[10]),
+        reveal_at=None if row[12] is None else _time(row[12]),
     )
 
 
@@ -36,19 +42,28 @@ class ScheduleStore:
         self.writer = writer
 
     async def add(
-        self, channel_id: int, timing: Timing, *, series: str | None, questions: int, now: datetime
+        self,
+        channel_id: int,
+        timing: Timing,
+        *,
+        series: str | None,
+        questions: int | None,
+        reveal_at: time | None,
+        now: datetime,
     ) -> int:
-        """Store a new schedule and return its id."""
+        """Store a new schedule (questions None: the daily question) and return its id."""
         rows = await self.writer.execute(
-            "INSERT INTO schedules (channel_id, at, zone, days, series, questions, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO schedules (channel_id, at, zone, days, series, questions, kind,"
+            " reveal_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 channel_id,
                 timing.at.strftime("%H:%M"),
                 timing.zone,
                 ",".join(str(d) for d in sorted(timing.days)),
                 series,
-                questions,
+                questions or 1,
+                "daily" if questions is None else "quiz",
+                None if reveal_at is None else reveal_at.strftime("%H:%M"),
                 now.timestamp(),
             ),
         )

@@ -297,7 +297,7 @@ def test_leaderboards_stats_and_bad_commands(play: StartPlayer) -> None:
     assert "  Answered: 1\n" in stats
     assert "  Rank: #1 of 1" in stats
 
-    assert year.strip() == "(to alice only) Leaderboard periods are week, month and all."
+    assert year.strip() == "(to alice only) Leaderboards are week, month, all and streak."
     assert bogus.startswith("(to alice only) == Unknown command: bogus ==")
     assert "/trivia start N" in bogus
     assert too_long.strip() == "(to alice only) A match is 1 to 20 questions, e.g. /trivia start 5."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from trivia.scoring import PERIODS
 
@@ -36,7 +37,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Leaderboard:
-    """The workspace leaderboard for a period."""
+    """The workspace leaderboard for a period, or this channel's daily streaks ('streak')."""
 
     period: str = "all"
 
@@ -50,7 +51,21 @@ class Stats:
 
 @dataclass(frozen=True)
 class Daily:
-    """Today's daily question in this channel."""
+    """Today's daily question in this channel; with a guess, an answer to it."""
+
+    guess: str | None = None
+
+
+@dataclass(frozen=True)
+class DailyPost:
+    """The scheduler posts a local date's daily question (never parsed from text).
+
+    The channel's previous daily question is revealed first, if still open."""
+
+    day: date
+    previous_day: date | None
+    closes_at: datetime
+    series: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,13 +91,16 @@ class Reset:
 
 @dataclass(frozen=True)
 class ScheduleSet:
-    """An admin schedules a quiz in this channel at a local time."""
+    """An admin schedules the daily question (questions None) or a quiz of N questions in
+    this channel at a local time; the daily question is revealed at `reveal` or at the
+    next post."""
 
     at: str
     zone: str
     days: str | None = None
-    questions: int = 1
+    questions: int | None = None
     series: str | None = None
+    reveal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,7 @@ Command = (
     | Stats
     | Stop
     | Daily
+    | DailyPost
     | Help
     | Invalid
     | Configure
@@ -128,16 +147,17 @@ Command = (
     | ScheduleList
     | ScheduleChange
 )
-ADMIN_COMMANDS = (Configure, Reset, ScheduleSet, ScheduleList, ScheduleChange)
+ADMIN_COMMANDS = (Configure, Reset, ScheduleSet, ScheduleList, ScheduleChange, DailyPost)
+LEADERBOARDS = (*PERIODS, "streak")
 
 USAGE = (
     ("/trivia", "ask one question"),
     ("/trivia start N", f"play a match of N questions (1-{MAX_MATCH})"),
     ("/trivia answer TEXT", "lock in your answer: a letter, a name or a number"),
-    ("/trivia leaderboard [week|month|all]", "top players here"),
+    ("/trivia leaderboard [week|month|all|streak]", "top players here, or daily streaks"),
     ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
     ("/trivia stop", "end the match after the current question"),
-    ("/trivia daily", "today's daily question in this channel"),
+    ("/trivia daily [GUESS]", "today's daily question here; with a number, your guess"),
     ("/trivia help", "this list"),
     ("/trivia admin ...", "settings and leaderboard reset (admins only)"),
 )
@@ -167,8 +187,8 @@ def parse(text: str) -> Command:
         return Answer(" ".join(rest))
     if verb in ("leaderboard", "lb", "top"):
         period = rest[0].casefold() if rest else "all"
-        if period not in PERIODS or len(rest) > 1:
-            return Invalid("Leaderboard periods are week, month and all.")
+        if period not in LEADERBOARDS or len(rest) > 1:
+            return Invalid("Leaderboards are week, month, all and streak.")
         return Leaderboard(period)
     if verb in ("stats", "me"):
         if len(rest) > 1:
@@ -180,7 +200,7 @@ def parse(text: str) -> Command:
     if verb in ("stop", "end"):
         return Stop()
     if verb == "daily":
-        return Daily()
+        return Daily(" ".join(rest) or None)
     if verb == "admin":
         return _admin(rest)
     if verb == "help":
@@ -191,7 +211,8 @@ def parse(text: str) -> Command:
 ADMIN_USAGE = (
     "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all], "
     "/trivia admin reset, /trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays] "
-    "[questions N] [series NAME], /trivia admin schedule list|next, "
+    "[reveal HH:MM] [questions N] [series NAME] (without questions: the daily question), "
+    "/trivia admin schedule list|next, "
     "/trivia admin schedule pause|resume|remove NUMBER"
 )
 
@@ -222,7 +243,7 @@ def _admin(words: list[str]) -> Command:
 
 
 def _schedule(words: list[str]) -> Command:
-    """'set 09:00 Europe/London days weekdays questions 3 series Cup Series', 'list', ..."""
+    """'set 09:00 Europe/London days weekdays reveal 21:00 series Cup Series', 'list', ..."""
     if not words:
         return Invalid(ADMIN_USAGE)
     action, rest = words[0].casefold(), words[1:]
@@ -233,15 +254,19 @@ def _schedule(words: list[str]) -> Command:
     if action != "set" or len(rest) < 2:
         return Invalid(ADMIN_USAGE)
     at, zone, rest = rest[0], rest[1], rest[2:]
-    days, questions, series = None, 1, None
+    days: str | None = None
+    questions: int | None = None
+    series = reveal = None
     while rest:
         key = rest.pop(0).casefold()
         if key == "days" and rest:
             days = rest.pop(0)
+        elif key == "reveal" and rest:
+            reveal = rest.pop(0)
         elif key == "questions" and rest and rest[0].isdigit():
             questions = int(rest.pop(0))
         elif key == "series" and rest:
             series, rest = " ".join(rest), []
         else:
             return Invalid(ADMIN_USAGE)
-    return ScheduleSet(at, zone, days, questions, series)
+    return ScheduleSet(at, zone, days, questions, series, reveal)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
 
 from trivia import replies
@@ -15,6 +15,7 @@ from trivia.commands import (
     Command,
     Configure,
     Daily,
+    DailyPost,
     Help,
     Invalid,
     Leaderboard,
@@ -26,10 +27,19 @@ from trivia.commands import (
     Stats,
     Stop,
 )
+from trivia.daily import (
+    DailyInfo,
+    DailyStreak,
+    advance_streaks,
+    daily_event,
+    daily_number,
+    is_on_this_day,
+)
 from trivia.judging import VerdictStatus, judge
+from trivia.model import Question
 from trivia.questions import Generator, NoQuestionError, Records, series_short
 from trivia.replies import Reply
-from trivia.schedule import ScheduleError, parse_timing
+from trivia.schedule import ScheduleError, parse_time, parse_timing
 from trivia.scoring import PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
 from trivia.store import Lock, NextQuestion, OpenQuestion, Place, Store
@@ -79,9 +89,16 @@ class Engine:
             case Start(count=count, series=series):
                 return before + await self._start(actor, open_q, count, series)
             case Answer(text=text, question_id=question_id):
-                if question_id is not None and (open_q is None or open_q.id != question_id):
+                target = open_q
+                if target is None or (question_id is not None and target.id != question_id):
+                    revealed, target = await self._daily(actor)
+                    before += revealed
+                if question_id is not None and (target is None or target.id != question_id):
                     return [*before, replies.error("That question has closed.")]
-                return before + await self._answer(actor, open_q, text)
+                return before + await self._answer(actor, target, text)
+            case Leaderboard(period="streak"):
+                streaks = await self.store.streak_leaderboard(actor.place, 10)
+                return [*before, replies.streak_leaderboard_reply(streaks)]
             case Leaderboard(period=period):
                 rows = await self.store.leaderboard(actor.place, period_key(period, actor.now), 10)
                 return [*before, replies.leaderboard_reply(period, rows)]
@@ -89,14 +106,22 @@ class Engine:
                 return before + await self._stats(actor, user)
             case Stop():
                 return before + await self._stop(actor, open_q)
-            case Daily():
-                return [*before, replies.error("No daily question in this channel today.")]
+            case Daily(guess=guess):
+                revealed, daily = await self._daily(actor)
+                before += revealed
+                if daily is None:
+                    return [*before, replies.error("No daily question in this channel today.")]
+                if guess is None:
+                    return [*before, replies.daily_reply(daily, private=True)]
+                return before + await self._answer(actor, daily, guess)
             case Help(problem=problem):
                 return [*before, replies.help_reply(problem)]
             case Invalid(problem=problem):
                 return [*before, replies.error(problem)]
             case _ if isinstance(command, ADMIN_COMMANDS) and not actor.admin:
                 return [*before, replies.error("Only server admins can do that.")]
+            case DailyPost():
+                return before + await self._post_daily(actor, command)
             case ScheduleSet() | ScheduleList() | ScheduleChange():
                 return before + await self._schedule(actor, command)
             case Configure():
@@ -208,8 +233,15 @@ class Engine:
                 )
             except NoQuestionError:
                 following = None
+        streaks: list[DailyStreak] = []
+        if open_q.daily is not None:
+            streaks = advance_streaks(
+                await self.store.daily_streaks(open_q),
+                (a.player_id for a in answers),
+                open_q.daily,
+            )
         closed, next_q = await self.store.close_question(
-            open_q, revealed_at=now, rescored=rescored, following=following
+            open_q, revealed_at=now, rescored=rescored, following=following, streaks=streaks
         )
         if not closed:
             return []
@@ -218,7 +250,9 @@ class Engine:
             replace(a, points=points[a.id][0], correct=points[a.id][1]) if a.id in points else a
             for a in answers
         ]
-        out = [replies.reveal_reply(open_q, final)]
+        names = {a.player_id: a.player_name for a in answers}
+        live = [(names[s.player_id], s.current) for s in streaks if s.player_id in names]
+        out = [replies.reveal_reply(open_q, final, live)]
         if next_q is not None:
             out.append(replies.question_reply(next_q, settings.answer_window))
         elif open_q.total > 1:
@@ -261,10 +295,13 @@ class Engine:
         if isinstance(command, ScheduleSet):
             try:
                 timing = parse_timing(command.at, command.zone, command.days)
+                reveal = None if command.reveal is None else parse_time(command.reveal)
             except ScheduleError as exc:
                 return [replies.error(str(exc))]
-            if not 1 <= command.questions <= MAX_MATCH:
+            if command.questions is not None and not 1 <= command.questions <= MAX_MATCH:
                 return [replies.error(f"A scheduled quiz is 1 to {MAX_MATCH} questions.")]
+            if command.questions is not None and reveal is not None:
+                return [replies.error("A reveal time is for the daily question only.")]
             known = {series_short(e) for e in await self.store.events()}
             if command.series is not None and command.series not in known:
                 return [replies.error(f"Series are: {', '.join(sorted(known))}.")]
@@ -273,6 +310,7 @@ class Engine:
                 timing,
                 series=command.series,
                 questions=command.questions,
+                reveal_at=reveal,
                 now=actor.now,
             )
         schedules = await self.store.list_schedules(actor.place)
@@ -287,7 +325,57 @@ class Engine:
         stats = await self.store.player_stats(actor.place, "all", found[0])
         if stats is None:
             return [replies.error("No stats yet.")]
-        return [replies.stats_reply(stats, private=user is None)]
+        daily = await self.store.daily_streak(actor.place, found[0])
+        return [replies.stats_reply(stats, private=user is None, daily=daily)]
+
+    async def _daily(self, actor: Actor) -> tuple[list[Reply], OpenQuestion | None]:
+        """The channel's open daily question; one past its reveal time is revealed first."""
+        daily = await self.store.open_daily(actor.place)
+        if daily is None or actor.now < daily.closes_at:
+            return [], daily
+        return await self._close(daily, actor.now), None
+
+    async def _post_daily(self, actor: Actor, post: DailyPost) -> list[Reply]:
+        """Reveal the channel's previous daily question, then ask this date's."""
+        out: list[Reply] = []
+        previous = await self.store.open_daily(actor.place)
+        if previous is not None:
+            if previous.daily is not None and previous.daily.day == post.day:
+                return [replies.error("This date's daily question is already posted here.")]
+            out += await self._close(previous, actor.now)
+        try:
+            question = await self._daily_question(post.day, post.series)
+        except NoQuestionError:
+            return [*out, replies.error(f"No daily question for series {post.series!r}.")]
+        info = DailyInfo(daily_number(post.day), post.day, post.previous_day)
+        asked = await self.store.start_daily(
+            actor.place, info, NextQuestion(question, actor.now, post.closes_at)
+        )
+        if asked is None:
+            return [*out, replies.error("This date's daily question is already posted here.")]
+        return [*out, replies.daily_reply(asked, private=False)]
+
+    async def _daily_question(self, day: date, series: str | None) -> Question:
+        """The date's guess-the-margin question: the same record everywhere for a date.
+
+        Only undisputed margins are used, so every guess is judged against a settled fact."""
+        generator = await self._generator(0)
+        pool = [
+            e
+            for e in generator.records.events
+            if series in (None, e.series, series_short(e))
+            and not e.margin_caveat
+            and generator.guess_margin(e) is not None
+        ]
+        if not pool:
+            raise NoQuestionError(f"no daily records for series {series!r}")
+        event = daily_event(pool, day)
+        question = generator.guess_margin(event)
+        assert question is not None
+        if is_on_this_day(event, day):
+            lead = f"On this day in {event.date.year}: "
+            question = replace(question, prompt=lead + question.prompt)
+        return question
 
     async def _stop(self, actor: Actor, open_q: OpenQuestion | None) -> list[Reply]:
         if open_q is None:

@@ -8,13 +8,16 @@ from datetime import datetime
 from enum import StrEnum
 
 from trivia.commands import USAGE
+from trivia.daily import DailyStreak, guess_spread
 from trivia.model import Question
 from trivia.schedule import Schedule, describe_days, next_slot
-from trivia.scoring import BASE_POINTS, GUESS_SHARES, SPEED_BONUS_SHARE
+from trivia.scoring import BASE_POINTS, CLOSENESS_SHARE, GUESS_SHARES, SPEED_BONUS_SHARE
 from trivia.settings import Settings
-from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing
+from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing, StreakStanding
 
 LETTERS = "ABCD"
+GUESSES_SHOWN = 5
+"""How many of the closest guessers (and longest daily streaks) a reveal names."""
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
 
 
@@ -74,6 +77,25 @@ def question_reply(open_q: OpenQuestion, window: float) -> Reply:
     )
 
 
+def daily_reply(open_q: OpenQuestion, *, private: bool) -> Reply:
+    """The daily question: posted in the channel, or shown again to one player."""
+    assert open_q.daily is not None
+    q = open_q.question
+    reveal = f"{open_q.closes_at:%H:%M} UTC on {open_q.closes_at:%a %-d %b}"
+    lines = [
+        q.prompt,
+        "Guess in seconds with /trivia daily 0.005 (or /trivia answer): one guess each, kept"
+        f" private until the reveal at {reveal}.",
+    ]
+    return Reply(
+        ReplyKind.QUESTION,
+        f"Daily #{open_q.daily.number}",
+        "\n".join(lines),
+        private=private,
+        question_id=open_q.id,
+    )
+
+
 def locked_reply(question: Question, choice_index: int | None, value: float | None) -> Reply:
     """Private confirmation that an answer is locked."""
     if choice_index is not None:
@@ -89,17 +111,24 @@ def _answer_line(q: Question) -> str:
     return f"{LETTERS[q.answer_index]}) {q.answer_text}"
 
 
-def reveal_reply(open_q: OpenQuestion, answers: list[AnswerRow]) -> Reply:
-    """The public reveal: answer, explanation, caveat, source, spread and who was right."""
+def reveal_reply(
+    open_q: OpenQuestion, answers: list[AnswerRow], streaks: list[tuple[str, int]] | None = None
+) -> Reply:
+    """The public reveal: answer, explanation, caveat, source, spread and who was right;
+    for a daily question, also the daily streaks of those who played."""
     q = open_q.question
     fields: list[tuple[str, str]] = []
     if q.is_numeric:
         ranked = sorted((a for a in answers if a.points > 0), key=lambda a: -a.points)
-        right = ", ".join(f"{a.player_name} {a.value:g} s (+{a.points})" for a in ranked)
+        right = ", ".join(
+            f"{a.player_name} {a.value:g} s (+{a.points})" for a in ranked[:GUESSES_SHOWN]
+        )
         fields.append(("Closest", right or "Nobody guessed."))
         values = sorted(a.value for a in answers if a.value is not None)
         if values:
             fields.append(("Guesses", f"{len(values)}, from {values[0]:g} s to {values[-1]:g} s"))
+            if q.answer_value is not None:
+                fields.append(("Spread", guess_spread(values, q.answer_value)))
     else:
         counts = Counter(a.choice_index for a in answers)
         fields.append(
@@ -107,12 +136,17 @@ def reveal_reply(open_q: OpenQuestion, answers: list[AnswerRow]) -> Reply:
         )
         right = ", ".join(f"{a.player_name} (+{a.points})" for a in answers if a.correct)
         fields.append(("Right", right or "Nobody got it."))
+    if open_q.daily is not None:
+        best = sorted(streaks or [], key=lambda s: (-s[1], s[0]))[:GUESSES_SHOWN]
+        shown = ", ".join(f"{name} {days} day{'s' * (days != 1)}" for name, days in best)
+        fields.append(("Daily streaks", shown or "Nobody played today."))
     if q.caveat:
         fields.append(("Caveat", q.caveat))
     fields.append(("Source", "; ".join(f"{s.publisher}: {s.url}" for s in q.sources[:2])))
+    daily = f"Daily #{open_q.daily.number}. " if open_q.daily is not None else ""
     return Reply(
         ReplyKind.REVEAL,
-        f"Answer: {_answer_line(q)}",
+        f"{daily}Answer: {_answer_line(q)}",
         q.explanation,
         fields=tuple(fields),
         question_id=open_q.id,
@@ -134,13 +168,22 @@ def leaderboard_reply(period: str, rows: list[Standing]) -> Reply:
     return Reply(ReplyKind.LEADERBOARD, title, "\n".join(lines))
 
 
+def streak_leaderboard_reply(rows: list[StreakStanding]) -> Reply:
+    """The channel's longest daily streaks."""
+    title = "Leaderboard: daily streaks"
+    if not rows:
+        return Reply(ReplyKind.LEADERBOARD, title, "No daily streaks in this channel yet.")
+    lines = [f"{r.rank}. {r.name}: {r.current} now (best {r.best})" for r in rows]
+    return Reply(ReplyKind.LEADERBOARD, title, "\n".join(lines))
+
+
 def _gap(me: PlayerStats, other: Standing, word: str) -> str:
     diff = abs(other.points - me.points)
     return f"{diff} point{'s' * (diff != 1)} {word} #{other.rank} {other.name}"
 
 
-def stats_reply(stats: PlayerStats, private: bool) -> Reply:
-    """A player's totals, streaks and rank with the neighbours above and below."""
+def stats_reply(stats: PlayerStats, private: bool, daily: DailyStreak | None = None) -> Reply:
+    """A player's totals, streaks (daily: in this channel) and rank with neighbours."""
     accuracy = f"{100 * stats.correct / stats.answered:.0f}%" if stats.answered else "n/a"
     rank = f"#{stats.rank} of {stats.players}"
     if stats.above:
@@ -152,6 +195,7 @@ def stats_reply(stats: PlayerStats, private: bool) -> Reply:
         ("Answered", str(stats.answered)),
         ("Correct", f"{stats.correct} ({accuracy})"),
         ("Streak", f"{stats.streak} now, best {stats.best_streak}"),
+        ("Daily streak", f"{daily.current} now, best {daily.best}" if daily else "0"),
         ("Rank", rank),
     )
     return Reply(ReplyKind.STATS, f"Stats: {stats.name}", fields=fields, private=private)
@@ -164,7 +208,8 @@ def help_reply(problem: str | None = None) -> Reply:
     shares = "/".join(f"{s:.0%}" for s in GUESS_SHARES)
     lines.append(
         f"Scoring: {bases} points, plus up to {SPEED_BONUS_SHARE:.0%} more for a fast answer. "
-        f"Guess-the-margin: the three closest guesses get {shares} of the points."
+        f"Guess-the-margin: the three closest guesses get {shares} of the points, the rest"
+        f" up to {CLOSENESS_SHARE:.0%} by how close they came."
     )
     title = problem or "Photo Finish trivia"
     return Reply(ReplyKind.HELP, title, "\n".join(lines), private=True)
@@ -210,7 +255,12 @@ def schedules_reply(schedules: list[Schedule], now: datetime) -> Reply:
     for s in schedules:
         _, instant = next_slot(s.timing, now)
         local = instant.astimezone(s.timing.tz)
-        what = f"{s.questions} questions" if s.questions > 1 else "1 question"
+        if s.questions is None:
+            what = "daily question, revealed " + (
+                f"at {s.reveal_at:%H:%M}" if s.reveal_at else "at the next post"
+            )
+        else:
+            what = f"{s.questions} question{'s' * (s.questions != 1)}"
         state = "paused" if s.paused else f"next {local:%a %d %b %H:%M} {s.timing.zone}"
         state += "" if s.paused else f" ({instant:%H:%M} UTC)"
         line = (

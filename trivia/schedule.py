@@ -40,15 +40,19 @@ class Timing:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A stored schedule: where, when, and what it posts."""
+    """A stored schedule: where, when, and what it posts.
+
+    `questions` None posts the daily question (revealed at `reveal_at` local time, or at
+    the next post); a number posts a quiz of that many questions."""
 
     id: int
     place: Place
     timing: Timing
     series: str | None
-    questions: int
+    questions: int | None
     paused: bool
     last_error: str | None
+    reveal_at: time | None = None
 
 
 def describe_days(days: frozenset[int]) -> str:
@@ -59,9 +63,7 @@ def describe_days(days: frozenset[int]) -> str:
 
 def parse_timing(at: str, zone: str, days: str | None = None) -> Timing:
     """Validate '09:00', 'America/New_York' and 'mon,wed,fri' (or 'weekdays', 'daily')."""
-    match = _TIME.match(at.strip())
-    if not match:
-        raise ScheduleError(f"Times are 24-hour HH:MM, e.g. 09:00 or 18:30, not {at[:20]!r}.")
+    at_time = parse_time(at)
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -69,7 +71,15 @@ def parse_timing(at: str, zone: str, days: str | None = None) -> Timing:
             f"Time zones are IANA names such as America/New_York or Europe/London, "
             f"not {zone[:40]!r}."
         ) from None
-    return Timing(time(int(match[1]), int(match[2])), zone, parse_days(days))
+    return Timing(at_time, zone, parse_days(days))
+
+
+def parse_time(at: str) -> time:
+    """'09:00' or '18:30' as a time of day."""
+    match = _TIME.match(at.strip())
+    if not match:
+        raise ScheduleError(f"Times are 24-hour HH:MM, e.g. 09:00 or 18:30, not {at[:20]!r}.")
+    return time(int(match[1]), int(match[2]))
 
 
 def parse_days(days: str | None) -> frozenset[int]:
@@ -130,3 +140,21 @@ def slots_between(timing: Timing, start: datetime, end: datetime) -> list[tuple[
             return found
         found.append((local_day, instant))
         moment = instant
+
+
+def previous_day(timing: Timing, local_day: date) -> date:
+    """The schedule's last local date before `local_day` (yesterday, for a daily schedule)."""
+    for back in range(1, 8):
+        earlier = local_day - timedelta(days=back)
+        if earlier.weekday() in timing.days:
+            return earlier
+    raise ScheduleError("this schedule has no days")
+
+
+def reveal_instant(timing: Timing, local_day: date, reveal_at: time | None) -> datetime:
+    """When the daily question posted on `local_day` is revealed: the first `reveal_at`
+    local time after the post, or the schedule's next slot when there is none."""
+    posted = slot_at(timing, local_day)
+    if reveal_at is None:
+        return next_slot(timing, posted)[1]
+    return next_slot(Timing(reveal_at, timing.zone), posted)[1]

@@ -10,6 +10,10 @@ from trivia.model import Difficulty
 BASE_POINTS = {Difficulty.EASY: 10, Difficulty.MEDIUM: 20, Difficulty.HARD: 30}
 SPEED_BONUS_SHARE = 0.5
 GUESS_SHARES = (1.0, 2 / 3, 1 / 3)
+CLOSENESS_SHARE = 0.25
+"""Guesses after the three closest score up to this share of the base points, by closeness."""
+CLOSENESS_RANGE = 10
+"""A guess scores nothing once it is off by this many times the true margin (at least 1 ms)."""
 PERIODS = ("week", "month", "all")
 
 
@@ -37,15 +41,25 @@ def rank_guesses(
     """(answer id, points, correct) for every guess: closest first, ties by who answered first.
 
     The three closest guesses score 100%, 67% and 33% of the base points; the
-    closest one counts as correct.
+    closest one counts as correct. The rest score up to 25% by how close they came.
     """
     base = BASE_POINTS[difficulty]
     ranked = sorted(guesses, key=lambda g: (round(abs(g.value - truth), 9), g.order))
     scored = []
     for place, guess in enumerate(ranked):
-        share = GUESS_SHARES[place] if place < len(GUESS_SHARES) else 0.0
+        share = (
+            GUESS_SHARES[place]
+            if place < len(GUESS_SHARES)
+            else CLOSENESS_SHARE * closeness(guess.value, truth)
+        )
         scored.append((guess.answer_id, round(base * share), place == 0))
     return scored
+
+
+def closeness(guess: float, truth: float) -> float:
+    """1.0 for the true margin, falling linearly to 0 at CLOSENESS_RANGE times it off."""
+    scale = CLOSENESS_RANGE * max(truth, 0.001)
+    return max(0.0, 1 - abs(guess - truth) / scale)
 
 
 def period_key(period: str, now: datetime) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from trivia.daily import DailyInfo, DailyStreak
 from trivia.model import Competitor, Event, Question
 
 if TYPE_CHECKING:
+    from datetime import time
+
     from trivia.schedule import Schedule, Timing
 
 
@@ -42,6 +46,7 @@ class OpenQuestion:
     asked_at: datetime
     closes_at: datetime
     place: Place
+    daily: DailyInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,16 @@ class Standing:
     points: int
     answered: int
     correct: int
+
+
+@dataclass(frozen=True)
+class StreakStanding:
+    """One player's line in a channel's daily-streak leaderboard."""
+
+    rank: int
+    name: str
+    current: int
+    best: int
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,28 @@ class Store(Protocol):
         """Start a round with its first question; None if the channel has an active round."""
         ...
 
+    async def open_daily(self, place: Place) -> OpenQuestion | None:
+        """The channel's unrevealed daily question, if any."""
+        ...
+
+    async def start_daily(
+        self, place: Place, info: DailyInfo, question: NextQuestion
+    ) -> OpenQuestion | None:
+        """Ask the channel's daily question; None if one is open or this date was posted."""
+        ...
+
+    async def daily_streaks(self, question: OpenQuestion) -> list[DailyStreak]:
+        """Live streaks in the daily question's channel and those of everyone who answered."""
+        ...
+
+    async def daily_streak(self, place: Place, player_id: int) -> DailyStreak | None:
+        """A player's daily streak in this channel."""
+        ...
+
+    async def streak_leaderboard(self, place: Place, limit: int) -> list[StreakStanding]:
+        """This channel's longest live daily streaks."""
+        ...
+
     async def record_answer(
         self,
         question: OpenQuestion,
@@ -150,9 +187,11 @@ class Store(Protocol):
         revealed_at: datetime,
         rescored: list[tuple[int, int, bool]],
         following: NextQuestion | None,
+        streaks: Sequence[DailyStreak] = (),
     ) -> tuple[bool, OpenQuestion | None]:
-        """Reveal once: apply (answer id, points, correct) updates, then ask the next
-        question or end the round, in one transaction. (False, None) if already revealed."""
+        """Reveal once: apply (answer id, points, correct) updates and daily streaks, then
+        ask the next question or end the round, in one transaction. (False, None) if
+        already revealed."""
         ...
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
@@ -188,9 +227,16 @@ class Store(Protocol):
         ...
 
     async def add_schedule(
-        self, place: Place, timing: Timing, *, series: str | None, questions: int, now: datetime
+        self,
+        place: Place,
+        timing: Timing,
+        *,
+        series: str | None,
+        questions: int | None,
+        reveal_at: time | None,
+        now: datetime,
     ) -> int:
-        """Store a schedule for this channel; its id."""
+        """Store a schedule for this channel (questions None: the daily question); its id."""
         ...
 
     async def list_schedules(self, place: Place) -> list[Schedule]:

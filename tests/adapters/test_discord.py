@@ -442,7 +442,8 @@ async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path:
     [field] = data["embeds"][0]["fields"]
     assert field["name"] == "#1"
     assert field["value"].startswith(
-        f"09:00 Europe/London, weekdays, 1 question in channel {CHANNEL}"
+        f"09:00 Europe/London, weekdays, daily question, revealed at the next post"
+        f" in channel {CHANNEL}"
     )
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT at, zone, days FROM schedules").fetchall() == [
@@ -453,8 +454,9 @@ async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path:
 async def test_a_slot_missed_while_down_is_posted_once_after_connecting(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    """A schedule whose time passed five minutes ago (within the grace period) posts its
-    quiz through Discord once the bot is connected, and a restart does not post it again."""
+    """A daily-question schedule whose time passed five minutes ago (within the grace
+    period) posts through Discord once the bot is connected, a restart does not post it
+    again, and members lock in one private guess each with /trivia daily."""
     db = tmp_path / "bot.sqlite3"
     async with open_db(db) as conn:
         store = GameStore(conn)
@@ -464,15 +466,31 @@ async def test_a_slot_missed_while_down_is_posted_once_after_connecting(
             await store.channel_id(place),
             Timing(due, "Etc/UTC"),
             series=None,
-            questions=1,
+            questions=None,
+            reveal_at=None,
             now=datetime.now(UTC),
         )
     async with running(fake, db):
         await fake.wait_for(lambda: len(fake.visible_messages(CHANNEL)) == 1, timeout=10)
     async with running(fake, db):
         await asyncio.sleep(0.5)
+        guesses = [
+            await settled(
+                fake,
+                await fake.slash(
+                    "trivia", sub("daily", guess=g), user=ALICE, guild=GUILD, channel_id=CHANNEL
+                ),
+            )
+            for g in ("0.004", "0.5")
+        ]
     [posted] = fake.visible_messages(CHANNEL)
-    assert embed(posted)["title"] == "Trivia"
+    assert embed(posted)["title"].startswith("Daily #")
+    assert "Guess in seconds" in embed(posted)["description"]
+    locked, again = (reply_of(g)["data"] for g in guesses)
+    assert locked["flags"] & EPHEMERAL
+    assert again["flags"] & EPHEMERAL
+    assert locked["embeds"][0]["title"] == "Locked in: 0.004 s"
+    assert again["embeds"][0]["title"] == "You already locked in an answer to this question."
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT count(*), max(error) FROM schedule_slots").fetchone() == (
             1,

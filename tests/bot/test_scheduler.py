@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
 from tests.conftest import MINI_PACK
-from trivia.commands import Command
+from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
 from trivia.engine import Actor, Engine, Posted
 from trivia.replies import Reply
 from trivia.schedule import Timing
@@ -55,14 +55,29 @@ class Bot:
             raise PermissionError("Missing Access")
         self.posted.append(posted)
 
-    async def schedule(self, channel: str, at: time, zone: str, questions: int = 1) -> int:
+    async def schedule(
+        self,
+        channel: str,
+        at: time,
+        zone: str,
+        questions: int | None = None,
+        reveal_at: time | None = None,
+    ) -> int:
+        """A schedule in a channel: the daily question unless `questions` is given."""
         place = Place("test", "guild", channel)
         return await self.store.schedules.add(
             await self.store.channel_id(place),
             Timing(at, zone),
             series=None,
             questions=questions,
+            reveal_at=reveal_at,
             now=self.clock(),
+        )
+
+    async def play(self, channel: str, user: str, command: Command) -> list[Reply]:
+        """A player's command in a channel, at the clock's time."""
+        return await self.handle(
+            command, Place("test", "guild", channel), user, user.title(), False
         )
 
 
@@ -83,7 +98,8 @@ async def bot(db: Path) -> AsyncIterator[Bot]:
 
 
 async def test_each_schedule_is_armed_for_its_local_time(bot: Bot) -> None:
-    """09:00 in three zones arms three different UTC instants, and firing posts a question."""
+    """09:00 in three zones arms three different UTC instants, and firing posts the
+    numbered daily question."""
     ids = {
         zone: await bot.schedule(f"c-{zone}", time(9, 0), zone)
         for zone in ("America/New_York", "Europe/London", "Asia/Tokyo")
@@ -99,7 +115,7 @@ async def test_each_schedule_is_armed_for_its_local_time(bot: Bot) -> None:
     assert await bot.scheduler.fire(ids["Europe/London"], date(2030, 1, 15))
     [posted] = bot.posted
     assert posted.place.channel == "c-Europe/London"
-    assert posted.reply.title == "Trivia"
+    assert posted.reply.title == "Daily #1476"
     assert bot.scheduler.next_run(ids["Europe/London"]) == datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
 
 
@@ -174,3 +190,89 @@ async def test_spring_forward_arms_the_first_valid_minute(bot: Bot) -> None:
     schedule = await bot.schedule("c1", time(2, 30), "America/New_York")
     await bot.scheduler.start()
     assert bot.scheduler.next_run(schedule) == datetime(2030, 3, 10, 7, 0, tzinfo=UTC)
+
+
+async def test_a_scheduled_quiz_posts_a_match(bot: Bot) -> None:
+    """With a number of questions, a schedule posts a match instead of the daily question."""
+    schedule = await bot.schedule("c1", time(18, 30), "Europe/London", questions=3)
+    bot.clock.now = datetime(2030, 1, 15, 18, 30, tzinfo=UTC)
+    assert await bot.scheduler.fire(schedule, date(2030, 1, 15))
+    [posted] = bot.posted
+    assert posted.reply.title == "Question 1/3"
+
+
+async def test_the_daily_question_takes_guesses_all_day_and_is_revealed_at_the_next_post(
+    bot: Bot,
+) -> None:
+    """Posted at 09:00; guesses at 09:05 and 23:50 (privately confirmed; quick play still
+    works beside it); the next day's post reveals it first, closest guess named."""
+    schedule = await bot.schedule("c1", time(9, 0), "Europe/London")
+    bot.clock.now = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+    assert await bot.scheduler.fire(schedule, date(2030, 1, 15))
+    daily = await bot.store.open_daily(Place("test", "guild", "c1"))
+    assert daily is not None
+    assert daily.question.answer_value is not None
+    truth = daily.question.answer_value
+    bot.clock.now = datetime(2030, 1, 15, 9, 5, tzinfo=UTC)
+    [locked] = await bot.play("c1", "ann", Daily(f"{truth:.4f}"))
+    assert locked.private
+    assert locked.title.startswith("Locked in")
+    [asked] = await bot.play("c1", "cy", Ask())
+    assert asked.title == "Trivia"
+    assert not asked.private
+    await bot.play("c1", "cy", Stop())
+    bot.clock.now = datetime(2030, 1, 15, 23, 50, tzinfo=UTC)
+    [late] = await bot.play("c1", "bo", Answer(f"{truth * 3 + 0.05:.4f}"))
+    assert late.private
+    assert late.title.startswith("Locked in")
+    [again] = await bot.play("c1", "bo", Daily("0.001"))
+    assert again.title == "You already locked in an answer to this question."
+    bot.clock.now = datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
+    assert await bot.scheduler.fire(schedule, date(2030, 1, 16))
+    reveal, question = (p.reply for p in bot.posted[1:])
+    assert reveal.title.startswith("Daily #1476. Answer:")
+    fields = dict(reveal.fields)
+    assert fields["Closest"].startswith("Ann ")
+    assert fields["Guesses"].startswith("2, ")
+    assert fields["Daily streaks"] == "Ann 1 day, Bo 1 day"
+    assert "within 0.001 s: 1" in fields["Spread"]
+    assert question.title == "Daily #1477"
+
+
+async def test_a_pending_reveal_survives_a_restart(db: Path) -> None:
+    """Posted at 09:00 with a 21:00 reveal; a new process on the same database reveals it
+    through the ordinary reveal timer."""
+    clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
+    async with open_db(db) as conn:
+        first = Bot(GameStore(conn), clock)
+        schedule = await first.schedule("c1", time(9, 0), "Europe/London", reveal_at=time(21, 0))
+        assert await first.scheduler.fire(schedule, date(2030, 1, 15))
+        await first.play("c1", "ann", Daily("0.01"))
+        first.scheduler.stop()
+    async with open_db(db) as conn:
+        second = Bot(GameStore(conn), clock)
+        assert await second.store.next_deadline() == datetime(2030, 1, 15, 21, 0, tzinfo=UTC)
+        clock.now = datetime(2030, 1, 15, 21, 0, tzinfo=UTC)
+        [reveal] = await second.engine.close_due(clock.now)
+    assert reveal.reply.title.startswith("Daily #1476. Answer:")
+    assert dict(reveal.reply.fields)["Daily streaks"] == "Ann 1 day"
+
+
+async def test_daily_streaks_across_a_missed_day(bot: Bot) -> None:
+    """Ann plays days 1, 2 and 4; Bo plays all four. After day 4's reveal Ann's streak is
+    1 (best 2) and Bo's 4; the streak leaderboard puts Bo first; stats show both."""
+    schedule = await bot.schedule("c1", time(9, 0), "Europe/London")
+    players = {1: ("ann", "bo"), 2: ("ann", "bo"), 3: ("bo",), 4: ("ann", "bo")}
+    for day in range(1, 6):
+        bot.clock.now = datetime(2030, 1, 14 + day, 9, 0, tzinfo=UTC)
+        assert await bot.scheduler.fire(schedule, date(2030, 1, 14 + day))
+        bot.clock.now += timedelta(hours=1)
+        for user in players.get(day, ()):
+            await bot.play("c1", user, Daily("0.01"))
+    [board] = await bot.play("c1", "ann", Leaderboard("streak"))
+    assert board.body.splitlines() == ["1. Bo: 4 now (best 4)", "2. Ann: 1 now (best 2)"]
+    [ann] = await bot.play("c1", "ann", Stats())
+    assert dict(ann.fields)["Daily streak"] == "1 now, best 2"
+    day3_reveal = bot.posted[5].reply  # day 1: question; then each day: reveal, question
+    assert day3_reveal.title.startswith("Daily #1478.")
+    assert dict(day3_reveal.fields)["Daily streaks"] == "Bo 3 days"

@@ -44,6 +44,7 @@ from trivia.commands import (
         ("stats <@!42>", Stats("42")),
         ("stop", Stop()),
         ("daily", Daily()),
+        ("daily 0.004", Daily("0.004")),
         ("help", Help()),
         ("admin reset", Reset()),
         ("admin settings", Configure()),
@@ -53,6 +54,10 @@ from trivia.commands import (
         (
             "admin schedule set 18:30 America/New_York days mon,wed questions 3 series Cup Series",
             ScheduleSet("18:30", "America/New_York", "mon,wed", 3, "Cup Series"),
+        ),
+        (
+            "admin schedule set 07:00 Asia/Tokyo days weekdays reveal 21:00",
+            ScheduleSet("07:00", "Asia/Tokyo", "weekdays", reveal="21:00"),
         ),
         ("admin schedule list", ScheduleList()),
         ("admin schedule next", ScheduleList()),
@@ -73,7 +78,7 @@ def test_valid_commands(text: str, command: Command) -> None:
         ("start 99", "A match is 1 to 20 questions"),
         ("start five", "A match is 1 to 20 questions"),
         ("answer", "Type your answer after the command"),
-        ("leaderboard year", "Leaderboard periods are week, month and all."),
+        ("leaderboard year", "Leaderboards are week, month, all and streak."),
         ("stats a b", "Name one player"),
         ("admin", "Admin commands:"),
         ("admin settings window soon", "Admin commands:"),

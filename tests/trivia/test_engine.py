@@ -357,3 +357,21 @@ async def test_admins_schedule_quizzes_and_members_cannot(store: GameStore) -> N
     assert missing.title == "There is no schedule #1 here."
     await eng.handle(ScheduleChange("remove", 1), admin)
     assert await store.list_schedules(PLACE) == []
+
+
+async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: GameStore) -> None:
+    """Without a number of questions a schedule posts the daily question; a reveal time
+    is checked like the post time and only goes with the daily question."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+    [bad_reveal] = await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="9pm"), admin)
+    assert bad_reveal.title.startswith("Times are 24-hour HH:MM")
+    [quiz_reveal] = await eng.handle(
+        ScheduleSet("09:00", "Europe/London", questions=3, reveal="21:00"), admin
+    )
+    assert quiz_reveal.title == "A reveal time is for the daily question only."
+    assert await store.list_schedules(PLACE) == []
+    [listed] = await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="21:00"), admin)
+    assert listed.fields[0][1].startswith(
+        "09:00 Europe/London, every day, daily question, revealed at 21:00 in channel chan;"
+    )

@@ -12,6 +12,8 @@ from trivia.schedule import (
     next_slot,
     parse_days,
     parse_timing,
+    previous_day,
+    reveal_instant,
     slot_at,
     slots_between,
 )
@@ -114,3 +116,20 @@ def test_valid_input() -> None:
     """'9:05' in Asia/Tokyo on weekdays."""
     timing = parse_timing("9:05", "Asia/Tokyo", "weekdays")
     assert timing == Timing(time(9, 5), "Asia/Tokyo", frozenset(range(5)))
+
+
+def test_the_daily_reveal_is_the_next_post_or_the_reveal_time_across_clock_changes() -> None:
+    """09:00 London posted the day before clocks go back is revealed at 09:00 GMT next day
+    (25 hours later); a 21:00 reveal in New York on the spring-forward day is 21:00 EDT."""
+    london = Timing(time(9, 0), "Europe/London")
+    assert reveal_instant(london, date(2030, 10, 26), None) == utc(2030, 10, 27, 9, 0)
+    new_york = Timing(time(9, 0), "America/New_York")
+    assert reveal_instant(new_york, date(2030, 3, 10), time(21, 0)) == utc(2030, 3, 11, 1, 0)
+    assert reveal_instant(new_york, date(2030, 3, 10), time(8, 0)) == utc(2030, 3, 11, 12, 0)
+
+
+def test_the_previous_day_follows_the_schedule_days() -> None:
+    """Every day: yesterday. Weekdays: Monday's previous day is Friday."""
+    assert previous_day(Timing(time(9, 0), "Europe/London"), date(2030, 1, 7)) == date(2030, 1, 6)
+    weekdays = Timing(time(9, 0), "Europe/London", parse_days("weekdays"))
+    assert previous_day(weekdays, date(2030, 1, 7)) == date(2030, 1, 4)

@@ -33,10 +33,11 @@ def test_wrong_answers_score_nothing() -> None:
 
 
 def test_guesses_rank_by_distance_then_by_time() -> None:
-    """Closest first; equal distance goes to the earlier answer; only three score."""
+    """Closest first; equal distance goes to the earlier answer; the three closest share the
+    points, the rest score a little by how close they came, and nothing when far off."""
     guesses = [Guess(1, 0.010, 0), Guess(2, 0.003, 1), Guess(3, 0.001, 2), Guess(4, 0.003, 3)]
     scored = rank_guesses([*guesses, Guess(5, 0.5, 4)], 0.002, Difficulty.HARD)
-    assert scored == [(2, 30, True), (3, 20, False), (4, 10, False), (1, 0, False), (5, 0, False)]
+    assert scored == [(2, 30, True), (3, 20, False), (4, 10, False), (1, 4, False), (5, 0, False)]
 
 
 @pytest.mark.parametrize(

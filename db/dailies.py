@@ -1,0 +1,111 @@
+"""Daily questions and the daily streaks they keep, per channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import aiosqlite
+
+from db.transactions import Writer
+from trivia.daily import DailyInfo, DailyStreak
+from trivia.store import StreakStanding
+
+
+def _streak(row: aiosqlite.Row) -> DailyStreak:
+    return DailyStreak(int(row[0]), int(row[1]), int(row[2]), date.fromisoformat(row[3]))
+
+
+class DailyStore:
+    """Which dates each channel's daily question was posted for, and its players' streaks."""
+
+    def __init__(self, conn: aiosqlite.Connection, writer: Writer) -> None:
+        self.conn = conn
+        self.writer = writer
+
+    @staticmethod
+    async def posted(conn: aiosqlite.Connection, channel_id: int, day: date) -> bool:
+        """True if the channel already had a daily question for this local date."""
+        rows = await conn.execute_fetchall(
+            "SELECT 1 FROM dailies WHERE channel_id = ? AND local_date = ?",
+            (channel_id, day.isoformat()),
+        )
+        return bool(list(rows))
+
+    @staticmethod
+    async def add(
+        conn: aiosqlite.Connection, question_id: int, channel_id: int, info: DailyInfo
+    ) -> None:
+        """Mark a question as the channel's daily question for a date (inside a transaction)."""
+        await conn.execute(
+            "INSERT INTO dailies (question_id, channel_id, local_date, number, previous_date)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                question_id,
+                channel_id,
+                info.day.isoformat(),
+                info.number,
+                None if info.previous_day is None else info.previous_day.isoformat(),
+            ),
+        )
+
+    async def streaks_for(self, question_id: int) -> list[DailyStreak]:
+        """The streaks a daily question's reveal can change: live ones in its channel and
+        those of everyone who answered it."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT s.player_id, s.current, s.best, s.last_date FROM daily_streaks s"
+            " JOIN dailies d ON d.channel_id = s.channel_id AND d.question_id = ?1"
+            " WHERE s.current > 0"
+            " OR s.player_id IN (SELECT player_id FROM answers WHERE question_id = ?1)",
+            (question_id,),
+        )
+        return [_streak(row) for row in rows]
+
+    @staticmethod
+    async def save_streaks(
+        conn: aiosqlite.Connection, question_id: int, streaks: Sequence[DailyStreak]
+    ) -> None:
+        """Write changed streaks for the daily question's channel (inside the reveal)."""
+        await conn.executemany(
+            "INSERT INTO daily_streaks (channel_id, player_id, current, best, last_date)"
+            " SELECT channel_id, ?, ?, ?, ? FROM dailies WHERE question_id = ?"
+            " ON CONFLICT (channel_id, player_id) DO UPDATE SET current = excluded.current,"
+            " best = excluded.best, last_date = excluded.last_date",
+            [
+                (s.player_id, s.current, s.best, s.last_day.isoformat(), question_id)
+                for s in streaks
+            ],
+        )
+
+    async def streak(self, channel_id: int, player_id: int) -> DailyStreak | None:
+        """A player's daily streak in a channel."""
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT player_id, current, best, last_date FROM daily_streaks"
+                " WHERE channel_id = ? AND player_id = ?",
+                (channel_id, player_id),
+            )
+        )
+        return _streak(rows[0]) if rows else None
+
+    async def leaderboard(self, channel_id: int, limit: int) -> list[StreakStanding]:
+        """The channel's longest live daily streaks, then best streaks, then name."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT p.display_name, s.current, s.best FROM daily_streaks s"
+            " JOIN players p ON p.id = s.player_id WHERE s.channel_id = ? AND s.best > 0"
+            " ORDER BY s.current DESC, s.best DESC, p.display_name LIMIT ?",
+            (channel_id, limit),
+        )
+        return [
+            StreakStanding(rank, str(row[0]), int(row[1]), int(row[2]))
+            for rank, row in enumerate(rows, start=1)
+        ]
+
+    @staticmethod
+    async def reset(conn: aiosqlite.Connection, workspace_id: int) -> None:
+        """Clear the workspace's daily streaks (inside the leaderboard reset)."""
+        await conn.execute(
+            "DELETE FROM daily_streaks WHERE channel_id IN"
+            " (SELECT id FROM channels WHERE workspace_id = ?)",
+            (workspace_id,),
+        )

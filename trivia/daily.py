@@ -1,0 +1,109 @@
+"""The daily question: which record a date gets, its number, and daily streaks.
+
+Every channel everywhere gets the same numbered question for a local date: the pool is
+dealt out in cycles of len(pool) days, each cycle a fixed shuffle of the pool, so no
+record repeats until the pool is exhausted. Within a cycle, a record whose race fell on
+a day's month and day ("on this day") is moved to that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from random import Random
+
+from trivia.model import Event
+
+EPOCH = date(2026, 1, 1)
+"""The local date of Daily #1."""
+
+SPREAD_BANDS = (0.001, 0.01, 0.1)
+"""Bands of distance from the true margin, in seconds, for the reveal's spread of guesses."""
+
+
+@dataclass(frozen=True)
+class DailyInfo:
+    """What makes a question a channel's daily question."""
+
+    number: int
+    day: date
+    previous_day: date | None
+    """The schedule's previous local date: answering then and now continues a streak."""
+
+
+@dataclass(frozen=True)
+class DailyStreak:
+    """A player's run of consecutive daily questions answered in one channel."""
+
+    player_id: int
+    current: int
+    best: int
+    last_day: date
+
+
+def daily_number(day: date) -> int:
+    """The number a local date's question carries: Daily #1 on EPOCH."""
+    return (day - EPOCH).days + 1
+
+
+def is_on_this_day(event: Event, day: date) -> bool:
+    """True if the race was run on this month and day."""
+    return (event.date.month, event.date.day) == (day.month, day.day)
+
+
+def daily_event(pool: Sequence[Event], day: date) -> Event:
+    """The record a local date's daily question is about (the same everywhere)."""
+    if not pool:
+        raise ValueError("the daily question needs at least one record")
+    cycle, position = divmod((day - EPOCH).days, len(pool))
+    return _cycle(tuple(sorted(pool, key=lambda e: e.key)), cycle)[position]
+
+
+def _cycle(pool: tuple[Event, ...], cycle: int) -> list[Event]:
+    """The records of one cycle in day order: on-this-day matches first placed, then the rest."""
+    order = list(pool)
+    Random(f"photo-finish daily {cycle}").shuffle(order)
+    first = EPOCH + timedelta(days=cycle * len(pool))
+    days = [first + timedelta(days=i) for i in range(len(pool))]
+    placed: dict[int, Event] = {}
+    for i, day in enumerate(days):
+        match = next((e for e in order if is_on_this_day(e, day)), None)
+        if match is not None:
+            placed[i] = match
+            order.remove(match)
+    rest = iter(order)
+    return [placed[i] if i in placed else next(rest) for i in range(len(days))]
+
+
+def advance_streaks(
+    existing: Iterable[DailyStreak], answered: Iterable[int], info: DailyInfo
+) -> list[DailyStreak]:
+    """Streaks after a daily question is revealed: players who answered it extend their
+    run if they also answered the schedule's previous day (else start at 1); everyone
+    else with a live run drops to 0. Only changed streaks are returned."""
+    by_player = {s.player_id: s for s in existing}
+    changed = []
+    for player_id in sorted(set(answered)):
+        before = by_player.pop(player_id, None)
+        if before is not None and before.last_day == info.day:
+            continue
+        carries = before is not None and before.current > 0 and before.last_day == info.previous_day
+        current = before.current + 1 if before is not None and carries else 1
+        best = max(current, before.best if before is not None else 0)
+        changed.append(DailyStreak(player_id, current, best, info.day))
+    changed += [
+        replace(s, current=0) for s in by_player.values() if s.current > 0 and s.last_day < info.day
+    ]
+    return changed
+
+
+def guess_spread(values: Iterable[float], truth: float) -> str:
+    """How far the guesses were from the truth, e.g. 'within 0.001 s: 2 · within 0.01 s: 5'."""
+    counts = [0] * (len(SPREAD_BANDS) + 1)
+    for value in values:
+        off = round(abs(value - truth), 9)
+        band = next((i for i, limit in enumerate(SPREAD_BANDS) if off <= limit), len(SPREAD_BANDS))
+        counts[band] += 1
+    labels = [f"within {limit:g} s" for limit in SPREAD_BANDS] + ["further"]
+    return " · ".join(f"{label}: {n}" for label, n in zip(labels, counts, strict=True) if n)
