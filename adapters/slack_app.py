@@ -20,7 +20,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from trivia.commands import Answer, Command, Configure, Reset, parse
+from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
 from trivia.replies import RESET_CONFIRM, Reply
 from trivia.store import Place
 
@@ -170,7 +170,7 @@ class SlackBot:
         await ack()
         parsed = parse(command.get("text", ""))
         user = command["user_id"]
-        admin = isinstance(parsed, Configure | Reset) and await self._is_admin(user)
+        admin = isinstance(parsed, ADMIN_COMMANDS) and await self._is_admin(user)
         await self._run(
             parsed,
             command["team_id"],

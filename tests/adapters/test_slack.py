@@ -272,6 +272,28 @@ async def test_admin_commands_are_for_admins_only(slack: FakeSlack, tmp_path: Pa
         ]
 
 
+async def test_admins_schedule_the_daily_question_from_slack(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """/trivia admin schedule set from a workspace admin stores the daily question for the
+    channel and lists it privately; a member's is refused and stores nothing."""
+    db = tmp_path / "bot.sqlite3"
+    text = "admin schedule set 08:30 America/Chicago days weekdays reveal 20:00"
+    async with running(slack, db) as bot:
+        assert await bot.send(command(slack, text, user="U1")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 1)
+        assert await bot.send(command(slack, text, user=ADMIN)) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral(ADMIN)) == 1)
+    assert slack.ephemeral("U1")[0]["text"] == "Only server admins can do that."
+    assert "08:30 America/Chicago, weekdays, daily question, revealed at 20:00" in texts_of(
+        slack.ephemeral(ADMIN)[0]
+    )
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT at, zone, kind, reveal_at FROM schedules").fetchall() == [
+            ("08:30", "America/Chicago", "daily", "20:00")
+        ]
+
+
 async def test_user_text_is_escaped_everywhere(slack: FakeSlack, tmp_path: Path) -> None:
     """Names like '<!channel>', '<@U123>' and '&' reach the channel as plain text."""
     db = tmp_path / "bot.sqlite3"
