@@ -18,6 +18,7 @@ from adapters.console import Console
 from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import Config
+from bot.pacing import platform_pacer
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
@@ -183,8 +184,12 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 posters["slack"] = slack.post
                 tasks.create_task(serve_slack(slack, stack))
 
+            pacers = {name: platform_pacer(name) for name in posters}
+
             async def post(posted: Posted) -> None:
-                await posters[posted.place.platform](posted.place, posted.reply)
+                platform = posted.place.platform
+                await pacers[platform].wait(posted.place.channel)
+                await posters[platform](posted.place, posted.reply)
 
             tasks.create_task(app.reveal_loop(post))
 

@@ -98,27 +98,37 @@ class QuizScheduler:
         return None if job is None else job.next_run_time
 
     async def catch_up(self) -> None:
-        """Post slots that fell due while the bot was down, if within the grace period."""
+        """Post slots that fell due while the bot was down, if within the grace period
+        (all at once: posting is bounded by MAX_PARALLEL_POSTS and the platform's pacing)."""
         now = self.clock()
+        due = []
         for schedule in await self.schedules.all():
             if schedule.paused:
                 continue
             claimed = await self.schedules.claimed_days(schedule.id)
+            missed = []
             for local_day, instant in slots_between(schedule.timing, now - timedelta(days=2), now):
                 if local_day in claimed:
                     continue
                 if now - instant <= self.grace:
-                    await self.fire(schedule.id, local_day)
+                    missed.append(local_day)
                 else:
                     log.info(
                         "skipped schedule %s slot %s: missed by more than the grace period",
                         schedule.id,
                         local_day,
                     )
+            if missed:
+                due.append(self._fire_in_order(schedule.id, missed))
+        await asyncio.gather(*due)
+
+    async def _fire_in_order(self, schedule_id: int, days: list[date]) -> None:
+        for local_day in days:
+            await self.fire(schedule_id, local_day)
 
     async def fire(self, schedule_id: int, local_day: date) -> bool:
         """Claim and post one slot; True if this call posted it. Then arm the next slot."""
-        schedule = next((s for s in await self.schedules.all() if s.id == schedule_id), None)
+        schedule = await self.schedules.get(schedule_id)
         if schedule is None or schedule.paused:
             return False
         now = self.clock()
@@ -131,7 +141,7 @@ class QuizScheduler:
                 await self._post_quiz(schedule, local_day)
             except Exception as exc:  # one failing channel must not stop the others
                 error = f"{type(exc).__name__}: {exc}"[:300]
-                log.warning("schedule %s could not post: %s", schedule_id, error)
+                log.warning("schedule %s could not post: %s", schedule_id, error, exc_info=True)
         await self.schedules.finish(schedule_id, local_day, self.clock(), error)
         return error is None
 

@@ -217,11 +217,6 @@ class GameStore:
         self._open[key] = _open_question(row)
         return self._open[key]
 
-    async def _question(self, question_id: int) -> OpenQuestion:
-        row = await self._row(_OPEN_QUESTION_SQL + " WHERE q.id = ?", (question_id,))
-        assert row is not None
-        return _open_question(row)
-
     async def start_round(
         self, place: Place, *, total: int, seed: int, first: NextQuestion
     ) -> OpenQuestion | None:
@@ -254,11 +249,18 @@ class GameStore:
             )
             if not rows:
                 return None
-            question_id = await _insert_question(conn, int(next(iter(rows))[0]), 1, first)
+            round_id = int(next(iter(rows))[0])
+            question_id = await _insert_question(conn, round_id, 1, first)
             if daily is not None:
                 await self.dailies.add(conn, question_id, channel_id, daily)
-        self._open[channel_id, lane] = await self._question(question_id)
-        return self._open[channel_id, lane]
+        # Built from what was written: a read here could see an older snapshot while
+        # another task's cursor holds one open on the read connection.
+        asked = OpenQuestion(
+            question_id, round_id, 1, total, first.question, first.asked_at, first.closes_at,
+            place, daily,
+        )  # fmt: skip
+        self._open[channel_id, lane] = asked
+        return asked
 
     async def record_answer(
         self,
@@ -354,10 +356,13 @@ class GameStore:
                     conn, question.round_id, question.seq + 1, following
                 )
         self._forget(question)
-        if next_id is None:
+        if next_id is None or following is None:
             return True, None
-        following_q = await self._question(next_id)
-        self._open[await self._channel_id(following_q.place), "play"] = following_q
+        following_q = OpenQuestion(
+            next_id, question.round_id, question.seq + 1, question.total, following.question,
+            following.asked_at, following.closes_at, question.place,
+        )  # fmt: skip
+        self._open[await self._channel_id(question.place), "play"] = following_q
         return True, following_q
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:

@@ -74,6 +74,13 @@ class ScheduleStore:
         rows = await self.writer.conn.execute_fetchall(_SELECT + " ORDER BY s.id", ())
         return [_schedule(tuple(row)) for row in rows]
 
+    async def get(self, schedule_id: int) -> Schedule | None:
+        """One schedule by id."""
+        rows = list(
+            await self.writer.conn.execute_fetchall(_SELECT + " WHERE s.id = ?", (schedule_id,))
+        )
+        return _schedule(tuple(rows[0])) if rows else None
+
     async def in_workspace(self, place: Place) -> list[Schedule]:
         """The workspace's schedules, oldest first."""
         return [

@@ -496,3 +496,52 @@ async def test_a_slot_missed_while_down_is_posted_once_after_connecting(
             1,
             None,
         )
+
+
+async def test_schedules_due_together_post_inside_discords_global_rate_limit(
+    tmp_path: Path,
+) -> None:
+    """120 daily-question schedules due at the same minute (missed five minutes ago, within
+    the grace period) post through a fake that enforces Discord's 50 requests a second:
+    every channel gets its question once, no request is refused with a 429, and a deleted
+    channel's failure is recorded on its schedule while the others post."""
+    channels = [8000 + i for i in range(120)]
+    deleted = 8999
+    guild = FakeGuild(id=5002, name="Big Club", channels=channels)
+    db = tmp_path / "bot.sqlite3"
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+    async with open_db(db) as conn:
+        store = GameStore(conn)
+        for channel in [*channels, deleted]:
+            place = Place("discord", str(guild.id), str(channel))
+            await store.schedules.add(
+                await store.channel_id(place),
+                Timing(due, "Etc/UTC"),
+                series=None,
+                questions=None,
+                reveal_at=None,
+                now=now,
+            )
+
+    def finished() -> int:
+        with closing(sqlite3.connect(db)) as conn:
+            row = conn.execute("SELECT count(*) FROM schedule_slots WHERE finished_at NOT NULL")
+            return int(row.fetchone()[0])
+
+    async with FakeDiscord(guilds=[guild], global_limit=50) as fake, running(fake, db):
+        await fake.wait_for(lambda: finished() == len(channels) + 1, timeout=30)
+        posts = [
+            r.time for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")
+        ]
+    assert fake.global_429s == 0
+    assert [len(fake.visible_messages(c)) for c in channels] == [1] * len(channels)
+    assert max(posts) - min(posts) >= 2.0  # 121 attempts at 50 per 1.05 s: three windows
+    with closing(sqlite3.connect(db)) as conn:
+        errors = conn.execute(
+            "SELECT c.ref, s.last_error FROM schedules s JOIN channels c ON c.id = s.channel_id"
+            " WHERE s.last_error NOT NULL"
+        ).fetchall()
+    assert errors == [
+        (str(deleted), "NotFound: 404 Not Found (error code: 10003): Unknown Channel")
+    ]

@@ -15,6 +15,7 @@ import math
 import re
 import secrets
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -340,7 +341,10 @@ class FakeDiscord:
         guilds: list[FakeGuild] | None = None,
         ack_deadline: float = 3.0,
         bot_name: str = "Photo Finish",
+        global_limit: int | None = None,
     ) -> None:
+        """``global_limit``: bot requests allowed in any one second (Discord's is 50),
+        interaction and webhook routes excepted, as on Discord; None: unlimited."""
         self.app_id = app_id
         self.bot_user = FakeUser(bot_user_id, bot_name)
         self.guilds: list[FakeGuild] = list(guilds or [])
@@ -365,6 +369,9 @@ class FakeDiscord:
         self._followup_owner: dict[int, str] = {}  # followup message id -> interaction token
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
         self._rate_rules: list[_RateRule] = []
+        self.global_limit = global_limit
+        self.global_429s = 0
+        self._global_window: deque[float] = deque()
         self._last_snowflake = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._add_routes()
@@ -909,6 +916,24 @@ class FakeDiscord:
             files=files,
         )
         self.requests.append(rec)
+        if self._over_global_limit(rec):
+            self.global_429s += 1
+            rec.status = 429
+            rec.response = {
+                "message": "You are being rate limited.",
+                "retry_after": 1.0,
+                "global": True,
+            }
+            return _json_response(
+                429,
+                rec.response,
+                {
+                    "Via": "1.1 google",
+                    "Retry-After": "1",
+                    "X-RateLimit-Global": "true",
+                    "X-RateLimit-Scope": "global",
+                },
+            )
         rule = next(
             (
                 r
@@ -956,6 +981,17 @@ class FakeDiscord:
         if status == 204:
             return web.Response(status=204)
         return _json_response(status, payload)
+
+    def _over_global_limit(self, rec: Recorded) -> bool:
+        """Count a bot request in the sliding one-second window; True if it is one too many."""
+        if self.global_limit is None or rec.path.startswith(_WEBHOOK_ROUTES):
+            return False
+        while self._global_window and rec.time - self._global_window[0] >= 1.0:
+            self._global_window.popleft()
+        if len(self._global_window) >= self.global_limit:
+            return True
+        self._global_window.append(rec.time)
+        return False
 
     @staticmethod
     async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
