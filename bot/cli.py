@@ -139,6 +139,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        # Not a line per scheduled post: the scheduler logs what goes wrong itself.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         try:
             await run_platforms(config)
         except* discord.LoginFailure:

@@ -1,51 +1,52 @@
 """Pacing channel posts to stay inside each platform's rate limits, instead of waiting out
-429s after the fact (discord.py and slack_sdk still handle any 429 that gets through)."""
+429s after the fact (discord.py and slack_sdk still handle any 429 that gets through).
+
+Posts are spread evenly, one every `per / limit` seconds, rather than sent in bursts of
+`limit`: a burst arrives at the platform stretched by network and server jitter, and the
+tail of one burst can share a second with the head of the next.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 DISCORD_GLOBAL = (50, 1.05)
-"""Discord: 50 requests a second per bot (interaction responses are exempt); the window is
-5% longer so that network jitter cannot squeeze 51 into one second at Discord's end."""
+"""Discord: 50 requests a second per bot (interaction responses are exempt), with 5% to
+spare for jitter."""
 SLACK_PER_CHANNEL = (1, 1.0)
 """Slack chat.postMessage: about one message a second per channel (short bursts allowed)."""
 IDLE_WINDOWS_KEPT = 1024
 
 
 @dataclass
-class RateWindow:
-    """At most `limit` sends in any `per`-second window (sliding), for every caller."""
+class RateLimit:
+    """At most `limit` sends per `per` seconds, one every `per / limit` seconds, in the
+    order callers arrive."""
 
     limit: int
     per: float
     clock: Callable[[], float] = time.monotonic
-    _sent: deque[float] = field(default_factory=deque)
-    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _next: float = -math.inf
 
     async def wait(self) -> None:
-        """Return once one more send fits in the window (callers go in arrival order)."""
-        async with self._turn:
-            while True:
-                now = self.clock()
-                while self._sent and now - self._sent[0] >= self.per:
-                    self._sent.popleft()
-                if len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self.per - (now - self._sent[0]))
+        """Return at this caller's turn."""
+        now = self.clock()
+        turn = max(now, self._next)
+        self._next = turn + self.per / self.limit
+        if turn > now:
+            await asyncio.sleep(turn - now)
 
     def idle(self) -> bool:
-        """True once nothing sent is still inside the window."""
-        return not self._sent or self.clock() - self._sent[-1] >= self.per
+        """True when the next caller would go at once."""
+        return self.clock() >= self._next
 
 
 class Pacer:
-    """A platform's pacing: one window for all its posts and/or one per channel."""
+    """A platform's pacing: one limit for all its posts and/or one per channel."""
 
     def __init__(
         self,
@@ -53,17 +54,16 @@ class Pacer:
         overall: tuple[int, float] | None = None,
         per_channel: tuple[int, float] | None = None,
     ) -> None:
-        self.overall = RateWindow(*overall) if overall else None
+        self.overall = RateLimit(*overall) if overall else None
         self.per_channel = per_channel
-        self._channels: dict[str, RateWindow] = {}
+        self._channels: dict[str, RateLimit] = {}
 
     async def wait(self, channel: str) -> None:
         """Return once a post to `channel` fits inside the platform's limits."""
         if self.per_channel is not None:
             if len(self._channels) > IDLE_WINDOWS_KEPT:
                 self._channels = {k: w for k, w in self._channels.items() if not w.idle()}
-            window = self._channels.setdefault(channel, RateWindow(*self.per_channel))
-            await window.wait()
+            await self._channels.setdefault(channel, RateLimit(*self.per_channel)).wait()
         if self.overall is not None:
             await self.overall.wait()
 

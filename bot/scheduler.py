@@ -127,23 +127,26 @@ class QuizScheduler:
             await self.fire(schedule_id, local_day)
 
     async def fire(self, schedule_id: int, local_day: date) -> bool:
-        """Claim and post one slot; True if this call posted it. Then arm the next slot."""
-        schedule = await self.schedules.get(schedule_id)
-        if schedule is None or schedule.paused:
-            return False
-        now = self.clock()
-        self._arm(schedule, max(now, slot_at(schedule.timing, local_day)))
-        if not await self.schedules.claim(schedule_id, local_day, now):
-            return False
-        error = None
+        """Claim and post one slot; True if this call posted it. Then arm the next slot.
+
+        At most MAX_PARALLEL_POSTS slots are worked on at once, claim included, so that
+        thousands due together queue here instead of crowding the database and the loop."""
         async with self._posting:
+            schedule = await self.schedules.get(schedule_id)
+            if schedule is None or schedule.paused:
+                return False
+            now = self.clock()
+            self._arm(schedule, max(now, slot_at(schedule.timing, local_day)))
+            if not await self.schedules.claim(schedule_id, local_day, now):
+                return False
+            error = None
             try:
                 await self._post_quiz(schedule, local_day)
             except Exception as exc:  # one failing channel must not stop the others
                 error = f"{type(exc).__name__}: {exc}"[:300]
                 log.warning("schedule %s could not post: %s", schedule_id, error, exc_info=True)
-        await self.schedules.finish(schedule_id, local_day, self.clock(), error)
-        return error is None
+            await self.schedules.finish(schedule_id, local_day, self.clock(), error)
+            return error is None
 
     async def _post_quiz(self, schedule: Schedule, local_day: date) -> None:
         command: Command
