@@ -37,7 +37,7 @@ from trivia.commands import (
     Stats,
     Stop,
 )
-from trivia.replies import RESET_CONFIRM, Reply, ReplyKind
+from trivia.replies import GUESS, RESET_CONFIRM, Reply, ReplyKind
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ StateSet = Callable[[str, str], Awaitable[None]]
 
 PLATFORM = "discord"
 DEFER_AFTER = 1.0  # seconds of engine work before the interaction is deferred (deadline: 3 s)
+GUESS_FORM_TIMEOUT = 900.0  # seconds an open guess form is kept waiting for its answer
 SYNC_STATE_KEY = "discord.command_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
@@ -114,6 +115,8 @@ def to_view(reply: Reply) -> discord.ui.View | None:
     for button in reply.buttons:
         if button.value == RESET_CONFIRM:
             view.add_item(ResetButton())
+        elif button.value == GUESS and reply.question_id is not None:
+            view.add_item(GuessButton(reply.question_id, button.label))
         elif reply.question_id is not None:
             view.add_item(AnswerButton(reply.question_id, button.value))
     return view
@@ -153,6 +156,52 @@ class AnswerButton(DynamicItem[Button[Any]], template=r"pf:answer:(?P<q>\d+):(?P
         """Lock the member's answer to this question."""
         await _bot(interaction).dispatch_command(
             interaction, Answer(self.choice, question_id=self.question_id)
+        )
+
+
+class GuessButton(DynamicItem[Button[Any]], template=r"pf:guess:(?P<q>\d+)"):
+    """Opens a one-line form for a typed answer (the daily margin guess)."""
+
+    def __init__(self, question_id: int, label: str = "Guess") -> None:
+        super().__init__(
+            Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pf:guess:{question_id}",
+            )
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> GuessButton:
+        """Rebuild the button from a click."""
+        return cls(int(match["q"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Ask for the guess in a form; the engine judges it when it is sent."""
+        await interaction.response.send_modal(GuessForm(self.question_id))
+
+
+class GuessForm(discord.ui.Modal, title="Your guess"):
+    """The form a Guess button opens."""
+
+    guess: discord.ui.TextInput[GuessForm] = discord.ui.TextInput(
+        label="Margin in seconds", placeholder="0.005", max_length=20
+    )
+
+    def __init__(self, question_id: int) -> None:
+        super().__init__(custom_id=f"pf:guess-form:{question_id}", timeout=GUESS_FORM_TIMEOUT)
+        self.question_id = question_id
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        """Lock the typed guess in, as /trivia answer would."""
+        await _bot(interaction).dispatch_command(
+            interaction, Answer(self.guess.value, question_id=self.question_id)
         )
 
 
@@ -361,7 +410,7 @@ class TriviaBot(discord.Client):
 
     async def setup_hook(self) -> None:
         """Register the buttons (they survive restarts) and sync commands if they changed."""
-        self.add_dynamic_items(AnswerButton, ResetButton)
+        self.add_dynamic_items(AnswerButton, GuessButton, ResetButton)
         await self.sync_commands()
 
     async def sync_commands(self) -> bool:

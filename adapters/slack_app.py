@@ -7,6 +7,7 @@ the engine's neutral replies become Block Kit messages (public) or ephemeral mes
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
-from trivia.replies import RESET_CONFIRM, Reply
+from trivia.replies import GUESS, RESET_CONFIRM, Reply
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
 ANSWER_ACTION = re.compile(r"^pf_answer_[A-D]$")
 RESET_ACTION = "pf_reset"
+GUESS_ACTION = "pf_guess"
+GUESS_FORM = "pf_guess_form"
+GUESS_BLOCK = "guess"
+GUESS_INPUT = "margin"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     for button in reply.buttons:
         if button.value == RESET_CONFIRM:
             buttons.append(_button("Reset leaderboard", RESET_ACTION, RESET_CONFIRM, danger=True))
+        elif button.value == GUESS and reply.question_id is not None:
+            buttons.append(_button(button.label, GUESS_ACTION, str(reply.question_id)))
         elif reply.question_id is not None:
             buttons.append(
                 _button(
@@ -95,6 +102,37 @@ def _button(label: str, action_id: str, value: str, *, danger: bool = False) -> 
     if danger:
         button["style"] = "danger"
     return button
+
+
+def guess_form(question_id: int, channel: str) -> dict[str, Any]:
+    """The modal a Guess button opens: one line for the margin; the question and channel
+    ride in private_metadata."""
+    return {
+        "type": "modal",
+        "callback_id": GUESS_FORM,
+        "private_metadata": json.dumps({"question": question_id, "channel": channel}),
+        "title": {"type": "plain_text", "text": "Your guess"},
+        "submit": {"type": "plain_text", "text": "Lock in"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": GUESS_BLOCK,
+                "label": {"type": "plain_text", "text": "Margin in seconds"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": GUESS_INPUT,
+                    "placeholder": {"type": "plain_text", "text": "0.005"},
+                    "max_length": 20,
+                },
+            }
+        ],
+    }
+
+
+def _user_name(user: dict[str, Any]) -> str:
+    """The name an interaction payload gives its user."""
+    return str(user.get("name") or user.get("username") or user["id"])
 
 
 def fallback_text(reply: Reply) -> str:
@@ -123,6 +161,8 @@ class SlackBot:
         self.app.command("/trivia")(self._on_command)
         self.app.action(ANSWER_ACTION)(self._on_answer)
         self.app.action(RESET_ACTION)(self._on_reset)
+        self.app.action(GUESS_ACTION)(self._on_guess)
+        self.app.view(GUESS_FORM)(self._on_guess_form)
         self.app.event("app_home_opened")(self._on_home)
 
     async def _skip_retries(
@@ -190,7 +230,32 @@ class SlackBot:
             body["team"]["id"],
             body["channel"]["id"],
             user["id"],
-            user.get("name") or user.get("username") or user["id"],
+            _user_name(user),
+            admin=False,
+        )
+
+    async def _on_guess(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        [action] = body["actions"]
+        await self.client.views_open(
+            trigger_id=body["trigger_id"],
+            view=guess_form(int(action["value"]), body["channel"]["id"]),
+        )
+
+    async def _on_guess_form(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]
+    ) -> None:
+        await ack()  # closes the form; the verdict comes privately in the channel
+        view = body["view"]
+        meta = json.loads(view["private_metadata"])
+        typed = view["state"]["values"][GUESS_BLOCK][GUESS_INPUT].get("value") or ""
+        user = body["user"]
+        await self._run(
+            Answer(typed, question_id=int(meta["question"])),
+            body["team"]["id"],
+            meta["channel"],
+            user["id"],
+            _user_name(user),
             admin=False,
         )
 
@@ -202,7 +267,7 @@ class SlackBot:
             body["team"]["id"],
             body["channel"]["id"],
             user["id"],
-            user.get("name") or user.get("username") or user["id"],
+            _user_name(user),
             admin=await self._is_admin(user["id"]),
         )
 

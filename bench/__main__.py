@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import answers, discord, leaderboard, slack
+from bench import answers, discord, leaderboard, schedules, slack
 from bench.report import elapsed, figure, heading, machine, verdict
 
 
 def main() -> None:
-    """Answers per second (engine and bare), leaderboard latency at scale, then Discord
-    and Slack slash commands through the real bot against bare library handlers."""
+    """Answers per second (engine and bare), leaderboard latency at scale, Discord and
+    Slack slash commands through the real bot against bare library handlers, then 10,000
+    scheduled posts due at one minute through Discord's rate limit."""
     print("Photo Finish benchmark")
     print(f"machine: {machine()}", flush=True)
     throughput = asyncio.run(answers.run())
     latency = asyncio.run(leaderboard.run(leaderboard.ensure_database()))
     chat = asyncio.run(discord.run())
     signed = asyncio.run(slack.run())
+    fan_out = asyncio.run(schedules.run())
     heading("Summary")
     figure(
         "engine answers/s",
@@ -67,6 +69,13 @@ def main() -> None:
         f"<= {slack.P99_RATIO_TARGET}: "
         + verdict(signed.p99_ratio, slack.P99_RATIO_TARGET, at_least=False),
     )
+    figure(
+        "10,000 scheduled posts / floor",
+        f"{fan_out.floor_fraction:.3f}",
+        f"<= {schedules.FLOOR_FRACTION_TARGET}: "
+        + verdict(fan_out.floor_fraction, schedules.FLOOR_FRACTION_TARGET, at_least=False),
+    )
+    figure("  429s; peak memory", f"{fan_out.throttled}; {fan_out.peak_rss_mb:,.0f} MiB")
     print(f"\ntotal run time: {elapsed():.0f} s", flush=True)
 
 

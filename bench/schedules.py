@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import math
 import re
 import sys
@@ -151,6 +152,8 @@ async def run() -> FanOut:
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=log,
                 )
+                gc.collect()
+                gc.disable()  # the fake's collector pauses would bunch up arrivals it counts
                 try:
                     await fake.connected(timeout=120)
                     wait = (slot - datetime.now(UTC)).total_seconds()
@@ -159,6 +162,7 @@ async def run() -> FanOut:
                         await fake.all_posted.wait()
                     peak = _peak_rss_mb(bot.pid)
                 finally:
+                    gc.enable()
                     with contextlib.suppress(ProcessLookupError):
                         bot.terminate()
                     await bot.wait()

@@ -3,7 +3,8 @@
 
 Posts are spread evenly, one every `per / limit` seconds, rather than sent in bursts of
 `limit`: a burst arrives at the platform stretched by network and server jitter, and the
-tail of one burst can share a second with the head of the next.
+tail of one burst can share a second with the head of the next. One 429 also stalls
+every post behind it for a second, and they then go out together.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-DISCORD_GLOBAL = (50, 1.05)
-"""Discord: 50 requests a second per bot (interaction responses are exempt), with 5% to
-spare for jitter."""
+DISCORD_GLOBAL = (50, 1.1)
+"""Discord: 50 requests a second per bot (interaction responses are exempt), with 10% to
+spare for jitter between our send and Discord's count."""
 SLACK_PER_CHANNEL = (1, 1.0)
 """Slack chat.postMessage: about one message a second per channel (short bursts allowed)."""
 IDLE_WINDOWS_KEPT = 1024
@@ -24,25 +25,27 @@ IDLE_WINDOWS_KEPT = 1024
 
 @dataclass
 class RateLimit:
-    """At most `limit` sends per `per` seconds, one every `per / limit` seconds, in the
-    order callers arrive."""
+    """At most `limit` sends per `per` seconds: callers go one at a time, in the order they
+    arrive, each at least `per / limit` seconds after the previous one actually went (so
+    a stalled event loop delays the queue rather than releasing a burst when it resumes)."""
 
     limit: int
     per: float
     clock: Callable[[], float] = time.monotonic
-    _next: float = -math.inf
+    _last: float = -math.inf
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def wait(self) -> None:
         """Return at this caller's turn."""
-        now = self.clock()
-        turn = max(now, self._next)
-        self._next = turn + self.per / self.limit
-        if turn > now:
-            await asyncio.sleep(turn - now)
+        async with self._turn:
+            due = self._last + self.per / self.limit
+            if self.clock() < due:
+                await asyncio.sleep(due - self.clock())
+            self._last = self.clock()
 
     def idle(self) -> bool:
         """True when the next caller would go at once."""
-        return self.clock() >= self._next
+        return not self._turn.locked() and self.clock() >= self._last + self.per / self.limit
 
 
 class Pacer:

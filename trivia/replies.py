@@ -16,6 +16,8 @@ from trivia.settings import Settings
 from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing, StreakStanding
 
 LETTERS = "ABCD"
+GUESS = "guess"
+"""A button whose answer the player types (the adapter asks for it, e.g. in a form)."""
 GUESSES_SHOWN = 5
 """How many of the closest guessers (and longest daily streaks) a reveal names."""
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
@@ -84,13 +86,14 @@ def daily_reply(open_q: OpenQuestion, *, private: bool) -> Reply:
     reveal = f"{open_q.closes_at:%H:%M} UTC on {open_q.closes_at:%a %-d %b}"
     lines = [
         q.prompt,
-        "Guess in seconds with /trivia daily 0.005 (or /trivia answer): one guess each, kept"
+        "Guess in seconds with the button or /trivia daily 0.005: one guess each, kept"
         f" private until the reveal at {reveal}.",
     ]
     return Reply(
         ReplyKind.QUESTION,
         f"Daily #{open_q.daily.number}",
         "\n".join(lines),
+        buttons=(Button("Guess the margin", GUESS),),
         private=private,
         question_id=open_q.id,
     )

@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
+from db.connection import open_db
+from db.game import GameStore
 from tests.fakes.slack_api import (
+    TEAM_ID,
     FakeSlack,
     app_home_opened_event,
     block_actions_body,
@@ -25,7 +29,10 @@ from tests.fakes.slack_api import (
     signed_headers,
     slash_command_body,
     slash_command_payload,
+    view_submission_body,
 )
+from trivia.schedule import Timing
+from trivia.store import Place
 
 SECRET = "s3cret"
 CHANNEL = "C1"
@@ -380,3 +387,41 @@ async def test_admin_reset_needs_the_confirm_button_from_an_admin(
     assert confirm["action_id"] == "pf_reset"
     assert slack.ephemeral("U1")[0]["text"] == "Only server admins can do that."
     assert answers_in(db) == []
+
+
+async def test_the_daily_questions_guess_button_opens_a_form_and_locks_one_guess(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A daily question missed five minutes ago is posted on start with a Guess button; the
+    button opens a modal; the submitted guess is confirmed privately, and a second
+    submission is refused."""
+    db = tmp_path / "bot.sqlite3"
+    now = datetime.now(UTC)
+    async with open_db(db) as conn:
+        store = GameStore(conn)
+        await store.schedules.add(
+            await store.channel_id(Place("slack", TEAM_ID, CHANNEL)),
+            Timing((now - timedelta(minutes=5)).time().replace(second=0, microsecond=0), "UTC"),
+            series=None,
+            questions=None,
+            reveal_at=None,
+            now=now,
+        )
+    async with running(slack, db) as bot:
+        await slack.wait_for(lambda: len(slack.posted(CHANNEL)) == 1)
+        [question] = slack.posted(CHANNEL)
+        [button] = actions_of(question)
+        assert await bot.send(click_body(slack, button, "U1")) == 200
+        await slack.wait_for(lambda: len(slack.opened()) == 1)
+        [form] = slack.opened()
+        for guess in ("0.004", "0.009"):
+            typed = {"guess": {"margin": guess}}
+            assert await bot.send(view_submission_body(form["view"], typed, user_id="U1")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 2)
+    assert question["blocks"][0]["text"]["text"].startswith("Daily #")
+    assert button["text"]["text"] == "Guess the margin"
+    assert form["view"]["title"]["text"] == "Your guess"
+    locked, again = (m["text"] for m in slack.ephemeral("U1"))
+    assert locked == "Locked in: 0.004 s"
+    assert again == "You already locked in an answer to this question."
+    assert answers_in(db) == [("U1", 0)]

@@ -544,6 +544,43 @@ class FakeDiscord:
             message=json.loads(json.dumps(current)),
         )
 
+    async def submit(
+        self,
+        shown: Interaction,
+        values: dict[str, str],
+        *,
+        user: FakeUser,
+        guild: FakeGuild,
+        permissions: int = MEMBER_PERMISSIONS,
+    ) -> Interaction:
+        """Push a MODAL_SUBMIT (type 5) for the form the bot showed (callback type 9) in
+        reply to ``shown``; ``values`` maps text inputs' custom_ids to what was typed.
+
+        Like the Discord client, this refuses a missing required input or one too long."""
+        body = shown.response() or {}
+        if body.get("type") != 9:
+            raise AssertionError(f"the bot did not answer with a form: {body}")
+        form = body["data"]
+        rows: list[JSON] = []
+        for row in form.get("components") or []:
+            wrapped = row["components"] if row.get("type") == 1 else [row["component"]]
+            filled = []
+            for comp in wrapped:
+                value = values.get(comp["custom_id"], comp.get("value") or "")
+                if comp.get("required", True) and not value:
+                    raise AssertionError(f"input {comp['custom_id']!r} is required")
+                if len(value) > int(comp.get("max_length") or 4000):
+                    raise AssertionError(f"input {comp['custom_id']!r} is too long")
+                filled.append(
+                    {"type": comp["type"], "custom_id": comp["custom_id"], "value": value}
+                )
+            if row.get("type") == 1:
+                rows.append({"type": 1, "components": filled})
+            else:
+                rows.append({"type": row["type"], "component": filled[0]})
+        data: JSON = {"custom_id": form["custom_id"], "components": rows}
+        return await self._push(5, data, user, guild, shown.channel_id, permissions, (), "en-US")
+
     # -- gateway -----------------------------------------------------------------------------
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:

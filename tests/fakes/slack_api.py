@@ -41,6 +41,7 @@ JSON_TYPE = "application/json"
 # Block Kit limits (platform-notes section 3).
 MAX_BLOCKS_MESSAGE = 50
 MAX_BLOCKS_VIEW = 100
+MAX_MODAL_TITLE = 24
 MAX_TEXT_OBJECT = 3000
 MAX_ID = 255
 MAX_BUTTON_TEXT = 75
@@ -259,6 +260,7 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
             "views.publish": self._views_publish,
+            "views.open": self._views_open,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
         }
@@ -339,6 +341,10 @@ class FakeSlack:
     def published(self, user_id: str | None = None) -> list[JSON]:
         """Params of accepted ``views.publish`` calls (``{"user_id", "view": {...}}``)."""
         return self._accepted("views.publish", "user_id", user_id)
+
+    def opened(self) -> list[JSON]:
+        """Params of accepted ``views.open`` calls (``{"trigger_id", "view": {...}}``)."""
+        return self._accepted("views.open", "trigger_id", None)
 
     def responses_to(self, tag: str) -> list[JSON]:
         """Bodies POSTed to ``response_url(tag)``."""
@@ -617,6 +623,28 @@ class FakeSlack:
             }
         }
 
+    def _views_open(self, call: Call) -> JSON:
+        """A modal, as Slack checks it: a trigger, a title of at most 24 characters, at
+        most 100 blocks, and a submit button when it has input blocks."""
+        params = call.params
+        view = params.get("view")
+        if not params.get("trigger_id"):
+            raise SlackError("invalid_trigger_id")
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            raise SlackError("invalid_arguments")
+        problems = validate_blocks(view.get("blocks", []), max_blocks=MAX_BLOCKS_VIEW)
+        if not 1 <= len((view.get("title") or {}).get("text") or "") <= MAX_MODAL_TITLE:
+            problems.append(f"title must be 1-{MAX_MODAL_TITLE} characters")
+        has_input = any(b.get("type") == "input" for b in view.get("blocks", []))
+        if has_input and not view.get("submit"):
+            problems.append("a modal with input blocks needs a submit button")
+        if len(str(view.get("private_metadata") or "")) > MAX_TEXT_OBJECT:
+            problems.append("private_metadata must be at most 3000 characters")
+        if problems:
+            raise _invalid_blocks(problems)
+        self._view_counter += 1
+        return {"view": {**view, "id": f"V{self._view_counter:08d}", "team_id": self.team_id}}
+
     def _users_info(self, call: Call) -> JSON:
         user_id = call.params.get("user")
         fields = self.users.get(str(user_id))
@@ -890,6 +918,33 @@ def block_actions_body(
         is_ephemeral=is_ephemeral,
         button_text=button_text,
     )
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def view_submission_body(
+    view: JSON, typed: dict[str, dict[str, str]], *, user_id: str, team_id: str = TEAM_ID
+) -> bytes:
+    """A form body for a submitted modal: ``view`` as opened (``views.open`` params'
+    view), ``typed`` as {block_id: {action_id: text}}."""
+    username = user_id.lower()
+    state = {
+        block: {
+            action: {"type": "plain_text_input", "value": text} for action, text in inputs.items()
+        }
+        for block, inputs in typed.items()
+    }
+    payload: JSON = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": username, "name": username, "team_id": team_id},
+        "api_app_id": APP_ID,
+        "token": "verification-token",
+        "trigger_id": f"{uuid.uuid4().int % 10**13}.1.{uuid.uuid4().hex}",
+        "view": {**view, "id": "V00000001", "team_id": team_id, "state": {"values": state}},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
