@@ -276,3 +276,37 @@ async def test_daily_streaks_across_a_missed_day(bot: Bot) -> None:
     day3_reveal = bot.posted[5].reply  # day 1: question; then each day: reveal, question
     assert day3_reveal.title.startswith("Daily #1478.")
     assert dict(day3_reveal.fields)["Daily streaks"] == "Bo 3 days"
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "first", "next_day"),
+    [
+        (
+            "America/New_York",
+            date(2030, 11, 3),
+            datetime(2030, 11, 3, 5, 30, tzinfo=UTC),  # 01:30 EDT, before the repeat
+            datetime(2030, 11, 4, 6, 30, tzinfo=UTC),  # 01:30 EST
+        ),
+        (
+            "Europe/London",
+            date(2030, 10, 27),
+            datetime(2030, 10, 27, 0, 30, tzinfo=UTC),  # 01:30 BST
+            datetime(2030, 10, 28, 1, 30, tzinfo=UTC),  # 01:30 GMT
+        ),
+    ],
+)
+async def test_fall_back_fires_once_in_the_repeated_hour(
+    bot: Bot, zone: str, day: date, first: datetime, next_day: datetime
+) -> None:
+    """01:30 happens twice on the fall-back day: armed for the first, and once it has
+    posted the next arming is the following day, not the repeat an hour later."""
+    bot.clock.now = first - timedelta(hours=3)
+    schedule = await bot.schedule("c1", time(1, 30), zone)
+    await bot.scheduler.start()
+    assert bot.scheduler.next_run(schedule) == first
+    bot.clock.now = first
+    assert await bot.scheduler.fire(schedule, day)
+    assert bot.scheduler.next_run(schedule) == next_day
+    bot.clock.now = first + timedelta(hours=1)  # the repeated 01:30
+    await bot.scheduler.catch_up()
+    assert len(bot.posted) == 1
