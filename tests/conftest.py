@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,8 @@ from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
 from trivia.model import RecordsPack
+from trivia.schedule import Timing
+from trivia.store import Place
 
 MINI_PACK = Path(__file__).parent / "data" / "mini_pack.json"
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -32,3 +34,21 @@ async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameSto
         game = GameStore(conn, write_conn)
         await game.records.import_pack(mini_pack)
         yield game
+
+
+async def daily_schedules_missed_minutes_ago(db: Path, places: Iterable[Place]) -> None:
+    """A daily-question schedule in each place whose time passed five minutes ago (UTC),
+    inside the default grace period, so the bot posts it as soon as it connects."""
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+    async with open_db(db) as conn:
+        store = GameStore(conn)
+        for place in places:
+            await store.schedules.add(
+                await store.channel_id(place),
+                Timing(due, "Etc/UTC"),
+                series=None,
+                questions=None,
+                reveal_at=None,
+                now=now,
+            )

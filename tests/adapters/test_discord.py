@@ -6,7 +6,6 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,7 @@ import yarl
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
-from db.connection import open_db
-from db.game import GameStore
+from tests.conftest import daily_schedules_missed_minutes_ago
 from tests.fakes.discord_api import (
     EPHEMERAL,
     MANAGE_GUILD,
@@ -28,7 +26,6 @@ from tests.fakes.discord_api import (
     FakeUser,
     Interaction,
 )
-from trivia.schedule import Timing
 from trivia.store import Place
 
 CHANNEL = 6001
@@ -459,18 +456,7 @@ async def test_a_slot_missed_while_down_is_posted_once_after_connecting(
     again, and members lock in one private guess each with /trivia daily or with the
     Guess button's form (clicked after a restart)."""
     db = tmp_path / "bot.sqlite3"
-    async with open_db(db) as conn:
-        store = GameStore(conn)
-        place = Place("discord", str(GUILD.id), str(CHANNEL))
-        due = (datetime.now(UTC) - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-        await store.schedules.add(
-            await store.channel_id(place),
-            Timing(due, "Etc/UTC"),
-            series=None,
-            questions=None,
-            reveal_at=None,
-            now=datetime.now(UTC),
-        )
+    await daily_schedules_missed_minutes_ago(db, [Place("discord", str(GUILD.id), str(CHANNEL))])
     async with running(fake, db):
         await fake.wait_for(lambda: len(fake.visible_messages(CHANNEL)) == 1, timeout=10)
     async with running(fake, db):
@@ -524,20 +510,9 @@ async def test_schedules_due_together_post_inside_discords_global_rate_limit(
     deleted = 8999
     guild = FakeGuild(id=5002, name="Big Club", channels=channels)
     db = tmp_path / "bot.sqlite3"
-    now = datetime.now(UTC)
-    due = (now - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    async with open_db(db) as conn:
-        store = GameStore(conn)
-        for channel in [*channels, deleted]:
-            place = Place("discord", str(guild.id), str(channel))
-            await store.schedules.add(
-                await store.channel_id(place),
-                Timing(due, "Etc/UTC"),
-                series=None,
-                questions=None,
-                reveal_at=None,
-                now=now,
-            )
+    await daily_schedules_missed_minutes_ago(
+        db, [Place("discord", str(guild.id), str(c)) for c in [*channels, deleted]]
+    )
 
     def finished() -> int:
         with closing(sqlite3.connect(db)) as conn:

@@ -9,7 +9,6 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,7 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
-from db.connection import open_db
-from db.game import GameStore
+from tests.conftest import daily_schedules_missed_minutes_ago
 from tests.fakes.slack_api import (
     TEAM_ID,
     FakeSlack,
@@ -31,7 +29,6 @@ from tests.fakes.slack_api import (
     slash_command_payload,
     view_submission_body,
 )
-from trivia.schedule import Timing
 from trivia.store import Place
 
 SECRET = "s3cret"
@@ -396,17 +393,7 @@ async def test_the_daily_questions_guess_button_opens_a_form_and_locks_one_guess
     button opens a modal; the submitted guess is confirmed privately, and a second
     submission is refused."""
     db = tmp_path / "bot.sqlite3"
-    now = datetime.now(UTC)
-    async with open_db(db) as conn:
-        store = GameStore(conn)
-        await store.schedules.add(
-            await store.channel_id(Place("slack", TEAM_ID, CHANNEL)),
-            Timing((now - timedelta(minutes=5)).time().replace(second=0, microsecond=0), "UTC"),
-            series=None,
-            questions=None,
-            reveal_at=None,
-            now=now,
-        )
+    await daily_schedules_missed_minutes_ago(db, [Place("slack", TEAM_ID, CHANNEL)])
     async with running(slack, db) as bot:
         await slack.wait_for(lambda: len(slack.posted(CHANNEL)) == 1)
         [question] = slack.posted(CHANNEL)
