@@ -58,6 +58,11 @@ def main() -> None:
         + verdict(chat.p99_ratio, discord.P99_RATIO_TARGET, at_least=False),
     )
     figure(
+        "  the same, one at a time",
+        f"{chat.serial_p99_ratio:.2f}",
+        f"p99 {chat.ours_serial.p99_ms:.1f} ms vs {chat.bare_serial.p99_ms:.1f} ms",
+    )
+    figure(
         "slack ack p99 (ms)",
         f"{signed.ours.p99_ms:.1f}",
         f"< {slack.P99_TARGET_MS:.0f}: "

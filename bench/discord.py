@@ -1,8 +1,10 @@
 """Slash commands per second and their latency: the real bot against a bare discord.py handler.
 
 Both run in this process against their own loopback fake of Discord (tests/fakes), under the
-same load: WARMUP /trivia commands, then INTERACTIONS timed ones, IN_FLIGHT at a time, with
-the garbage collector paused while timing. Latency is from the gateway push of
+same load: WARMUP /trivia commands, then INTERACTIONS timed ones, IN_FLIGHT at a time (the
+handler saturated: latency there is mostly queueing), then SERIAL_INTERACTIONS one at a time
+(latency is each command's own service time), with the garbage collector paused while
+timing. Latency is from the gateway push of
 INTERACTION_CREATE to the interaction callback reaching the fake.
 """
 
@@ -31,6 +33,7 @@ from tests.fakes.discord_api import FakeDiscord, FakeGuild, FakeUser, Interactio
 INTERACTIONS = 2_000
 WARMUP = 100
 IN_FLIGHT = 20
+SERIAL_INTERACTIONS = 500
 CHANNELS = 50
 PLAYERS = 100
 ANSWERS_PER_ROUND = 3
@@ -88,11 +91,18 @@ class Comparison:
 
     ours: Load
     bare: Load
+    ours_serial: Load
+    bare_serial: Load
 
     @property
     def p99_ratio(self) -> float:
         """Our p99 latency over the bare handler's."""
         return self.ours.p99_ms / self.bare.p99_ms
+
+    @property
+    def serial_p99_ratio(self) -> float:
+        """Our p99 over the bare handler's with one interaction at a time."""
+        return self.ours_serial.p99_ms / self.bare_serial.p99_ms
 
     @property
     def throughput_ratio(self) -> float:
@@ -134,7 +144,7 @@ def _answer_text(play: Interaction, k: int) -> str:
 
 
 class _Driver:
-    """Pushes blocks of /trivia commands, IN_FLIGHT at a time, and keeps every interaction."""
+    """Pushes blocks of /trivia commands, some at a time, and keeps every interaction."""
 
     def __init__(self, fake: _Fake) -> None:
         self.fake = fake
@@ -182,8 +192,8 @@ class _Driver:
             for n in range(len(READS)):
                 yield self._read(b, n)
 
-    async def run(self, blocks: int) -> float:
-        """Push `blocks` blocks through IN_FLIGHT workers; the seconds it took."""
+    async def run(self, blocks: int, in_flight: int = IN_FLIGHT) -> float:
+        """Push `blocks` blocks through `in_flight` workers; the seconds it took."""
         jobs = self._jobs(blocks)
 
         async def worker() -> None:
@@ -191,7 +201,7 @@ class _Driver:
                 await job
 
         began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
         return time.perf_counter() - began
 
     def load(self, seconds: float, first: int) -> Load:
@@ -222,24 +232,29 @@ async def _ready(fake: _Fake, client: asyncio.Task[None]) -> None:
     await fake.connected(timeout=READY_WAIT_S)
 
 
-async def _measure(fake: _Fake, label: str) -> Load:
-    """Warm up with WARMUP interactions, then time INTERACTIONS."""
+async def _measure(fake: _Fake, label: str) -> tuple[Load, Load]:
+    """Warm up with WARMUP interactions, then time INTERACTIONS with IN_FLIGHT at a time
+    and SERIAL_INTERACTIONS one at a time."""
     driver = _Driver(fake)
     await driver.run(WARMUP // BLOCK)
-    first = len(driver.pushed)
-    gc.collect()
-    gc.disable()  # as timeit does: the fake shares this process's collector, and one full
-    # collection (~100 ms here) stalls every interaction in flight and sets both p99s
-    try:
-        seconds = await driver.run(INTERACTIONS // BLOCK)
-    finally:
-        gc.enable()
-    load = driver.load(seconds, first)
-    progress(
-        f"{label}: {load.count:,} interactions in {seconds:.2f} s, {load.failed} not acknowledged"
-        f" within {ACK_WAIT_S:.0f} s, {_error_replies(driver.pushed[first:])} error replies"
-    )
-    return load
+    loads = []
+    for count, in_flight in ((INTERACTIONS, IN_FLIGHT), (SERIAL_INTERACTIONS, 1)):
+        first = len(driver.pushed)
+        gc.collect()
+        gc.disable()  # as timeit does: the fake shares this process's collector, and one
+        # full collection (~100 ms here) stalls every interaction in flight and sets the p99s
+        try:
+            seconds = await driver.run(count // BLOCK, in_flight)
+        finally:
+            gc.enable()
+        load = driver.load(seconds, first)
+        progress(
+            f"{label}, {in_flight} in flight: {load.count:,} interactions in {seconds:.2f} s,"
+            f" {load.failed} not acknowledged within {ACK_WAIT_S:.0f} s,"
+            f" {_error_replies(driver.pushed[first:])} error replies"
+        )
+        loads.append(load)
+    return loads[0], loads[1]
 
 
 def _error_replies(pushed: list[Interaction]) -> int:
@@ -252,7 +267,7 @@ def _error_replies(pushed: list[Interaction]) -> int:
     return colours.count(ERROR_COLOUR)
 
 
-async def ours() -> Load:
+async def ours() -> tuple[Load, Load]:
     """The real bot (run_platforms on a fresh SQLite file, seeded from the shipped pack)."""
     with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp, _discord_urls_restored():
         async with _Fake() as fake:
@@ -323,7 +338,7 @@ class _BareClient(discord.Client):
         await self.tree.sync()
 
 
-async def bare() -> Load:
+async def bare() -> tuple[Load, Load]:
     """A bare discord.py client with the same commands, against its own fake."""
     with _discord_urls_restored():
         async with _Fake() as fake:
@@ -351,13 +366,17 @@ async def run() -> Comparison:
         f"{INTERACTIONS:,} /trivia interactions ({WARMUP} more to warm up), {IN_FLIGHT} in"
         f" flight, {PLAYERS} players, collector paused while timing; {MIX}"
     )
-    result = Comparison(await ours(), await bare())
-    _show("our bot (engine + SQLite)", result.ours)
-    _show("bare discord.py, ack only", result.bare)
+    (ours_busy, ours_serial), (bare_busy, bare_serial) = await ours(), await bare()
+    result = Comparison(ours_busy, bare_busy, ours_serial, bare_serial)
+    _show(f"ours (engine + SQLite), {IN_FLIGHT} in flight", result.ours)
+    _show(f"bare (ack only), {IN_FLIGHT} in flight", result.bare)
     figure("ratio ours / bare p99", f"{result.p99_ratio:.2f}")
     figure(
         f"  target <= {P99_RATIO_TARGET}",
         verdict(result.p99_ratio, P99_RATIO_TARGET, at_least=False),
     )
     figure("ratio ours / bare throughput", f"{result.throughput_ratio:.2f}")
+    _show("ours, one at a time", result.ours_serial)
+    _show("bare, one at a time", result.bare_serial)
+    figure("ratio ours / bare p99, one at a time", f"{result.serial_p99_ratio:.2f}")
     return result
