@@ -361,6 +361,7 @@ schedule = app_commands.Group(
     days="mon,wed,fri, weekdays or weekends (default: every day)",
     reveal="Daily question: reveal at this HH:MM (default: at the next post)",
     questions="Post a quiz of this many questions instead of the daily question (1-20)",
+    channel="Where to post (default: this channel)",
     series="Only ask about this series",
 )
 @app_commands.autocomplete(series=_series)
@@ -371,10 +372,12 @@ async def schedule_set(
     days: str | None = None,
     reveal: str | None = None,
     questions: app_commands.Range[int, 1, 20] | None = None,
+    channel: discord.TextChannel | None = None,
     series: str | None = None,
 ) -> None:
     """Add a schedule."""
-    command = ScheduleSet(time, zone, days, questions, series, reveal)
+    where = None if channel is None else str(channel.id)
+    command = ScheduleSet(time, zone, days, questions, series, reveal, where)
     await _bot(interaction).dispatch_command(interaction, command)
 
 

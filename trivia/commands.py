@@ -10,6 +10,7 @@ from trivia.scoring import PERIODS
 
 MAX_MATCH = 20
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ class Reset:
 @dataclass(frozen=True)
 class ScheduleSet:
     """An admin schedules the daily question (questions None) or a quiz of N questions in
-    this channel at a local time; the daily question is revealed at `reveal` or at the
-    next post."""
+    a channel of this workspace (None: this one) at a local time; the daily question is
+    revealed at `reveal` or at the next post."""
 
     at: str
     zone: str
@@ -101,6 +102,7 @@ class ScheduleSet:
     questions: int | None = None
     series: str | None = None
     reveal: str | None = None
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,8 @@ def parse(text: str) -> Command:
 ADMIN_USAGE = (
     "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all], "
     "/trivia admin reset, /trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays] "
-    "[reveal HH:MM] [questions N] [series NAME] (without questions: the daily question), "
+    "[reveal HH:MM] [questions N] [channel #NAME] [series NAME] (without questions: the "
+    "daily question; without channel: this one), "
     "/trivia admin schedule list|next, "
     "/trivia admin schedule pause|resume|remove NUMBER"
 )
@@ -256,17 +259,20 @@ def _schedule(words: list[str]) -> Command:
     at, zone, rest = rest[0], rest[1], rest[2:]
     days: str | None = None
     questions: int | None = None
-    series = reveal = None
+    series = reveal = channel = None
     while rest:
         key = rest.pop(0).casefold()
         if key == "days" and rest:
             days = rest.pop(0)
         elif key == "reveal" and rest:
             reveal = rest.pop(0)
+        elif key == "channel" and rest and (link := _CHANNEL.match(rest[0])):
+            channel = link.group(1)
+            rest.pop(0)
         elif key == "questions" and rest and rest[0].isdigit():
             questions = int(rest.pop(0))
         elif key == "series" and rest:
             series, rest = " ".join(rest), []
         else:
             return Invalid(ADMIN_USAGE)
-    return ScheduleSet(at, zone, days, questions, series, reveal)
+    return ScheduleSet(at, zone, days, questions, series, reveal, channel)

@@ -305,8 +305,11 @@ class Engine:
             known = {series_short(e) for e in await self.store.events()}
             if command.series is not None and command.series not in known:
                 return [replies.error(f"Series are: {', '.join(sorted(known))}.")]
+            where = actor.place
+            if command.channel is not None:
+                where = replace(where, channel=command.channel)
             await self.store.add_schedule(
-                actor.place,
+                where,
                 timing,
                 series=command.series,
                 questions=command.questions,

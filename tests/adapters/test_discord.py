@@ -29,8 +29,11 @@ from tests.fakes.discord_api import (
 from trivia.store import Place
 
 CHANNEL = 6001
+QUIZ_ROOM = 6002
 FANS = FakeRole(5100, "Fans")
-GUILD = FakeGuild(id=5001, name="Racing Club", channels=[CHANNEL], roles=[FANS], owner_id=9999)
+GUILD = FakeGuild(
+    id=5001, name="Racing Club", channels=[CHANNEL, QUIZ_ROOM], roles=[FANS], owner_id=9999
+)
 ALICE = FakeUser(7001, "alice", "Alice")
 BOB = FakeUser(7002, "bob", "Bob")
 MEMBERS = [FakeUser(7100 + i, f"member{i}", f"Member {i}") for i in range(50)]
@@ -403,7 +406,8 @@ async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
 
 
 async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path: Path) -> None:
-    """/trivia-admin schedule set stores a schedule for this channel and lists its next time."""
+    """/trivia-admin schedule set with a channel option stores the schedule for that
+    channel and lists its next time."""
     db = tmp_path / "bot.sqlite3"
     options = [
         {
@@ -417,6 +421,7 @@ async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path:
                         {"name": "time", "value": "09:00"},
                         {"name": "zone", "value": "Europe/London"},
                         {"name": "days", "value": "weekdays"},
+                        {"name": "channel", "value": str(QUIZ_ROOM)},
                     ],
                 }
             ],
@@ -440,12 +445,14 @@ async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path:
     assert field["name"] == "#1"
     assert field["value"].startswith(
         f"09:00 Europe/London, weekdays, daily question, revealed at the next post"
-        f" in channel {CHANNEL}"
+        f" in channel {QUIZ_ROOM}"
     )
     with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("SELECT at, zone, days FROM schedules").fetchall() == [
-            ("09:00", "Europe/London", "0,1,2,3,4")
-        ]
+        stored = conn.execute(
+            "SELECT s.at, s.zone, s.days, c.ref FROM schedules s"
+            " JOIN channels c ON c.id = s.channel_id"
+        ).fetchall()
+    assert stored == [("09:00", "Europe/London", "0,1,2,3,4", str(QUIZ_ROOM))]
 
 
 async def test_a_slot_missed_while_down_is_posted_once_after_connecting(

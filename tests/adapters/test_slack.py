@@ -280,9 +280,9 @@ async def test_admins_schedule_the_daily_question_from_slack(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
     """/trivia admin schedule set from a workspace admin stores the daily question for the
-    channel and lists it privately; a member's is refused and stores nothing."""
+    channel it names and lists it privately; a member's is refused and stores nothing."""
     db = tmp_path / "bot.sqlite3"
-    text = "admin schedule set 08:30 America/Chicago days weekdays reveal 20:00"
+    text = "admin schedule set 08:30 America/Chicago days weekdays reveal 20:00 channel <#C2>"
     async with running(slack, db) as bot:
         assert await bot.send(command(slack, text, user="U1")) == 200
         await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 1)
@@ -293,9 +293,11 @@ async def test_admins_schedule_the_daily_question_from_slack(
         slack.ephemeral(ADMIN)[0]
     )
     with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("SELECT at, zone, kind, reveal_at FROM schedules").fetchall() == [
-            ("08:30", "America/Chicago", "daily", "20:00")
-        ]
+        stored = conn.execute(
+            "SELECT s.at, s.zone, s.kind, s.reveal_at, c.ref FROM schedules s"
+            " JOIN channels c ON c.id = s.channel_id"
+        ).fetchall()
+    assert stored == [("08:30", "America/Chicago", "daily", "20:00", "C2")]
 
 
 async def test_user_text_is_escaped_everywhere(slack: FakeSlack, tmp_path: Path) -> None:

@@ -500,9 +500,28 @@ class FakeDiscord:
             data["options"] = opts
         if scope is not None:
             data["guild_id"] = str(scope)
+        picked = self._picked_channels(guild, opts, permissions)
+        if picked and not (resolved or {}).get("channels"):
+            resolved = {**(resolved or {}), "channels": picked}
         if resolved:
             data["resolved"] = resolved
         return await self._push(2, data, user, guild, channel_id, permissions, roles, locale)
+
+    def _picked_channels(self, guild: FakeGuild, opts: list[JSON], permissions: int) -> JSON:
+        """Resolved partial channels for channel options, as Discord fills them in; the
+        Discord client only offers the guild's own channels."""
+        picked: JSON = {}
+        for opt in opts:
+            if opt["type"] in (1, 2):
+                picked |= self._picked_channels(guild, opt.get("options") or [], permissions)
+            elif opt["type"] == 7:
+                if int(opt["value"]) not in guild.channels:
+                    raise AssertionError(f"channel {opt['value']} is not in guild {guild.id}")
+                full = self._channel_payload(guild, int(opt["value"]))
+                picked[str(opt["value"])] = {
+                    k: full[k] for k in ("id", "name", "type", "guild_id", "parent_id")
+                } | {"permissions": str(permissions)}
+        return picked
 
     async def click(
         self,

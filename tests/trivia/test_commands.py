@@ -59,6 +59,10 @@ from trivia.commands import (
             "admin schedule set 07:00 Asia/Tokyo days weekdays reveal 21:00",
             ScheduleSet("07:00", "Asia/Tokyo", "weekdays", reveal="21:00"),
         ),
+        (
+            "admin schedule set 07:00 Asia/Tokyo channel <#C42|quiz> series Cup Series",
+            ScheduleSet("07:00", "Asia/Tokyo", series="Cup Series", channel="C42"),
+        ),
         ("admin schedule list", ScheduleList()),
         ("admin schedule next", ScheduleList()),
         ("admin schedule pause 2", ScheduleChange("pause", 2)),
@@ -85,6 +89,7 @@ def test_valid_commands(text: str, command: Command) -> None:
         ("admin reset now", "Admin commands:"),
         ("admin schedule set 09:00", "Admin commands:"),
         ("admin schedule pause two", "Admin commands:"),
+        ("admin schedule set 09:00 UTC channel quiz", "Admin commands:"),
     ],
     ids=repr,
 )

@@ -375,3 +375,7 @@ async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: Game
     assert listed.fields[0][1].startswith(
         "09:00 Europe/London, every day, daily question, revealed at 21:00 in channel chan;"
     )
+    [elsewhere] = await eng.handle(ScheduleSet("10:00", "UTC", channel="quiz-room"), admin)
+    assert elsewhere.fields[1][1].startswith(
+        "10:00 UTC, every day, daily question, revealed at the next post in channel quiz-room;"
+    )
