@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 DISCORD_GLOBAL = (50, 1.1)
@@ -32,6 +32,7 @@ class RateLimit:
     limit: int
     per: float
     clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _last: float = -math.inf
     _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -40,7 +41,7 @@ class RateLimit:
         async with self._turn:
             due = self._last + self.per / self.limit
             if self.clock() < due:
-                await asyncio.sleep(due - self.clock())
+                await self.sleep(due - self.clock())
             self._last = self.clock()
 
     def idle(self) -> bool:
@@ -56,8 +57,11 @@ class Pacer:
         *,
         overall: tuple[int, float] | None = None,
         per_channel: tuple[int, float] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.overall = RateLimit(*overall) if overall else None
+        self.clock, self.sleep = clock, sleep
+        self.overall = RateLimit(*overall, clock, sleep) if overall else None
         self.per_channel = per_channel
         self._channels: dict[str, RateLimit] = {}
 
@@ -66,7 +70,12 @@ class Pacer:
         if self.per_channel is not None:
             if len(self._channels) > IDLE_WINDOWS_KEPT:
                 self._channels = {k: w for k, w in self._channels.items() if not w.idle()}
-            await self._channels.setdefault(channel, RateLimit(*self.per_channel)).wait()
+            window = self._channels.get(channel)
+            if window is None:
+                window = self._channels[channel] = RateLimit(
+                    *self.per_channel, self.clock, self.sleep
+                )
+            await window.wait()
         if self.overall is not None:
             await self.overall.wait()
 
