@@ -86,8 +86,8 @@ def daily_reply(open_q: OpenQuestion, *, private: bool) -> Reply:
     reveal = f"{open_q.closes_at:%H:%M} UTC on {open_q.closes_at:%a %-d %b}"
     lines = [
         q.prompt,
-        "Guess in seconds with the button or /trivia daily 0.005: one guess each, kept"
-        f" private until the reveal at {reveal}.",
+        "Guess in seconds, e.g. /trivia daily 0.005: one guess each, kept private until the"
+        f" reveal at {reveal}.",
     ]
     return Reply(
         ReplyKind.QUESTION,
