@@ -7,7 +7,6 @@ from datetime import date
 
 import aiosqlite
 
-from db.transactions import Writer
 from trivia.daily import DailyInfo, DailyStreak
 from trivia.store import StreakStanding
 
@@ -19,9 +18,9 @@ def _streak(row: aiosqlite.Row) -> DailyStreak:
 class DailyStore:
     """Which dates each channel's daily question was posted for, and its players' streaks."""
 
-    def __init__(self, conn: aiosqlite.Connection, writer: Writer) -> None:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        """Reads use `conn`; writes are made inside the caller's transaction."""
         self.conn = conn
-        self.writer = writer
 
     @staticmethod
     async def posted(conn: aiosqlite.Connection, channel_id: int, day: date) -> bool:

@@ -119,7 +119,7 @@ class GameStore:
         self.records = RecordsStore(conn, self.writer)
         self.answer_log = AnswerLog(self.writer)
         self.schedules = ScheduleStore(self.writer)
-        self.dailies = DailyStore(conn, self.writer)
+        self.dailies = DailyStore(conn)
         self._events: list[Event] | None = None
         self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}

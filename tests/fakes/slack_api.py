@@ -761,6 +761,16 @@ class FakeSlack:
 # -- request builders (what Slack sends to an HTTP-mode app) ---------------------------------
 
 
+def new_trigger_id() -> str:
+    """A trigger id shaped like Slack's."""
+    return f"{uuid.uuid4().int % 10**13}.1.{uuid.uuid4().hex}"
+
+
+def _payload_user(user_id: str, username: str, team_id: str) -> JSON:
+    """The ``user`` object of an interaction payload."""
+    return {"id": user_id, "username": username, "name": username, "team_id": team_id}
+
+
 def slash_command_payload(
     text: str,
     *,
@@ -789,7 +799,7 @@ def slash_command_payload(
         "api_app_id": api_app_id,
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": trigger_id or f"{uuid.uuid4().int % 10**13}.1.{uuid.uuid4().hex}",
+        "trigger_id": trigger_id or new_trigger_id(),
     }
 
 
@@ -847,7 +857,7 @@ def block_actions_payload(
     username = user_name if user_name is not None else user_id.lower()
     payload: JSON = {
         "type": "block_actions",
-        "user": {"id": user_id, "username": username, "name": username, "team_id": team_id},
+        "user": _payload_user(user_id, username, team_id),
         "api_app_id": api_app_id,
         "token": "verification-token",
         "container": {
@@ -856,7 +866,7 @@ def block_actions_payload(
             "channel_id": channel_id,
             "is_ephemeral": is_ephemeral,
         },
-        "trigger_id": f"{uuid.uuid4().int % 10**13}.1.{uuid.uuid4().hex}",
+        "trigger_id": new_trigger_id(),
         "team": {"id": team_id, "domain": TEAM_DOMAIN},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -936,10 +946,10 @@ def view_submission_body(
     payload: JSON = {
         "type": "view_submission",
         "team": {"id": team_id, "domain": TEAM_DOMAIN},
-        "user": {"id": user_id, "username": username, "name": username, "team_id": team_id},
+        "user": _payload_user(user_id, username, team_id),
         "api_app_id": APP_ID,
         "token": "verification-token",
-        "trigger_id": f"{uuid.uuid4().int % 10**13}.1.{uuid.uuid4().hex}",
+        "trigger_id": new_trigger_id(),
         "view": {**view, "id": "V00000001", "team_id": team_id, "state": {"values": state}},
         "response_urls": [],
         "is_enterprise_install": False,
