@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import date
 
@@ -23,20 +24,18 @@ class DailyStore:
         self.conn = conn
 
     @staticmethod
-    async def posted(conn: aiosqlite.Connection, channel_id: int, day: date) -> bool:
+    def posted(conn: sqlite3.Connection, channel_id: int, day: date) -> bool:
         """True if the channel already had a daily question for this local date."""
-        rows = await conn.execute_fetchall(
+        row = conn.execute(
             "SELECT 1 FROM dailies WHERE channel_id = ? AND local_date = ?",
             (channel_id, day.isoformat()),
-        )
-        return bool(list(rows))
+        ).fetchone()
+        return row is not None
 
     @staticmethod
-    async def add(
-        conn: aiosqlite.Connection, question_id: int, channel_id: int, info: DailyInfo
-    ) -> None:
+    def add(conn: sqlite3.Connection, question_id: int, channel_id: int, info: DailyInfo) -> None:
         """Mark a question as the channel's daily question for a date (inside a transaction)."""
-        await conn.execute(
+        conn.execute(
             "INSERT INTO dailies (question_id, channel_id, local_date, number, previous_date)"
             " VALUES (?, ?, ?, ?, ?)",
             (
@@ -61,11 +60,11 @@ class DailyStore:
         return [_streak(row) for row in rows]
 
     @staticmethod
-    async def save_streaks(
-        conn: aiosqlite.Connection, question_id: int, streaks: Sequence[DailyStreak]
+    def save_streaks(
+        conn: sqlite3.Connection, question_id: int, streaks: Sequence[DailyStreak]
     ) -> None:
         """Write changed streaks for the daily question's channel (inside the reveal)."""
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO daily_streaks (channel_id, player_id, current, best, last_date)"
             " SELECT channel_id, ?, ?, ?, ? FROM dailies WHERE question_id = ?"
             " ON CONFLICT (channel_id, player_id) DO UPDATE SET current = excluded.current,"
@@ -101,9 +100,9 @@ class DailyStore:
         ]
 
     @staticmethod
-    async def reset(conn: aiosqlite.Connection, workspace_id: int) -> None:
+    def reset(conn: sqlite3.Connection, workspace_id: int) -> None:
         """Clear the workspace's daily streaks (inside the leaderboard reset)."""
-        await conn.execute(
+        conn.execute(
             "DELETE FROM daily_streaks WHERE channel_id IN"
             " (SELECT id FROM channels WHERE workspace_id = ?)",
             (workspace_id,),

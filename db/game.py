@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
@@ -15,7 +16,7 @@ from db.answer_log import AnswerLog, LoggedAnswer
 from db.dailies import DailyStore
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
-from db.transactions import Writer
+from db.transactions import Writer, on_thread
 from trivia.daily import DailyInfo, DailyStreak
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
 from trivia.schedule import Schedule, Timing
@@ -239,20 +240,26 @@ class GameStore:
         daily: DailyInfo | None,
     ) -> OpenQuestion | None:
         channel_id = await self._channel_id(place)
-        async with self.writer.transaction() as conn:
-            if daily is not None and await self.dailies.posted(conn, channel_id, daily.day):
+
+        def ask(conn: sqlite3.Connection) -> tuple[int, int] | None:
+            if daily is not None and DailyStore.posted(conn, channel_id, daily.day):
                 return None
-            rows = await conn.execute_fetchall(
+            row = conn.execute(
                 "INSERT INTO rounds (channel_id, total, started_at, seed, lane)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (channel_id, total, _ts(first.asked_at), seed, lane),
-            )
-            if not rows:
+            ).fetchone()
+            if row is None:
                 return None
-            round_id = int(next(iter(rows))[0])
-            question_id = await _insert_question(conn, round_id, 1, first)
+            question_id = _insert_question(conn, row[0], 1, first)
             if daily is not None:
-                await self.dailies.add(conn, question_id, channel_id, daily)
+                DailyStore.add(conn, question_id, channel_id, daily)
+            return row[0], question_id
+
+        written = await self.writer.transaction(ask)
+        if written is None:
+            return None
+        round_id, question_id = written
         # Built from what was written: a read here could see an older snapshot while
         # another task's cursor holds one open on the read connection.
         asked = OpenQuestion(
@@ -330,34 +337,33 @@ class GameStore:
     ) -> tuple[bool, OpenQuestion | None]:
         """Reveal exactly once, rescore, update daily streaks, and ask the next question or
         end the round."""
-        async with self.writer.transaction() as conn:
-            claimed = await conn.execute_fetchall(
+
+        def reveal(conn: sqlite3.Connection) -> tuple[bool, int | None]:
+            claimed = conn.execute(
                 "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
                 " RETURNING id",
                 (_ts(revealed_at), question.id),
-            )
+            ).fetchall()
             if not claimed:
-                self._forget(question)
                 return False, None
-            await conn.executemany(
+            conn.executemany(
                 "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
                 [(points, int(correct), answer_id) for answer_id, points, correct in rescored],
             )
             if streaks:
-                await self.dailies.save_streaks(conn, question.id, streaks)
-            next_id = None
+                DailyStore.save_streaks(conn, question.id, streaks)
             if following is None:
-                await conn.execute(
+                conn.execute(
                     "UPDATE rounds SET ended_at = ? WHERE id = ?",
                     (_ts(revealed_at), question.round_id),
                 )
-            else:
-                next_id = await _insert_question(
-                    conn, question.round_id, question.seq + 1, following
-                )
+                return True, None
+            return True, _insert_question(conn, question.round_id, question.seq + 1, following)
+
+        closed, next_id = await self.writer.transaction(reveal)
         self._forget(question)
         if next_id is None or following is None:
-            return True, None
+            return closed, None
         following_q = OpenQuestion(
             next_id, question.round_id, question.seq + 1, question.total, following.question,
             following.asked_at, following.closes_at, question.place,
@@ -409,84 +415,12 @@ class GameStore:
         return [Standing(rank, *row) for rank, row in enumerate(rows, start=1)]
 
     async def player_stats(self, place: Place, period: str, player_id: int) -> PlayerStats | None:
-        """A player's totals and rank, with the players just above and below."""
+        """A player's totals and rank, with the players just above and below (read in one
+        trip to the database thread)."""
         workspace_id = await self._workspace_id(place)
-        me = await self._row(
-            "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
-            " p.display_name FROM standings s JOIN players p ON p.id = s.player_id"
-            " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
-            " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
-            (workspace_id, period, player_id),
+        return await on_thread(
+            self.conn, lambda conn: _player_stats(conn, (workspace_id, period), player_id)
         )
-        if me is None:
-            return None
-        points, answered, correct, last_at, streak, best, name = me
-        scope = (workspace_id, period)
-        # Players ahead: more points (from the per-points counts), then equal points
-        # with more correct answers, then equal both and an earlier score or lower id.
-        ahead = await self._row(
-            "SELECT (SELECT coalesce(sum(players), 0) FROM standing_counts"
-            "        WHERE workspace_id = ?1 AND period = ?2 AND points > ?3)"
-            " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
-            "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct > ?4)"
-            " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
-            "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct = ?4"
-            "    AND (last_scored_at, player_id) < (?5, ?6)),"
-            " (SELECT coalesce(sum(players), 0) FROM standing_counts"
-            "  WHERE workspace_id = ?1 AND period = ?2)",
-            (*scope, points, correct, last_at, player_id),
-        )
-        rank = int(ahead[0]) + 1
-        me_key = (points, correct, last_at, player_id)
-        return PlayerStats(
-            name=name,
-            points=points,
-            answered=answered,
-            correct=correct,
-            streak=streak,
-            best_streak=best,
-            rank=rank,
-            players=int(ahead[1]),
-            above=await self._neighbour(scope, me_key, rank - 1, above=True),
-            below=await self._neighbour(scope, me_key, rank + 1, above=False),
-        )
-
-    async def _neighbour(
-        self, scope: tuple[int, str], key: tuple[Any, ...], rank: int, *, above: bool
-    ) -> Standing | None:
-        """The next player up or down the ranking: three narrow index seeks, first hit wins."""
-        points, correct, last_at, player_id = key
-        if above:
-            seeks = (
-                ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) < (?, ?)",
-                 (points, correct, last_at, player_id),
-                 "s.last_scored_at DESC, s.player_id DESC"),
-                ("s.points = ? AND s.correct > ?", (points, correct),
-                 "s.correct, s.last_scored_at DESC, s.player_id DESC"),
-                ("s.points > ?", (points,),
-                 "s.points, s.correct, s.last_scored_at DESC, s.player_id DESC"),
-            )  # fmt: skip
-        else:
-            seeks = (
-                ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) > (?, ?)",
-                 (points, correct, last_at, player_id),
-                 "s.last_scored_at, s.player_id"),
-                ("s.points = ? AND s.correct < ?", (points, correct),
-                 "s.correct DESC, s.last_scored_at, s.player_id"),
-                ("s.points < ?", (points,),
-                 "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"),
-            )  # fmt: skip
-        # One query: the seeks run in order and the outer LIMIT stops at the first hit.
-        parts = [
-            "SELECT * FROM (" + _STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ?"
-            f" AND {where} ORDER BY {order} LIMIT 1)"
-            for where, _, order in seeks
-        ]
-        row = await self._row(
-            " UNION ALL ".join(parts) + " LIMIT 1",
-            tuple(value for _, params, _ in seeks for value in (*scope, *params)),
-        )
-        return Standing(rank, *row) if row else None
 
     async def daily_streaks(self, question: OpenQuestion) -> list[DailyStreak]:
         """The streaks a daily question's reveal can change."""
@@ -511,20 +445,23 @@ class GameStore:
     async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
         """Set (or, with None, clear) workspace settings overrides, in one transaction."""
         workspace_id = await self._workspace_id(place)
-        async with self.writer.transaction() as conn:
+
+        def save(conn: sqlite3.Connection) -> None:
             for name, value in values.items():
                 if value is None:
-                    await conn.execute(
+                    conn.execute(
                         "DELETE FROM workspace_settings WHERE workspace_id = ? AND name = ?",
                         (workspace_id, name),
                     )
                 else:
-                    await conn.execute(
+                    conn.execute(
                         "INSERT INTO workspace_settings (workspace_id, name, value)"
                         " VALUES (?, ?, ?) ON CONFLICT (workspace_id, name)"
                         " DO UPDATE SET value = excluded.value",
                         (workspace_id, name, value),
                     )
+
+        await self.writer.transaction(save)
 
     async def add_schedule(
         self,
@@ -561,10 +498,13 @@ class GameStore:
     async def reset_standings(self, place: Place) -> None:
         """Delete the workspace's answers and everything derived from them."""
         workspace_id = await self._workspace_id(place)
-        async with self.writer.transaction() as conn:
+
+        def reset(conn: sqlite3.Connection) -> None:
             for table in ("answers", "standings", "standing_counts"):
-                await conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
-            await self.dailies.reset(conn, workspace_id)
+                conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
+            DailyStore.reset(conn, workspace_id)
+
+        await self.writer.transaction(reset)
 
     async def get_state(self, name: str) -> str | None:
         """A value kept between runs."""
@@ -581,23 +521,109 @@ class GameStore:
 
     async def rebuild_standings(self) -> None:
         """Recompute every derived total from the answer log, in one transaction."""
-        async with self.writer.transaction() as conn:
-            await conn.execute("CREATE TEMP TABLE replay AS SELECT * FROM answers")
-            await conn.execute("DELETE FROM answers")
-            await conn.execute("DELETE FROM standings")
-            await conn.execute("DELETE FROM standing_counts")
-            await conn.execute(
-                "INSERT INTO answers SELECT * FROM temp.replay ORDER BY answered_at, id"
-            )
-            await conn.execute("DROP TABLE temp.replay")
+
+        def replay(conn: sqlite3.Connection) -> None:
+            conn.execute("CREATE TEMP TABLE replay AS SELECT * FROM answers")
+            conn.execute("DELETE FROM answers")
+            conn.execute("DELETE FROM standings")
+            conn.execute("DELETE FROM standing_counts")
+            conn.execute("INSERT INTO answers SELECT * FROM temp.replay ORDER BY answered_at, id")
+            conn.execute("DROP TABLE temp.replay")
+
+        await self.writer.transaction(replay)
 
 
-async def _insert_question(
-    conn: aiosqlite.Connection, round_id: int, seq: int, item: NextQuestion
-) -> int:
-    rows = await conn.execute_fetchall(
+def _player_stats(
+    conn: sqlite3.Connection, scope: tuple[int, str], player_id: int
+) -> PlayerStats | None:
+    """A player's totals and rank in a (workspace, period), with the neighbours."""
+    me = conn.execute(
+        "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
+        " p.display_name FROM standings s JOIN players p ON p.id = s.player_id"
+        " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
+        " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
+        (*scope, player_id),
+    ).fetchone()
+    if me is None:
+        return None
+    points, answered, correct, last_at, streak, best, name = me
+    # Players ahead: more points (from the per-points counts), then equal points
+    # with more correct answers, then equal both and an earlier score or lower id.
+    ahead = conn.execute(
+        "SELECT (SELECT coalesce(sum(players), 0) FROM standing_counts"
+        "        WHERE workspace_id = ?1 AND period = ?2 AND points > ?3)"
+        " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
+        "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct > ?4)"
+        " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
+        "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct = ?4"
+        "    AND (last_scored_at, player_id) < (?5, ?6)),"
+        " (SELECT coalesce(sum(players), 0) FROM standing_counts"
+        "  WHERE workspace_id = ?1 AND period = ?2)",
+        (*scope, points, correct, last_at, player_id),
+    ).fetchone()
+    rank = int(ahead[0]) + 1
+    me_key = (points, correct, last_at, player_id)
+    return PlayerStats(
+        name=name,
+        points=points,
+        answered=answered,
+        correct=correct,
+        streak=streak,
+        best_streak=best,
+        rank=rank,
+        players=int(ahead[1]),
+        above=_neighbour(conn, scope, me_key, rank - 1, above=True),
+        below=_neighbour(conn, scope, me_key, rank + 1, above=False),
+    )
+
+
+def _neighbour(
+    conn: sqlite3.Connection,
+    scope: tuple[int, str],
+    key: tuple[Any, ...],
+    rank: int,
+    *,
+    above: bool,
+) -> Standing | None:
+    """The next player up or down the ranking: three narrow index seeks, first hit wins."""
+    points, correct, last_at, player_id = key
+    if above:
+        seeks = (
+            ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) < (?, ?)",
+             (points, correct, last_at, player_id),
+             "s.last_scored_at DESC, s.player_id DESC"),
+            ("s.points = ? AND s.correct > ?", (points, correct),
+             "s.correct, s.last_scored_at DESC, s.player_id DESC"),
+            ("s.points > ?", (points,),
+             "s.points, s.correct, s.last_scored_at DESC, s.player_id DESC"),
+        )  # fmt: skip
+    else:
+        seeks = (
+            ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) > (?, ?)",
+             (points, correct, last_at, player_id),
+             "s.last_scored_at, s.player_id"),
+            ("s.points = ? AND s.correct < ?", (points, correct),
+             "s.correct DESC, s.last_scored_at, s.player_id"),
+            ("s.points < ?", (points,),
+             "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"),
+        )  # fmt: skip
+    # One query: the seeks run in order and the outer LIMIT stops at the first hit.
+    parts = [
+        "SELECT * FROM (" + _STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ?"
+        f" AND {where} ORDER BY {order} LIMIT 1)"
+        for where, _, order in seeks
+    ]
+    row = conn.execute(
+        " UNION ALL ".join(parts) + " LIMIT 1",
+        tuple(value for _, params, _ in seeks for value in (*scope, *params)),
+    ).fetchone()
+    return Standing(rank, *row) if row else None
+
+
+def _insert_question(conn: sqlite3.Connection, round_id: int, seq: int, item: NextQuestion) -> int:
+    row = conn.execute(
         "INSERT INTO questions (round_id, seq, body, asked_at, closes_at) VALUES (?, ?, ?, ?, ?)"
         " RETURNING id",
         (round_id, seq, question_to_json(item.question), _ts(item.asked_at), _ts(item.closes_at)),
-    )
-    return int(next(iter(rows))[0])
+    ).fetchone()
+    return int(row[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -79,25 +80,29 @@ class RecordsStore:
         """Write a validated pack in one transaction; events are matched by key."""
         existing = {e.key: e for e in await self.load_events()}
         known_aliases = {c.name: set(c.aliases) for c in await self.load_competitors()}
-        added = updated = 0
-        async with self.writer.transaction() as conn:
-            await conn.execute(
+
+        def write(conn: sqlite3.Connection) -> tuple[int, int]:
+            added = updated = 0
+            conn.execute(
                 "INSERT INTO packs (name, description) VALUES (?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET description = excluded.description",
                 (pack.name, pack.description),
             )
             for competitor in pack.competitors:
                 if set(competitor.aliases) - known_aliases.get(competitor.name, set()):
-                    await _save_competitor(conn, competitor)
+                    _save_competitor(conn, competitor)
             for event in pack.events:
                 old = existing.get(event.key)
                 if old == event:
                     continue
-                await _save_event(conn, event, replace=old is not None)
+                _save_event(conn, event, replace=old is not None)
                 if old is None:
                     added += 1
                 else:
                     updated += 1
+            return added, updated
+
+        added, updated = await self.writer.transaction(write)
         return ImportSummary(added, updated, len(pack.events) - added - updated)
 
     async def load_competitors(self) -> list[Competitor]:
@@ -187,15 +192,14 @@ class RecordsStore:
         return events
 
 
-async def _id(conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> int:
-    async with conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
+def _id(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> int:
+    row = conn.execute(sql, params).fetchone()
     assert row is not None
     return int(row[0])
 
 
-async def _competitor_id(conn: aiosqlite.Connection, name: str) -> int:
-    competitor_id = await _id(
+def _competitor_id(conn: sqlite3.Connection, name: str) -> int:
+    competitor_id = _id(
         conn,
         "INSERT INTO competitors (name) VALUES (?) ON CONFLICT (name)"
         " DO UPDATE SET name = excluded.name RETURNING id",
@@ -203,7 +207,7 @@ async def _competitor_id(conn: aiosqlite.Connection, name: str) -> int:
     )
     family = surname(name)
     if normalize(family) != normalize(name):
-        await conn.execute(
+        conn.execute(
             "INSERT OR IGNORE INTO competitor_aliases (competitor_id, alias, kind)"
             " VALUES (?, ?, 'surname')",
             (competitor_id, family),
@@ -211,31 +215,31 @@ async def _competitor_id(conn: aiosqlite.Connection, name: str) -> int:
     return competitor_id
 
 
-async def _save_competitor(conn: aiosqlite.Connection, competitor: Competitor) -> None:
-    competitor_id = await _competitor_id(conn, competitor.name)
-    await conn.executemany(
+def _save_competitor(conn: sqlite3.Connection, competitor: Competitor) -> None:
+    competitor_id = _competitor_id(conn, competitor.name)
+    conn.executemany(
         "INSERT OR IGNORE INTO competitor_aliases (competitor_id, alias, kind)"
         " VALUES (?, ?, 'nickname')",
         [(competitor_id, alias) for alias in competitor.aliases],
     )
 
 
-async def _save_event(conn: aiosqlite.Connection, event: Event, *, replace: bool) -> None:
-    sport_id = await _id(
+def _save_event(conn: sqlite3.Connection, event: Event, *, replace: bool) -> None:
+    sport_id = _id(
         conn,
         "INSERT INTO sports (name) VALUES (?) ON CONFLICT (name)"
         " DO UPDATE SET name = excluded.name RETURNING id",
         (event.sport,),
     )
-    series_id = await _id(
+    series_id = _id(
         conn,
         "INSERT INTO series (sport_id, name) VALUES (?, ?) ON CONFLICT (sport_id, name)"
         " DO UPDATE SET name = excluded.name RETURNING id",
         (sport_id, event.series),
     )
     if replace:
-        await conn.execute("DELETE FROM events WHERE key = ?", (event.key,))
-    event_id = await _id(
+        conn.execute("DELETE FROM events WHERE key = ?", (event.key,))
+    event_id = _id(
         conn,
         "INSERT INTO events (key, series_id, season, date, name, venue, kind, official,"
         " scheduled_laps, laps, margin_s, margin_display, margin_caveat, confidence, caveat)"
@@ -259,13 +263,13 @@ async def _save_event(conn: aiosqlite.Connection, event: Event, *, replace: bool
         ),
     )
     for r in event.results:
-        await conn.execute(
+        conn.execute(
             "INSERT INTO results (event_id, position, competitor_id, car_number, team, make,"
             " gap_s, caveat) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 event_id,
                 r.position,
-                await _competitor_id(conn, r.competitor),
+                _competitor_id(conn, r.competitor),
                 r.car_number,
                 r.team,
                 r.make,
@@ -273,12 +277,12 @@ async def _save_event(conn: aiosqlite.Connection, event: Event, *, replace: bool
                 r.caveat,
             ),
         )
-    await conn.executemany(
+    conn.executemany(
         "INSERT INTO event_notes (event_id, seq, kind, label, text) VALUES (?, ?, ?, ?, ?)",
         [(event_id, i, "note", n.label, n.text) for i, n in enumerate(event.notes)]
         + [(event_id, i, "correction", "correction", c) for i, c in enumerate(event.corrections)],
     )
-    await conn.executemany(
+    conn.executemany(
         "INSERT INTO sources (event_id, seq, title, publisher, url, published)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         [

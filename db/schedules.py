@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, time
 
 from db.transactions import Writer
@@ -117,15 +118,16 @@ class ScheduleStore:
         self, schedule_id: int, local_day: date, now: datetime, error: str | None
     ) -> None:
         """Record how a claimed slot went; an error is also shown on the schedule."""
-        async with self.writer.transaction() as conn:
-            await conn.execute(
+
+        def record(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE schedule_slots SET finished_at = ?, error = ?"
                 " WHERE schedule_id = ? AND local_date = ?",
                 (now.timestamp(), error, schedule_id, local_day.isoformat()),
             )
-            await conn.execute(
-                "UPDATE schedules SET last_error = ? WHERE id = ?", (error, schedule_id)
-            )
+            conn.execute("UPDATE schedules SET last_error = ? WHERE id = ?", (error, schedule_id))
+
+        await self.writer.transaction(record)
 
     async def claimed_days(self, schedule_id: int) -> set[date]:
         """Local dates already claimed for a schedule."""
