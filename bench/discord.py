@@ -1,11 +1,12 @@
 """Slash commands per second and their latency: the real bot against a bare discord.py handler.
 
-Both run in this process against their own loopback fake of Discord (tests/fakes), under the
-same load: WARMUP /trivia commands, then INTERACTIONS timed ones, IN_FLIGHT at a time (the
-handler saturated: latency there is mostly queueing), then SERIAL_INTERACTIONS one at a time
-(latency is each command's own service time), with the garbage collector paused while
-timing. Latency is from the gateway push of
-INTERACTION_CREATE to the interaction callback reaching the fake.
+Each runs as its own process (`python -m bot run`; bench/bare_discord.py), as it would beside
+a remote Discord, against its own loopback fake of Discord (tests/fakes) in this process,
+under the same load: WARMUP /trivia commands, then INTERACTIONS timed ones, IN_FLIGHT at a
+time (the handler saturated: latency there is mostly queueing), then SERIAL_INTERACTIONS one
+at a time (latency is each command's own service time). Latency is from the gateway push of
+INTERACTION_CREATE to the interaction callback reaching the fake, both timed in this process,
+whose garbage collector is paused while timing.
 """
 
 from __future__ import annotations
@@ -14,20 +15,16 @@ import asyncio
 import contextlib
 import gc
 import re
+import sys
 import tempfile
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import discord
-from discord import app_commands
-
-from adapters.discord_bot import DiscordConfig, point_at
+from bench.bare_discord import TOKEN
 from bench.report import figure, heading, percentile, progress, verdict
-from bot.app import run_platforms
-from bot.config import Config, GameConfig
 from tests.fakes.discord_api import FakeDiscord, FakeGuild, FakeUser, Interaction, Recorded
 
 INTERACTIONS = 2_000
@@ -50,7 +47,6 @@ WINDOW_S = 120.0
 ACK_WAIT_S = 10.0
 READY_WAIT_S = 60.0
 P99_RATIO_TARGET = 1.5
-TOKEN = "fake-token"
 GUILD = FakeGuild(id=5001, name="Bench Club", channels=[6001 + i for i in range(CHANNELS)])
 USERS = [FakeUser(7100 + i, f"player{i}", f"Player {i}") for i in range(PLAYERS)]
 ERROR_COLOUR = 0xC53030
@@ -211,25 +207,36 @@ class _Driver:
         return Load(len(measured), seconds, latencies, len(measured) - len(latencies))
 
 
-@contextlib.contextmanager
-def _discord_urls_restored() -> Iterator[None]:
-    """Put discord.py's REST base and gateway URL back afterwards (pointing them is global)."""
-    base = discord.http.Route.BASE
-    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    try:
-        yield
-    finally:
-        discord.http.Route.BASE = base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
-
-
-async def _ready(fake: _Fake, client: asyncio.Task[None]) -> None:
-    """Wait until the client has synced its commands and is connected to the gateway."""
-    await fake.wait_for(lambda: bool(fake.commands.get(None)) or client.done(), READY_WAIT_S)
-    if client.done():
-        client.result()  # raises what stopped it
-        raise RuntimeError("the client stopped before it was ready")
+async def _ready(fake: _Fake, process: asyncio.subprocess.Process) -> None:
+    """Wait until the process has synced its commands and is connected to the gateway."""
+    await fake.wait_for(
+        lambda: bool(fake.commands.get(None)) or process.returncode is not None, READY_WAIT_S
+    )
+    if process.returncode is not None:
+        raise RuntimeError(f"the handler process stopped before it was ready: {process.returncode}")
     await fake.connected(timeout=READY_WAIT_S)
+
+
+async def _measure_process(
+    label: str, command: Callable[[_Fake, Path], list[str]]
+) -> tuple[Load, Load]:
+    """Start the handler under test as its own process against a fresh fake, and measure it."""
+    with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp:
+        async with _Fake() as fake:
+            began = time.perf_counter()
+            with (Path(tmp) / "handler.log").open("wb") as log:
+                process = await asyncio.create_subprocess_exec(
+                    *command(fake, Path(tmp)), stdout=asyncio.subprocess.DEVNULL, stderr=log
+                )
+            try:
+                await _ready(fake, process)
+                progress(f"{label}: connected in {time.perf_counter() - began:.1f} s")
+                return await _measure(fake, label)
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    process.terminate()
+                await process.wait()
+                await fake.disconnect_clients()
 
 
 async def _measure(fake: _Fake, label: str) -> tuple[Load, Load]:
@@ -241,8 +248,7 @@ async def _measure(fake: _Fake, label: str) -> tuple[Load, Load]:
     for count, in_flight in ((INTERACTIONS, IN_FLIGHT), (SERIAL_INTERACTIONS, 1)):
         first = len(driver.pushed)
         gc.collect()
-        gc.disable()  # as timeit does: the fake shares this process's collector, and one
-        # full collection (~100 ms here) stalls every interaction in flight and sets the p99s
+        gc.disable()  # the fake's own collector pauses would be charged to the handler
         try:
             seconds = await driver.run(count // BLOCK, in_flight)
         finally:
@@ -267,91 +273,32 @@ def _error_replies(pushed: list[Interaction]) -> int:
     return colours.count(ERROR_COLOUR)
 
 
+def _our_bot(fake: _Fake, tmp: Path) -> list[str]:
+    """`python -m bot run` on a fresh SQLite file (seeded from the shipped pack)."""
+    config = tmp / "config.toml"
+    config.write_text(
+        f'[database]\npath = "{tmp / "bot.sqlite3"}"\n\n[game]\n'
+        f"answer_window_seconds = {WINDOW_S:.0f}\n\n"
+        f'[discord]\ntoken = "{TOKEN}"\n'
+        f'api_base_url = "{fake.base_url}"\ngateway_url = "{fake.gateway_url}"\n',
+        encoding="utf-8",
+    )
+    return [sys.executable, "-m", "bot", "--config", str(config), "run"]
+
+
+def _bare_client(fake: _Fake, tmp: Path) -> list[str]:
+    """The bare discord.py client of bench/bare_discord.py."""
+    return [sys.executable, "-m", "bench.bare_discord", fake.base_url, fake.gateway_url]
+
+
 async def ours() -> tuple[Load, Load]:
-    """The real bot (run_platforms on a fresh SQLite file, seeded from the shipped pack)."""
-    with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp, _discord_urls_restored():
-        async with _Fake() as fake:
-            config = Config(
-                db_path=Path(tmp) / "bot.sqlite3",
-                game=GameConfig(answer_window_seconds=WINDOW_S),
-                discord_token=TOKEN,
-                discord_api_base_url=fake.base_url,
-                discord_gateway_url=fake.gateway_url,
-            )
-            began = time.perf_counter()
-            bot = asyncio.create_task(run_platforms(config, seed=3))
-            try:
-                await _ready(fake, bot)
-                progress(f"our bot: connected in {time.perf_counter() - began:.1f} s")
-                return await _measure(fake, "our bot")
-            finally:
-                bot.cancel()
-                await asyncio.gather(bot, return_exceptions=True)
-                await fake.disconnect_clients()
-
-
-async def _ack(interaction: discord.Interaction[Any]) -> None:
-    await interaction.response.send_message("ok", ephemeral=True)
-
-
-def _bare_group() -> app_commands.Group:
-    """/trivia with the same subcommands and options as the bot's, each only acknowledging."""
-    group = app_commands.Group(name="trivia", description="Bare handler", guild_only=True)
-
-    @group.command(name="play", description="Ask one question in this channel")
-    async def play(interaction: discord.Interaction[Any], series: str | None = None) -> None:
-        await _ack(interaction)
-
-    @group.command(name="answer", description="Answer the open question")
-    async def answer(interaction: discord.Interaction[Any], text: str) -> None:
-        await _ack(interaction)
-
-    @group.command(name="leaderboard", description="Top players in this server")
-    async def leaderboard(
-        interaction: discord.Interaction[Any], period: Literal["week", "month", "all"] = "all"
-    ) -> None:
-        await _ack(interaction)
-
-    @group.command(name="stats", description="Answers, accuracy, streaks and rank")
-    async def stats(
-        interaction: discord.Interaction[Any], member: discord.Member | None = None
-    ) -> None:
-        await _ack(interaction)
-
-    @group.command(name="stop", description="Reveal the open question and end the match")
-    async def stop(interaction: discord.Interaction[Any]) -> None:
-        await _ack(interaction)
-
-    return group
-
-
-class _BareClient(discord.Client):
-    """A minimal discord.Client whose command tree only acknowledges."""
-
-    def __init__(self) -> None:
-        super().__init__(intents=discord.Intents.default())
-        self.tree: app_commands.CommandTree[_BareClient] = app_commands.CommandTree(self)
-        self.tree.add_command(_bare_group())
-
-    async def setup_hook(self) -> None:
-        """Sync the commands, as the bot does on its first start."""
-        await self.tree.sync()
+    """The real bot, as its own process."""
+    return await _measure_process("our bot", _our_bot)
 
 
 async def bare() -> tuple[Load, Load]:
-    """A bare discord.py client with the same commands, against its own fake."""
-    with _discord_urls_restored():
-        async with _Fake() as fake:
-            point_at(DiscordConfig(TOKEN, api_base_url=fake.base_url, gateway_url=fake.gateway_url))
-            async with _BareClient() as client:
-                task = asyncio.create_task(client.start(TOKEN))
-                try:
-                    await _ready(fake, task)
-                    return await _measure(fake, "bare discord.py")
-                finally:
-                    await client.close()
-                    await asyncio.gather(task, return_exceptions=True)
-                    await fake.disconnect_clients()
+    """A bare discord.py client with the same commands, as its own process."""
+    return await _measure_process("bare discord.py", _bare_client)
 
 
 def _show(label: str, load: Load) -> None:
@@ -364,7 +311,7 @@ async def run() -> Comparison:
     heading("4. Discord slash commands: our adapter vs a bare discord.py handler")
     progress(
         f"{INTERACTIONS:,} /trivia interactions ({WARMUP} more to warm up), {IN_FLIGHT} in"
-        f" flight, {PLAYERS} players, collector paused while timing; {MIX}"
+        f" flight, {PLAYERS} players, each handler in its own process; {MIX}"
     )
     (ours_busy, ours_serial), (bare_busy, bare_serial) = await ours(), await bare()
     result = Comparison(ours_busy, bare_busy, ours_serial, bare_serial)

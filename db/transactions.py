@@ -10,7 +10,6 @@ is the one place that uses its queue (`Connection._execute`); the version is pin
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -40,21 +39,20 @@ def _in_transaction(work: Work[T], raw: sqlite3.Connection) -> T:
 
 
 class Writer:
-    """Every write goes through here, one at a time, so tasks never share a transaction."""
+    """Every write goes through here. The connection's thread runs one call at a time, in
+    the order they were made, and a transaction is one call: so transactions never
+    interleave, and a queue of them runs back to back without waiting for the event loop."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-        self._lock = asyncio.Lock()
 
     async def transaction(self, work: Work[T]) -> T:
         """Run `work` inside BEGIN IMMEDIATE ... COMMIT, rolled back if it raises.
 
         It runs to the end on the database thread even if the caller is cancelled, so a
         transaction is always committed or rolled back whole."""
-        async with self._lock:
-            return await on_thread(self.conn, lambda raw: _in_transaction(work, raw))
+        return await on_thread(self.conn, lambda raw: _in_transaction(work, raw))
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         """Run one statement on its own (atomic by itself) and return its rows."""
-        async with self._lock:
-            return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
