@@ -5,12 +5,25 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from db.connection import open_db
 from db.transactions import Writer
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "t.sqlite3"
+
+
+@pytest.fixture
+async def writer(path: Path) -> AsyncIterator[Writer]:
+    """A Writer on a fresh database file at `path`."""
+    async with open_db(path) as conn:
+        yield Writer(conn)
 
 
 def states(path: Path) -> dict[str, str]:
@@ -24,63 +37,53 @@ def put(conn: sqlite3.Connection, name: str, value: str) -> None:
 
 
 async def test_a_failing_transaction_writes_nothing_and_the_next_one_commits(
-    tmp_path: Path,
+    writer: Writer, path: Path
 ) -> None:
-    path = tmp_path / "t.sqlite3"
-    async with open_db(path) as conn:
-        writer = Writer(conn)
+    def half_then_fail(raw: sqlite3.Connection) -> None:
+        put(raw, "first", "1")
+        put(raw, "first", "again")  # primary key: IntegrityError
 
-        def half_then_fail(raw: sqlite3.Connection) -> None:
-            put(raw, "first", "1")
-            put(raw, "first", "again")  # primary key: IntegrityError
+    with pytest.raises(sqlite3.IntegrityError):
+        await writer.transaction(half_then_fail)
+    assert states(path) == {}
+    assert not writer.conn.in_transaction
 
-        with pytest.raises(sqlite3.IntegrityError):
-            await writer.transaction(half_then_fail)
-        assert states(path) == {}
-        assert not conn.in_transaction
-
-        await writer.transaction(lambda raw: put(raw, "second", "2"))
-        assert states(path) == {"second": "2"}
+    await writer.transaction(lambda raw: put(raw, "second", "2"))
+    assert states(path) == {"second": "2"}
 
 
 async def test_a_cancelled_caller_still_gets_its_transaction_committed_whole(
-    tmp_path: Path,
+    writer: Writer, path: Path
 ) -> None:
-    path = tmp_path / "t.sqlite3"
-    async with open_db(path) as conn:
-        writer = Writer(conn)
-        started = asyncio.Event()
-        loop = asyncio.get_running_loop()
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
 
-        def slow_pair(raw: sqlite3.Connection) -> None:
-            put(raw, "a", "1")
-            loop.call_soon_threadsafe(started.set)
-            time.sleep(0.2)  # the caller is cancelled meanwhile
-            put(raw, "b", "2")
+    def slow_pair(raw: sqlite3.Connection) -> None:
+        put(raw, "a", "1")
+        loop.call_soon_threadsafe(started.set)
+        time.sleep(0.2)  # the caller is cancelled meanwhile
+        put(raw, "b", "2")
 
-        task = asyncio.create_task(writer.transaction(slow_pair))
-        await started.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        # The next write queues behind it on the same thread and sees both rows.
-        await writer.transaction(lambda raw: put(raw, "c", "3"))
-        assert states(path) == {"a": "1", "b": "2", "c": "3"}
+    task = asyncio.create_task(writer.transaction(slow_pair))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The next write queues behind it on the same thread and sees both rows.
+    await writer.transaction(lambda raw: put(raw, "c", "3"))
+    assert states(path) == {"a": "1", "b": "2", "c": "3"}
 
 
 async def test_concurrent_read_modify_write_transactions_never_interleave(
-    tmp_path: Path,
+    writer: Writer, path: Path
 ) -> None:
-    path = tmp_path / "t.sqlite3"
-    async with open_db(path) as conn:
-        writer = Writer(conn)
-        await writer.execute("INSERT INTO bot_state (name, value) VALUES ('n', '0')")
+    await writer.execute("INSERT INTO bot_state (name, value) VALUES ('n', '0')")
 
-        def increment(raw: sqlite3.Connection) -> int:
-            (value,) = raw.execute("SELECT value FROM bot_state WHERE name = 'n'").fetchone()
-            raw.execute("UPDATE bot_state SET value = ? WHERE name = 'n'", (int(value) + 1,))
-            return int(value) + 1
+    def increment(raw: sqlite3.Connection) -> int:
+        (value,) = raw.execute("SELECT value FROM bot_state WHERE name = 'n'").fetchone()
+        raw.execute("UPDATE bot_state SET value = ? WHERE name = 'n'", (int(value) + 1,))
+        return int(value) + 1
 
-        seen = await asyncio.gather(*(writer.transaction(increment) for _ in range(50)))
-        assert sorted(seen) == list(range(1, 51))
-        assert states(path) == {"n": "50"}
+    seen = await asyncio.gather(*(writer.transaction(increment) for _ in range(50)))
+    assert sorted(seen) == list(range(1, 51))
+    assert states(path) == {"n": "50"}
