@@ -49,7 +49,8 @@ StateSet = Callable[[str, str], Awaitable[None]]
 
 PLATFORM = "discord"
 DEFER_AFTER = 1.0  # seconds of engine work before the interaction is deferred (deadline: 3 s)
-GUESS_FORM_TIMEOUT = 900.0  # seconds an open guess form is kept waiting for its answer
+GUESS_FORM = re.compile(r"pf:guess-form:(\d+)")
+GUESS_INPUT = "guess"
 SYNC_STATE_KEY = "discord.command_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
@@ -184,25 +185,40 @@ class GuessButton(DynamicItem[Button[Any]], template=r"pf:guess:(?P<q>\d+)"):
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Ask for the guess in a form; the engine judges it when it is sent."""
-        await interaction.response.send_modal(GuessForm(self.question_id))
+        form = GuessForm(self.question_id)
+        form.stop()  # a finished form is shown but not kept: see GuessForm
+        await interaction.response.send_modal(form)
 
 
 class GuessForm(discord.ui.Modal, title="Your guess"):
-    """The form a Guess button opens."""
+    """The form a Guess button opens. What is sent back is routed by the form's custom_id
+    (TriviaBot.on_interaction), like the buttons: discord.py keeps open forms in memory by
+    custom_id alone, so a second member's form replaced the first's and was dropped once
+    the first was sent, and a restart forgot them all."""
 
     guess: discord.ui.TextInput[GuessForm] = discord.ui.TextInput(
-        label="Margin in seconds", placeholder="0.005", max_length=20
+        label="Margin in seconds", placeholder="0.005", max_length=20, custom_id=GUESS_INPUT
     )
 
     def __init__(self, question_id: int) -> None:
-        super().__init__(custom_id=f"pf:guess-form:{question_id}", timeout=GUESS_FORM_TIMEOUT)
-        self.question_id = question_id
+        super().__init__(custom_id=f"pf:guess-form:{question_id}", timeout=None)
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Lock the typed guess in, as /trivia answer would."""
-        await _bot(interaction).dispatch_command(
-            interaction, Answer(self.guess.value, question_id=self.question_id)
-        )
+
+def _typed_guess(interaction: discord.Interaction[Any]) -> Answer | None:
+    """The answer in a submitted guess form, or None if the interaction is not one."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    form = GUESS_FORM.fullmatch(str(data.get("custom_id", "")))
+    if interaction.type is not discord.InteractionType.modal_submit or form is None:
+        return None
+    inputs = [
+        component
+        for row in data.get("components") or []
+        for component in row.get("components") or [row.get("component") or {}]
+    ]
+    text = next(
+        (str(c.get("value") or "") for c in inputs if c.get("custom_id") == GUESS_INPUT), ""
+    )
+    return Answer(text, question_id=int(form[1]))
 
 
 class ResetButton(DynamicItem[Button[Any]], template=r"pf:reset-confirm"):
@@ -415,6 +431,13 @@ class TriviaBot(discord.Client):
         """Register the buttons (they survive restarts) and sync commands if they changed."""
         self.add_dynamic_items(AnswerButton, GuessButton, ResetButton)
         await self.sync_commands()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Lock in a submitted guess form (see GuessForm); other interactions are routed
+        by discord.py itself."""
+        guess = _typed_guess(interaction)
+        if guess is not None:
+            await self.dispatch_command(interaction, guess)
 
     async def sync_commands(self) -> bool:
         """Sync the command tree only when it differs from the last sync; True if synced."""

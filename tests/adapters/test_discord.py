@@ -506,6 +506,45 @@ async def test_a_slot_missed_while_down_is_posted_once_after_connecting(
         )
 
 
+async def test_guess_forms_opened_together_or_before_a_restart_all_lock_in(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Members who open the daily question's guess form at the same time each lock in their
+    own guess, and so does one who opened it before the bot restarted."""
+    db = tmp_path / "bot.sqlite3"
+    await daily_schedules_missed_minutes_ago(db, [Place("discord", str(GUILD.id), str(CHANNEL))])
+    first, second, late = MEMBERS[:3]
+
+    async def open_form(user: FakeUser) -> Interaction:
+        [question] = fake.visible_messages(CHANNEL)
+        [button] = question["components"][0]["components"]
+        pushed = await fake.click(button["custom_id"], message=question, user=user, guild=GUILD)
+        return await settled(fake, pushed)
+
+    async def send(form: Interaction, user: FakeUser, guess: str) -> JSON:
+        [text_input] = [
+            c for row in reply_of(form)["data"]["components"] for c in row["components"]
+        ]
+        pushed = await fake.submit(form, {text_input["custom_id"]: guess}, user=user, guild=GUILD)
+        return reply_of(await settled(fake, pushed))["data"]
+
+    async with running(fake, db):
+        await fake.wait_for(lambda: len(fake.visible_messages(CHANNEL)) == 1, timeout=10)
+        forms = [await open_form(user) for user in (first, second, late)]
+        sent = [await send(forms[0], first, "0.004"), await send(forms[1], second, "0.02")]
+    async with running(fake, db):
+        sent.append(await send(forms[2], late, "0.3"))
+    assert [s["embeds"][0]["title"] for s in sent] == [
+        "Locked in: 0.004 s",
+        "Locked in: 0.02 s",
+        "Locked in: 0.3 s",
+    ]
+    assert all(s["flags"] & EPHEMERAL for s in sent)
+    assert sorted(ref for ref, _, _ in answers_in(db)) == sorted(
+        str(u.id) for u in (first, second, late)
+    )
+
+
 async def test_schedules_due_together_post_inside_discords_global_rate_limit(
     tmp_path: Path,
 ) -> None:
