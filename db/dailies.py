@@ -47,10 +47,11 @@ class DailyStore:
             ),
         )
 
-    async def streaks_for(self, question_id: int) -> list[DailyStreak]:
+    @staticmethod
+    def streaks_for(conn: sqlite3.Connection, question_id: int) -> list[DailyStreak]:
         """The streaks a daily question's reveal can change: live ones in its channel and
-        those of everyone who answered it."""
-        rows = await self.conn.execute_fetchall(
+        those of everyone who answered it (inside the reveal)."""
+        rows = conn.execute(
             "SELECT s.player_id, s.current, s.best, s.last_date FROM daily_streaks s"
             " JOIN dailies d ON d.channel_id = s.channel_id AND d.question_id = ?1"
             " WHERE s.current > 0"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -27,6 +26,9 @@ from trivia.store import (
     OpenQuestion,
     Place,
     PlayerStats,
+    Revealed,
+    Settle,
+    Settled,
     Standing,
     StreakStanding,
 )
@@ -37,6 +39,11 @@ _OPEN_QUESTION_SQL = (
     " FROM questions q JOIN rounds r ON r.id = q.round_id"
     " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
     " LEFT JOIN dailies d ON d.question_id = q.id"
+)
+_ANSWERS_SQL = (
+    "SELECT a.id, a.player_id, p.display_name, a.choice_index, a.value, a.correct,"
+    " a.points, a.answered_at FROM answers a JOIN players p ON p.id = a.player_id"
+    " WHERE a.question_id = ? ORDER BY a.answered_at, a.id"
 )
 _RANK_ORDER = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
 _STANDING_SQL = (
@@ -104,6 +111,19 @@ def _open_question(row: aiosqlite.Row) -> OpenQuestion:
             date.fromisoformat(row[11]),
             None if row[12] is None else date.fromisoformat(row[12]),
         ),
+    )
+
+
+def _answer_row(row: Any) -> AnswerRow:
+    return AnswerRow(
+        id=row[0],
+        player_id=row[1],
+        player_name=row[2],
+        choice_index=row[3],
+        value=row[4],
+        correct=None if row[5] is None else bool(row[5]),
+        points=row[6],
+        answered_at=_dt(row[7]),
     )
 
 
@@ -306,70 +326,62 @@ class GameStore:
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
-        rows = await self._rows(
-            "SELECT a.id, a.player_id, p.display_name, a.choice_index, a.value, a.correct,"
-            " a.points, a.answered_at FROM answers a JOIN players p ON p.id = a.player_id"
-            " WHERE a.question_id = ? ORDER BY a.answered_at, a.id",
-            (question_id,),
-        )
-        return [
-            AnswerRow(
-                id=row[0],
-                player_id=row[1],
-                player_name=row[2],
-                choice_index=row[3],
-                value=row[4],
-                correct=None if row[5] is None else bool(row[5]),
-                points=row[6],
-                answered_at=_dt(row[7]),
-            )
-            for row in rows
-        ]
+        return [_answer_row(row) for row in await self._rows(_ANSWERS_SQL, (question_id,))]
 
     async def close_question(
         self,
         question: OpenQuestion,
         *,
         revealed_at: datetime,
-        rescored: list[tuple[int, int, bool]],
+        settle: Settle,
         following: NextQuestion | None,
-        streaks: Sequence[DailyStreak] = (),
-    ) -> tuple[bool, OpenQuestion | None]:
-        """Reveal exactly once, rescore, update daily streaks, and ask the next question or
-        end the round."""
+    ) -> Revealed | None:
+        """Reveal exactly once, in one transaction: close the question to answers, settle
+        the answers locked before that, write the rescoring and daily streaks, and ask the
+        next question or end the round."""
 
-        def reveal(conn: sqlite3.Connection) -> tuple[bool, int | None]:
+        def reveal(conn: sqlite3.Connection) -> tuple[list[AnswerRow], Settled, int | None] | None:
             claimed = conn.execute(
                 "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
                 " RETURNING id",
                 (_ts(revealed_at), question.id),
             ).fetchall()
             if not claimed:
-                return False, None
+                return None
+            answers = [_answer_row(row) for row in conn.execute(_ANSWERS_SQL, (question.id,))]
+            streaks = DailyStore.streaks_for(conn, question.id) if question.daily else []
+            settled = settle(answers, streaks)
             conn.executemany(
                 "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
-                [(points, int(correct), answer_id) for answer_id, points, correct in rescored],
+                [
+                    (points, int(correct), answer_id)
+                    for answer_id, points, correct in settled.rescored
+                ],
             )
-            if streaks:
-                DailyStore.save_streaks(conn, question.id, streaks)
+            if settled.streaks:
+                DailyStore.save_streaks(conn, question.id, settled.streaks)
             if following is None:
                 conn.execute(
                     "UPDATE rounds SET ended_at = ? WHERE id = ?",
                     (_ts(revealed_at), question.round_id),
                 )
-                return True, None
-            return True, _insert_question(conn, question.round_id, question.seq + 1, following)
+                return answers, settled, None
+            next_id = _insert_question(conn, question.round_id, question.seq + 1, following)
+            return answers, settled, next_id
 
-        closed, next_id = await self.writer.transaction(reveal)
+        outcome = await self.writer.transaction(reveal)
         self._forget(question)
+        if outcome is None:
+            return None
+        answers, settled, next_id = outcome
         if next_id is None or following is None:
-            return closed, None
+            return Revealed(answers, settled, None)
         following_q = OpenQuestion(
             next_id, question.round_id, question.seq + 1, question.total, following.question,
             following.asked_at, following.closes_at, question.place,
         )  # fmt: skip
         self._open[await self._channel_id(question.place), "play"] = following_q
-        return True, following_q
+        return Revealed(answers, settled, following_q)
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
         """Each player's points in a round, best first, ties by name."""
@@ -421,10 +433,6 @@ class GameStore:
         return await on_thread(
             self.conn, lambda conn: _player_stats(conn, (workspace_id, period), player_id)
         )
-
-    async def daily_streaks(self, question: OpenQuestion) -> list[DailyStreak]:
-        """The streaks a daily question's reveal can change."""
-        return await self.dailies.streaks_for(question.id)
 
     async def daily_streak(self, place: Place, player_id: int) -> DailyStreak | None:
         """A player's daily streak in this channel."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from random import Random
 
 from trivia import replies
@@ -42,7 +43,7 @@ from trivia.replies import Reply
 from trivia.schedule import ScheduleError, parse_time, parse_timing
 from trivia.scoring import PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
-from trivia.store import Lock, NextQuestion, OpenQuestion, Place, Store
+from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Settled, Store
 
 RECENT_EVENTS = 20
 
@@ -216,14 +217,6 @@ class Engine:
         return [replies.locked_reply(open_q.question, verdict.choice_index, verdict.value)]
 
     async def _close(self, open_q: OpenQuestion, now: datetime) -> list[Reply]:
-        answers = await self.store.answers(open_q.id)
-        q = open_q.question
-        rescored: list[tuple[int, int, bool]] = []
-        if q.is_numeric and q.answer_value is not None:
-            guesses = [
-                Guess(a.id, a.value, i) for i, a in enumerate(answers) if a.value is not None
-            ]
-            rescored = rank_guesses(guesses, q.answer_value, q.difficulty)
         following = None
         settings = await self._settings(open_q.place)
         if open_q.seq < open_q.total:
@@ -233,28 +226,25 @@ class Engine:
                 )
             except NoQuestionError:
                 following = None
-        streaks: list[DailyStreak] = []
-        if open_q.daily is not None:
-            streaks = advance_streaks(
-                await self.store.daily_streaks(open_q),
-                (a.player_id for a in answers),
-                open_q.daily,
-            )
-        closed, next_q = await self.store.close_question(
-            open_q, revealed_at=now, rescored=rescored, following=following, streaks=streaks
+        revealed = await self.store.close_question(
+            open_q, revealed_at=now, settle=partial(settle_reveal, open_q), following=following
         )
-        if not closed:
+        if revealed is None:
             return []
-        points = {answer_id: (pts, ok) for answer_id, pts, ok in rescored}
+        points = {answer_id: (pts, ok) for answer_id, pts, ok in revealed.settled.rescored}
         final = [
             replace(a, points=points[a.id][0], correct=points[a.id][1]) if a.id in points else a
-            for a in answers
+            for a in revealed.answers
         ]
-        names = {a.player_id: a.player_name for a in answers}
-        live = [(names[s.player_id], s.current) for s in streaks if s.player_id in names]
+        names = {a.player_id: a.player_name for a in final}
+        live = [
+            (names[s.player_id], s.current)
+            for s in revealed.settled.streaks
+            if s.player_id in names
+        ]
         out = [replies.reveal_reply(open_q, final, live)]
-        if next_q is not None:
-            out.append(replies.question_reply(next_q, settings.answer_window))
+        if revealed.following is not None:
+            out.append(replies.question_reply(revealed.following, settings.answer_window))
         elif open_q.total > 1:
             out.append(replies.match_end_reply(await self.store.round_scores(open_q.round_id)))
         return out
@@ -384,3 +374,19 @@ class Engine:
         if open_q is None:
             return [replies.error("Nothing to stop: no question is open here.")]
         return await self._close(replace(open_q, total=open_q.seq), actor.now)
+
+
+def settle_reveal(
+    open_q: OpenQuestion, answers: list[AnswerRow], streaks: list[DailyStreak]
+) -> Settled:
+    """What a reveal settles: guesses at a margin ranked by closeness, and for the daily
+    question the streaks of who answered and who missed it."""
+    q = open_q.question
+    rescored: list[tuple[int, int, bool]] = []
+    if q.is_numeric and q.answer_value is not None:
+        guesses = [Guess(a.id, a.value, i) for i, a in enumerate(answers) if a.value is not None]
+        rescored = rank_guesses(guesses, q.answer_value, q.difficulty)
+    changed: list[DailyStreak] = []
+    if open_q.daily is not None:
+        changed = advance_streaks(streaks, (a.player_id for a in answers), open_q.daily)
+    return Settled(rescored, changed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -61,6 +61,27 @@ class AnswerRow:
     correct: bool | None
     points: int
     answered_at: datetime
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What a reveal settles from the answers locked before it."""
+
+    rescored: list[tuple[int, int, bool]]  # (answer id, points, correct)
+    streaks: list[DailyStreak]  # daily streaks that change
+
+
+Settle = Callable[[list[AnswerRow], list[DailyStreak]], Settled]
+"""Settles a reveal from its final answers and the daily streaks they can change."""
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A reveal: the question's final answers, what they settled, and the next question."""
+
+    answers: list[AnswerRow]
+    settled: Settled
+    following: OpenQuestion | None
 
 
 @dataclass(frozen=True)
@@ -149,10 +170,6 @@ class Store(Protocol):
         """Ask the channel's daily question; None if one is open or this date was posted."""
         ...
 
-    async def daily_streaks(self, question: OpenQuestion) -> list[DailyStreak]:
-        """Live streaks in the daily question's channel and those of everyone who answered."""
-        ...
-
     async def daily_streak(self, place: Place, player_id: int) -> DailyStreak | None:
         """A player's daily streak in this channel."""
         ...
@@ -185,13 +202,14 @@ class Store(Protocol):
         question: OpenQuestion,
         *,
         revealed_at: datetime,
-        rescored: list[tuple[int, int, bool]],
+        settle: Settle,
         following: NextQuestion | None,
-        streaks: Sequence[DailyStreak] = (),
-    ) -> tuple[bool, OpenQuestion | None]:
-        """Reveal once: apply (answer id, points, correct) updates and daily streaks, then
-        ask the next question or end the round, in one transaction. (False, None) if
-        already revealed."""
+    ) -> Revealed | None:
+        """Reveal once, in one transaction: close the question to answers, settle the
+        answers locked before that (with the daily streaks they can change: live ones in the
+        channel and the answerers'), write what was settled, then ask the next question or
+        end the round. `settle` runs inside the transaction, so it must be pure and quick.
+        None if the question was already revealed."""
         ...
 
     async def round_scores(self, round_id: int) -> list[tuple[str, int]]:

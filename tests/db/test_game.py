@@ -18,9 +18,10 @@ import pytest
 from db.connection import migrations, open_db, schema_version
 from db.game import GameStore
 from tests.conftest import T0
+from trivia.daily import DailyStreak
 from trivia.model import RecordsPack
 from trivia.questions import Generator, Records
-from trivia.store import Lock, NextQuestion, OpenQuestion, Place
+from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Revealed, Settled
 
 PLACE = Place("test", "guild", "chan")
 REPO = Path(__file__).resolve().parents[2]
@@ -46,6 +47,11 @@ async def answer(store: GameStore, q: OpenQuestion, user: str, *, points: int = 
         points=points,
         answered_at=T0 + timedelta(seconds=1),
     )
+
+
+def settle_nothing(answers: list[AnswerRow], streaks: list[DailyStreak]) -> Settled:
+    """A reveal that leaves every answer's points as they were locked."""
+    return Settled([], [])
 
 
 def standings(path: Path) -> list[tuple[object, ...]]:
@@ -97,10 +103,10 @@ async def test_answer_after_the_reveal_is_not_stored(
 ) -> None:
     """Once revealed, a question takes no more answers, and the reveal happens once."""
     q = await open_one(store, mini_pack)
-    closed = await store.close_question(q, revealed_at=T0, rescored=[], following=None)
-    assert closed == (True, None)
-    again = await store.close_question(q, revealed_at=T0, rescored=[], following=None)
-    assert again == (False, None)
+    closed = await store.close_question(q, revealed_at=T0, settle=settle_nothing, following=None)
+    assert closed == Revealed([], Settled([], []), None)
+    again = await store.close_question(q, revealed_at=T0, settle=settle_nothing, following=None)
+    assert again is None
     assert await answer(store, q, "late") is Lock.CLOSED
     assert await store.answers(q.id) == []
 
@@ -135,7 +141,7 @@ async def test_rebuild_from_the_log_matches_the_running_totals(
             await answer(store, q, f"p{rng.randrange(8)}", points=rng.choice([0, 10, 20]))
             del i
         await store.close_question(
-            q, revealed_at=T0 + timedelta(days=seed * 5), rescored=[], following=None
+            q, revealed_at=T0 + timedelta(days=seed * 5), settle=settle_nothing, following=None
         )
     path = tmp_path / "game.sqlite3"
     running = standings(path)
@@ -236,7 +242,7 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
                 points=pts,
                 answered_at=T0 + timedelta(seconds=rng.choice([1, 2])),
             )
-        await store.close_question(q, revealed_at=T0, rescored=[], following=None)
+        await store.close_question(q, revealed_at=T0, settle=settle_nothing, following=None)
     with sqlite3.connect(tmp_path / "game.sqlite3") as conn:
         rows = conn.execute(
             "SELECT player_id, points, correct, last_scored_at FROM standings WHERE period = 'all'"
@@ -267,7 +273,9 @@ async def test_two_processes_on_one_database_never_accept_a_closed_question(
         other = GameStore(conn)
         other_q = await other.open_question(PLACE)
         assert other_q is not None
-        assert await other.close_question(other_q, revealed_at=T0, rescored=[], following=None)
+        assert await other.close_question(
+            other_q, revealed_at=T0, settle=settle_nothing, following=None
+        )
     assert await answer(store, q, "ann") is Lock.CLOSED
     assert await store.open_question(PLACE) is None
     assert await store.answers(q.id) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -24,7 +25,7 @@ from trivia.commands import (
 from trivia.engine import Actor, Engine
 from trivia.model import QuestionKind
 from trivia.replies import LETTERS, RESET_CONFIRM, ReplyKind
-from trivia.scoring import answer_points
+from trivia.scoring import Guess, answer_points, rank_guesses
 from trivia.settings import Settings
 from trivia.store import OpenQuestion, Place
 
@@ -186,6 +187,33 @@ async def test_guess_the_margin_ranks_the_closest(store: GameStore) -> None:
     assert rows["Exact"].correct is True
     assert rows["Far"].points == 0
     assert rows["Tie_First"].points > rows["Tie_Second"].points > 0
+
+
+async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: GameStore) -> None:
+    """Guesses sent while the reveal runs: each one told "Locked in" is counted in the
+    reveal and scored by the final ranking; the rest are told it was too late."""
+    eng = engine(store)
+    q = await ask_until(eng, numeric=True)
+    truth = q.question.answer_value
+    assert truth is not None
+    players = [f"p{i}" for i in range(40)]
+    just_before = q.closes_at - timedelta(milliseconds=1)
+    sends = [
+        eng.handle(Answer(f"{truth + 0.001 * i:.3f}"), actor(p, just_before))
+        for i, p in enumerate(players)
+    ]
+    results = await asyncio.gather(*sends[:20], eng.close_due(q.closes_at), *sends[20:])
+    [posted] = results[20]
+    replies = [reply for (reply,) in results[:20] + results[21:]]  # type: ignore[misc]
+    locked = [p for p, r in zip(players, replies, strict=True) if r.kind is ReplyKind.LOCKED]
+    assert all(r.kind in (ReplyKind.LOCKED, ReplyKind.ERROR) for r in replies)
+    assert len(locked) > 0
+    assert dict(posted.reply.fields)["Guesses"].startswith(f"{len(locked)}, ")
+    rows = await store.answers(q.id)
+    assert sorted(a.player_name for a in rows) == sorted(p.title() for p in locked)
+    guesses = [Guess(a.id, a.value, i) for i, a in enumerate(rows) if a.value is not None]
+    expected = rank_guesses(guesses, truth, q.question.difficulty)
+    assert sorted((a.id, a.points, a.correct) for a in rows) == sorted(expected)
 
 
 async def test_leaderboard_and_stats_with_neighbours(store: GameStore) -> None:
