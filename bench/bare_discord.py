@@ -12,8 +12,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord_bot import DiscordConfig, point_at
-
-TOKEN = "bench-token"
+from bench.bot_process import TOKEN
 
 
 async def _ack(interaction: discord.Interaction[Any]) -> None:

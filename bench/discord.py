@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.bare_discord import TOKEN
+from bench.bot_process import bot_command
 from bench.report import figure, heading, percentile, progress, verdict
 from tests.fakes.discord_api import FakeDiscord, FakeGuild, FakeUser, Interaction, Recorded
 
@@ -287,15 +287,7 @@ def _error_replies(pushed: list[Interaction]) -> int:
 
 def _our_bot(fake: _Fake, tmp: Path) -> list[str]:
     """`python -m bot run` on a fresh SQLite file (seeded from the shipped pack)."""
-    config = tmp / "config.toml"
-    config.write_text(
-        f'[database]\npath = "{tmp / "bot.sqlite3"}"\n\n[game]\n'
-        f"answer_window_seconds = {WINDOW_S:.0f}\n\n"
-        f'[discord]\ntoken = "{TOKEN}"\n'
-        f'api_base_url = "{fake.base_url}"\ngateway_url = "{fake.gateway_url}"\n',
-        encoding="utf-8",
-    )
-    return [sys.executable, "-m", "bot", "--config", str(config), "run"]
+    return bot_command(tmp / "config.toml", tmp / "bot.sqlite3", fake, window_s=WINDOW_S)
 
 
 def _bare_client(fake: _Fake, tmp: Path) -> list[str]:

@@ -14,7 +14,6 @@ import contextlib
 import gc
 import math
 import re
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.bot_process import bot_command
 from bench.report import figure, heading, progress, verdict
 from db.connection import open_db
 from db.game import GameStore
@@ -90,14 +90,6 @@ async def _prepare(db: Path) -> datetime:
     return slot
 
 
-def _config(path: Path, db: Path, fake: FakeDiscord) -> None:
-    path.write_text(
-        f'[database]\npath = "{db}"\n\n[discord]\ntoken = "bench-token"\n'
-        f'api_base_url = "{fake.base_url}"\ngateway_url = "{fake.gateway_url}"\n',
-        encoding="utf-8",
-    )
-
-
 def _peak_rss_mb(pid: int) -> float:
     """The process's peak resident set (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
@@ -140,15 +132,9 @@ async def run() -> FanOut:
         slot = await _prepare(db)
         progress(f"{SCHEDULES:,} schedules stored in {time.perf_counter() - began:.1f} s")
         async with _Fake() as fake:
-            _config(Path(tmp) / "config.toml", db, fake)
             with (Path(tmp) / "bot.log").open("wb") as log:
                 bot = await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "--config",
-                    str(Path(tmp) / "config.toml"),
-                    "run",
+                    *bot_command(Path(tmp) / "config.toml", db, fake),
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=log,
                 )

@@ -193,10 +193,6 @@ class Store(Protocol):
         """Lock and score one answer, unless the player already answered or it closed."""
         ...
 
-    async def answers(self, question_id: int) -> list[AnswerRow]:
-        """The question's locked answers, earliest first."""
-        ...
-
     async def close_question(
         self,
         question: OpenQuestion,
