@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -37,7 +38,7 @@ from trivia.commands import (
     Stats,
     Stop,
 )
-from trivia.replies import GUESS, RESET_CONFIRM, Reply, ReplyKind
+from trivia.replies import FAILED, GUESS, RESET_CONFIRM, Reply, ReplyKind
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -303,10 +304,8 @@ async def leaderboard(interaction: discord.Interaction[Any], period: Period = "a
 
 
 @trivia.command(name="stats", description="Answers, accuracy, streaks and rank")
-async def stats(
-    interaction: discord.Interaction[Any], member: discord.Member | None = None
-) -> None:
-    """Your stats, or a member's."""
+async def stats(interaction: discord.Interaction[Any], member: discord.User | None = None) -> None:
+    """Your stats, or a member's (also someone who has left the server since)."""
     await _bot(interaction).dispatch_command(interaction, Stats(str(member.id) if member else None))
 
 
@@ -404,6 +403,16 @@ _numbered(schedule, "resume", "Resume a paused schedule")
 _numbered(schedule, "remove", "Delete a schedule")
 
 
+class _Tree(app_commands.CommandTree["TriviaBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """A command discord.py could not run (e.g. one this bot no longer has): say so
+        privately instead of leaving the member with "The application did not respond"."""
+        log.warning("could not run %s: %r", interaction.data, error)
+        await _bot(interaction).send_failure(interaction)
+
+
 class TriviaBot(discord.Client):
     """The Discord client: default intents only, no mentions ever."""
 
@@ -423,7 +432,7 @@ class TriviaBot(discord.Client):
         self.series = series
         self.get_state = get_state
         self.set_state = set_state
-        self.tree: app_commands.CommandTree[TriviaBot] = app_commands.CommandTree(self)
+        self.tree: app_commands.CommandTree[TriviaBot] = _Tree(self)
         self.tree.add_command(trivia)
         self.tree.add_command(admin)
 
@@ -467,11 +476,21 @@ class TriviaBot(discord.Client):
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
         if not done:
             await interaction.response.defer(ephemeral=True, thinking=True)
-        replies = await work
-        for reply in replies:
-            await self._send(interaction, reply)
+        try:
+            replies = await work
+            for reply in replies:
+                await self._send(interaction, reply)
+        except Exception:
+            log.exception("%s failed in %s", command, interaction.channel_id)
+            await self.send_failure(interaction)
+            return
         if not done and not any(reply.private for reply in replies):
             await interaction.delete_original_response()  # the private "thinking..." note
+
+    async def send_failure(self, interaction: discord.Interaction[Any]) -> None:
+        """Tell the member privately that the bot failed, if Discord still lets us."""
+        with contextlib.suppress(discord.HTTPException):
+            await self._send(interaction, FAILED)
 
     async def _send(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         embed, view = to_embed(reply), to_view(reply)

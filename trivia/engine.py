@@ -203,7 +203,7 @@ class Engine:
         locked = await self.store.record_answer(
             open_q,
             player_id,
-            text=text[:200],
+            text=text,
             choice_index=verdict.choice_index,
             value=verdict.value,
             correct=verdict.correct,
@@ -373,7 +373,8 @@ class Engine:
     async def _stop(self, actor: Actor, open_q: OpenQuestion | None) -> list[Reply]:
         if open_q is None:
             return [replies.error("Nothing to stop: no question is open here.")]
-        return await self._close(replace(open_q, total=open_q.seq), actor.now)
+        closed = await self._close(replace(open_q, total=open_q.seq), actor.now)
+        return closed or [replies.error("That question has just been revealed.")]
 
 
 def settle_reveal(

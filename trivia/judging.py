@@ -30,6 +30,8 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _EMPTY_MESSAGE = "Type an answer, e.g. /trivia answer B"
 _MARGIN_MESSAGE = "Type the margin in seconds, e.g. 0.002"
 _MIN_FUZZY_LENGTH = 3
+MAX_ANSWER_LENGTH = 200
+_TOO_LONG_MESSAGE = f"That answer is too long: {MAX_ANSWER_LENGTH} characters at most."
 _NUMBER_TOLERANCE = 1e-9
 
 
@@ -160,6 +162,8 @@ def parse_margin(text: str) -> float | None:
 
     Returns None for anything that is not a plain non-negative amount of time.
     """
+    if len(text) > MAX_ANSWER_LENGTH:
+        return None
     cleaned = " ".join(text.casefold().split())
     while True:
         stripped = _PREFIX.sub("", cleaned, count=1)
@@ -359,6 +363,8 @@ def _judge_choice(question: Question, text: str) -> Verdict:
 
 def judge(question: Question, text: str) -> Verdict:
     """Read a player's typed answer to a question; nothing here reveals the answer."""
+    if len(text) > MAX_ANSWER_LENGTH:
+        return Verdict(VerdictStatus.INVALID, message=_TOO_LONG_MESSAGE)
     if question.answer_index is None:
         return _judge_numeric(text)
     return _judge_choice(question, text)

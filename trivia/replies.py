@@ -65,6 +65,10 @@ def error(text: str) -> Reply:
     return Reply(ReplyKind.ERROR, text, private=True)
 
 
+FAILED = error("Something went wrong on our side. Please try again in a moment.")
+"""What a member hears when the bot fails before it could answer (the fault is logged)."""
+
+
 def question_reply(open_q: OpenQuestion, window: float) -> Reply:
     """The question as posted in the channel, with one button per choice."""
     q = open_q.question

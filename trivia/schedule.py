@@ -66,7 +66,7 @@ def parse_timing(at: str, zone: str, days: str | None = None) -> Timing:
     at_time = parse_time(at)
     try:
         ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder: OSError
         raise ScheduleError(
             f"Time zones are IANA names such as America/New_York or Europe/London, "
             f"not {zone[:40]!r}."

@@ -15,6 +15,7 @@ import yarl
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
+from db.connection import BUSY_TIMEOUT_MS
 from tests.conftest import daily_schedules_missed_minutes_ago
 from tests.fakes.discord_api import (
     EPHEMERAL,
@@ -309,6 +310,76 @@ async def test_errors_a_user_causes_get_a_short_private_reply(
     assert data["embeds"][0]["title"] == "No question is open here. Start one with /trivia."
     assert reply_of(board)["data"]["embeds"][0]["title"] == "Leaderboard: this week"
     assert answers_in(db) == []
+
+
+async def test_stats_for_someone_who_left_the_server(fake: FakeDiscord, tmp_path: Path) -> None:
+    """Discord sends only the user (no member) for someone no longer in the server; their
+    stats are still shown."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        await ask_multiple_choice(fake)
+        await settled(
+            fake,
+            await fake.slash(
+                "trivia", sub("answer", text="A"), user=BOB, guild=GUILD, channel_id=CHANNEL
+            ),
+        )
+        looked_up = await fake.slash(
+            "trivia",
+            sub("stats", member=str(BOB.id)),
+            user=ALICE,
+            guild=GUILD,
+            channel_id=CHANNEL,
+            resolved={"users": {str(BOB.id): BOB.payload()}},
+        )
+        await settled(fake, looked_up)
+    shown = embed(reply_of(looked_up)["data"])
+    assert shown["title"] == "Stats: Bob"
+
+
+async def test_a_command_the_bot_cannot_run_gets_a_private_reply(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A member still offered a subcommand this version no longer has is told so privately,
+    not left with "The application did not respond"."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        [trivia] = [c for c in fake.commands[None] if c["name"] == "trivia"]
+        trivia["options"].append({"type": 1, "name": "quiz", "description": "Older version"})
+        stale = await fake.slash("trivia", sub("quiz"), user=BOB, guild=GUILD, channel_id=CHANNEL)
+        await settled(fake, stale)
+    data = reply_of(stale)["data"]
+    assert data["flags"] & EPHEMERAL
+    assert embed(data)["title"].startswith("Something went wrong on our side.")
+
+
+async def test_a_database_failure_gets_a_private_apology_and_changes_nothing(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Another writer holds the database past the busy timeout: the member who ran /trivia
+    play sees the "thinking..." note turn into an apology, and no question is opened."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        blocker = sqlite3.connect(db, isolation_level=None)
+        try:
+            blocker.execute("BEGIN EXCLUSIVE")
+            asked = await fake.slash(
+                "trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL
+            )
+            await fake.wait_for(
+                lambda: asked.original is not None and bool(asked.original["embeds"]),
+                timeout=BUSY_TIMEOUT_MS / 1000 + 3,
+            )
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        again = await fake.slash("trivia", sub("play"), user=BOB, guild=GUILD, channel_id=CHANNEL)
+        await settled(fake, again)
+    assert reply_of(asked)["type"] == 5
+    assert asked.original is not None
+    assert asked.original["flags"] & EPHEMERAL
+    assert embed(asked.original)["title"].startswith("Something went wrong on our side.")
+    assert embed(reply_of(again)["data"])["title"] == "Trivia", "no question was left open"
 
 
 async def test_slow_work_is_deferred_within_the_deadline(fake: FakeDiscord, tmp_path: Path) -> None:

@@ -1352,8 +1352,14 @@ class FakeDiscord:
         return msg
 
     async def _followup(self, rec: Recorded, m: re.Match[str]) -> tuple[int, Any]:
+        """A followup message; the first after a deferral fills in the "thinking..." message
+        instead, keeping the deferral's visibility."""
         inter = self._webhook_interaction(m)
         body = self._check_create(rec.json, rec.files)
+        if inter.original is not None and inter.original["flags"] & LOADING:
+            self._apply_edit(inter.original, {**body, "flags": None}, rec.files)
+            self.followups.append(rec)
+            return 200, inter.original
         msg = self._new_message(
             inter.channel_id, body, rec.files, default_parse=["users"], webhook=True, mtype=0
         )

@@ -144,6 +144,21 @@ async def test_one_active_round_per_channel(store: GameStore) -> None:
     assert asked.kind is ReplyKind.QUESTION
 
 
+async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: GameStore) -> None:
+    """Alice and Bob stop the same question together: one reveal, and Bob is told why."""
+    eng = engine(store)
+    await eng.handle(Ask(), actor("host", T0))
+    later = T0 + timedelta(seconds=5)
+    alice, bob = await asyncio.gather(
+        eng.handle(Stop(), actor("alice", later)), eng.handle(Stop(), actor("bob", later))
+    )
+    kinds = sorted([[r.kind for r in alice], [r.kind for r in bob]])
+    assert kinds == [[ReplyKind.ERROR], [ReplyKind.REVEAL]]
+    [late] = alice if alice[0].kind is ReplyKind.ERROR else bob
+    assert late.private
+    assert late.title == "That question has just been revealed."
+
+
 async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> None:
     """/trivia start 3 asks three questions on the timer, then the final table."""
     eng = engine(store, window=10)

@@ -352,3 +352,15 @@ def test_judging_is_deterministic() -> None:
     for _ in range(3):
         assert [judge(WINNER, t) for t in texts] == first
     assert [judge(GUESS, t) for t, _ in MARGIN_TEXTS] == [judge(GUESS, t) for t, _ in MARGIN_TEXTS]
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [(WINNER, "9" * 4400), (SEASON, "9" * 4400), (GUESS, "1/" + "9" * 4400), (GUESS, "x" * 201)],
+    ids=["digits to a name", "digits to a season", "a huge fraction", "201 letters"],
+)
+def test_an_overlong_answer_is_refused_with_the_limit(question: Question, text: str) -> None:
+    """Python refuses to read a number over 4,300 digits; the judge never tries."""
+    assert judge(question, text) == Verdict(
+        INVALID, message="That answer is too long: 200 characters at most."
+    )

@@ -100,6 +100,8 @@ def test_next_slot_is_strictly_after() -> None:
         ("9am", "Europe/London", None, "Times are 24-hour HH:MM"),
         ("09:00", "Mars/Olympus", None, "Time zones are IANA names"),
         ("09:00", "EST5EDT/../x", None, "Time zones are IANA names"),
+        ("09:00", "America", None, "Time zones are IANA names"),
+        ("09:00", "Europe", None, "Time zones are IANA names"),
         ("09:00", "Europe/London", "funday", "Days are mon,tue"),
     ],
     ids=repr,
