@@ -22,6 +22,7 @@ import yarl
 from discord import app_commands
 from discord.ui import Button, DynamicItem
 
+from adapters.fitting import fit
 from trivia.commands import (
     Answer,
     Ask,
@@ -56,6 +57,8 @@ SYNC_STATE_KEY = "discord.command_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
 SCOPES = ("bot", "applications.commands")
+EMBED_TOTAL = 6000  # characters in an embed's title, description, fields and footer together
+EMBED_FIELDS = 25
 COLOURS = {
     ReplyKind.QUESTION: 0x2B6CB0,
     ReplyKind.REVEAL: 0x2F855A,
@@ -98,15 +101,25 @@ def point_at(config: DiscordConfig) -> None:
 
 
 def to_embed(reply: Reply) -> discord.Embed:
-    """A reply as an embed, cut to Discord's limits."""
+    """A reply as an embed within Discord's limits: what does not fit is cut at a whole
+    name or line, and fields left out are counted in the footer."""
+    title, body = fit(reply.title, 256), fit(reply.body, 4096)
     embed = discord.Embed(
-        title=reply.title[:256],
-        description=reply.body[:4096] or None,
-        colour=COLOURS.get(reply.kind, 0x4A5568),
+        title=title, description=body or None, colour=COLOURS.get(reply.kind, 0x4A5568)
     )
-    for name, value in reply.fields[:25]:
-        embed.add_field(name=name[:256], value=value[:1024] or "-", inline=False)
+    budget = EMBED_TOTAL - len(title) - len(body) - len(_left_out(len(reply.fields)))
+    for shown, (field_name, field_value) in enumerate(reply.fields):
+        name, value = fit(field_name, 256), fit(field_value, 1024) or "-"
+        budget -= len(name) + len(value)
+        if shown == EMBED_FIELDS or budget < 0:
+            embed.set_footer(text=_left_out(len(reply.fields) - shown))
+            break
+        embed.add_field(name=name, value=value, inline=False)
     return embed
+
+
+def _left_out(count: int) -> str:
+    return f"… and {count} more not shown"
 
 
 def to_view(reply: Reply) -> discord.ui.View | None:
@@ -469,10 +482,9 @@ class TriviaBot(discord.Client):
         """Send a command to the engine and the replies back, deferring if it runs long."""
         place = Place(PLATFORM, str(interaction.guild_id), str(interaction.channel_id))
         user = interaction.user
+        name = discord.utils.escape_markdown(user.display_name)  # no masked links in embeds
         is_admin = interaction.permissions.manage_guild
-        work = asyncio.ensure_future(
-            self.handle(command, place, str(user.id), user.display_name, is_admin)
-        )
+        work = asyncio.ensure_future(self.handle(command, place, str(user.id), name, is_admin))
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
         if not done:
             await interaction.response.defer(ephemeral=True, thinking=True)

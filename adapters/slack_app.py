@@ -21,6 +21,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.fitting import fit
 from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
 from trivia.replies import GUESS, RESET_CONFIRM, Reply
 from trivia.store import Place
@@ -64,14 +65,15 @@ def escape(text: str) -> str:
 def to_blocks(reply: Reply) -> list[dict[str, Any]]:
     """A reply as Block Kit: a header, the body, fields, and buttons when it has them."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": reply.title[:150]}}
+        {"type": "header", "text": {"type": "plain_text", "text": fit(reply.title, 150)}}
     ]
     if reply.body:
         blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": escape(reply.body)[:3000]}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": fit(escape(reply.body), 3000)}}
         )
     for name, value in reply.fields[:40]:
-        text = f"*{escape(name)}*\n{escape(value)}"[:3000]
+        heading = f"*{fit(escape(name), 200)}*\n"
+        text = heading + fit(escape(value), 3000 - len(heading))
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     buttons = []
     for button in reply.buttons:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
@@ -237,6 +238,33 @@ async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
     assert [r.status for r in posts] == [429, 200], "the 429 was waited out, then posted once"
     assert posts[-1].json["allowed_mentions"] == {"parse": []}
     assert "Source" in fields(reveal)
+
+
+async def test_a_reveal_with_fifty_long_names_lists_whole_names_and_links_none(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Fifty members with 32-character names answer right: the reveal shows whole names and
+    how many more, within Discord's limits; a name written as a masked link stays text."""
+    db = tmp_path / "bot.sqlite3"
+    phisher = FakeUser(7004, "phisher", "[Free Nitro](https://evil.test)")
+    crowd = [phisher] + [
+        FakeUser(7200 + i, f"fan{i}", f"Speedway Fan Number {i:02d} of Fifty") for i in range(49)
+    ]
+    async with running(fake, db):
+        message = await ask_multiple_choice(fake)
+        with closing(sqlite3.connect(db)) as conn:
+            [(body,)] = conn.execute("SELECT body FROM questions WHERE revealed_at IS NULL")
+        right = buttons(message)[json.loads(body)["answer_index"]]
+        for member in crowd:
+            await click(fake, message, right, member)
+        stop = await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
+        await settled(fake, stop)
+    names = fields(reply_of(stop)["data"])["Right"].split(", ")
+    *shown, more = names
+    assert shown[0].startswith("\\[Free Nitro](https://evil.test) (+")
+    assert all(n.startswith("Speedway Fan Number ") and n.endswith(")") for n in shown[1:])
+    assert more == f"… and {len(crowd) - len(shown)} more"
+    assert len(shown) > 20
 
 
 async def test_admin_commands_are_refused_for_members_and_change_nothing(

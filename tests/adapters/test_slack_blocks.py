@@ -53,6 +53,19 @@ def test_blocks_pass_slack_sdk_validation_even_when_long() -> None:
         Block.parse(block).to_dict()  # validates lengths; raises if over a limit
 
 
+def test_a_long_list_of_names_is_cut_at_a_whole_name() -> None:
+    """Two hundred right answers: whole names up to Slack's 3,000 characters, then a count."""
+    names = [f"Speedway Fan & Friend {i} (+12)" for i in range(200)]
+    reply = Reply(ReplyKind.REVEAL, "Answer: A", fields=(("Right", ", ".join(names)),))
+    [_, section] = to_blocks(reply)
+    heading, listed = section["text"]["text"].split("\n")
+    *shown, more = listed.split(", ")
+    assert heading == "*Right*"
+    assert shown == [escape(n) for n in names[: len(shown)]]
+    assert more == f"… and {200 - len(shown)} more"
+    Block.parse(section).to_dict()
+
+
 def test_manifest_declares_the_command_scopes_home_and_socket_mode() -> None:
     """The manifest an admin pastes has everything the bot uses."""
     manifest = slack_manifest()
