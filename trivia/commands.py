@@ -152,18 +152,6 @@ Command = (
 ADMIN_COMMANDS = (Configure, Reset, ScheduleSet, ScheduleList, ScheduleChange, DailyPost)
 LEADERBOARDS = (*PERIODS, "streak")
 
-USAGE = (
-    ("/trivia", "ask one question"),
-    ("/trivia start N", f"play a match of N questions (1-{MAX_MATCH})"),
-    ("/trivia answer TEXT", "lock in your answer: a letter, a name or a number"),
-    ("/trivia leaderboard [week|month|all|streak]", "top players here, or daily streaks"),
-    ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
-    ("/trivia stop", "end the match after the current question"),
-    ("/trivia daily [GUESS]", "today's daily question here; with a number, your guess"),
-    ("/trivia help", "this list"),
-    ("/trivia admin ...", "settings and leaderboard reset (admins only)"),
-)
-
 
 def _series(words: list[str]) -> str | None:
     return " ".join(words) or None

@@ -44,6 +44,7 @@ from trivia.schedule import ScheduleError, parse_time, parse_timing
 from trivia.scoring import PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Settled, Store
+from trivia.usage import usage_for
 
 RECENT_EVENTS = 20
 
@@ -78,6 +79,7 @@ class Engine:
     async def handle(self, command: Command, actor: Actor) -> list[Reply]:
         """Carry out one command; the replies are in the order to send them."""
         open_q = await self.store.open_question(actor.place)
+        usage = usage_for(actor.place.platform)
         before: list[Reply] = []
         if open_q is not None and actor.now >= open_q.closes_at:
             before = await self._close(open_q, actor.now)
@@ -113,10 +115,10 @@ class Engine:
                 if daily is None:
                     return [*before, replies.error("No daily question in this channel today.")]
                 if guess is None:
-                    return [*before, replies.daily_reply(daily, private=True)]
+                    return [*before, replies.daily_reply(daily, private=True, usage=usage)]
                 return before + await self._answer(actor, daily, guess)
             case Help(problem=problem):
-                return [*before, replies.help_reply(problem)]
+                return [*before, replies.help_reply(usage, problem)]
             case Invalid(problem=problem):
                 return [*before, replies.error(problem)]
             case _ if isinstance(command, ADMIN_COMMANDS) and not actor.admin:
@@ -179,7 +181,8 @@ class Engine:
                 actor.place, seed, series or settings.series, actor.now, settings
             )
         except NoQuestionError:
-            return [replies.error(f"No questions for series {series!r}. Try /trivia.")]
+            play = usage_for(actor.place.platform).play
+            return [replies.error(f"No questions for series {series!r}. Try {play}.")]
         total = settings.match_length if count is None else count
         started = await self.store.start_round(actor.place, total=total, seed=seed, first=first)
         if started is None:
@@ -188,7 +191,8 @@ class Engine:
 
     async def _answer(self, actor: Actor, open_q: OpenQuestion | None, text: str) -> list[Reply]:
         if open_q is None:
-            return [replies.error("No question is open here. Start one with /trivia.")]
+            play = usage_for(actor.place.platform).play
+            return [replies.error(f"No question is open here. Start one with {play}.")]
         verdict = judge(open_q.question, text)
         if verdict.status is not VerdictStatus.ACCEPTED:
             return [replies.error(verdict.message or "That isn't an answer.")]
@@ -307,7 +311,7 @@ class Engine:
                 now=actor.now,
             )
         schedules = await self.store.list_schedules(actor.place)
-        return [replies.schedules_reply(schedules, actor.now)]
+        return [replies.schedules_reply(schedules, actor.now, usage_for(actor.place.platform))]
 
     async def _stats(self, actor: Actor, user: str | None) -> list[Reply]:
         target = actor.user if user is None else user
@@ -346,7 +350,10 @@ class Engine:
         )
         if asked is None:
             return [*out, replies.error("This date's daily question is already posted here.")]
-        return [*out, replies.daily_reply(asked, private=False)]
+        return [
+            *out,
+            replies.daily_reply(asked, private=False, usage=usage_for(actor.place.platform)),
+        ]
 
     async def _daily_question(self, day: date, series: str | None) -> Question:
         """The date's guess-the-margin question: the same record everywhere for a date.

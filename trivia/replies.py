@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from trivia.commands import USAGE
 from trivia.daily import DailyStreak, guess_spread
 from trivia.model import Question
 from trivia.schedule import Schedule, describe_days, next_slot
 from trivia.scoring import BASE_POINTS, CLOSENESS_SHARE, GUESS_SHARES, SPEED_BONUS_SHARE
 from trivia.settings import Settings
 from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing, StreakStanding
+from trivia.usage import Usage
 
 LETTERS = "ABCD"
 GUESS = "guess"
@@ -83,14 +83,14 @@ def question_reply(open_q: OpenQuestion, window: float) -> Reply:
     )
 
 
-def daily_reply(open_q: OpenQuestion, *, private: bool) -> Reply:
+def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage) -> Reply:
     """The daily question: posted in the channel, or shown again to one player."""
     assert open_q.daily is not None
     q = open_q.question
     reveal = f"{open_q.closes_at:%H:%M} UTC on {open_q.closes_at:%a %-d %b}"
     lines = [
         q.prompt,
-        "Guess in seconds, e.g. /trivia daily 0.005: one guess each, kept private until the"
+        f"Guess in seconds with {usage.daily_guess}: one guess each, kept private until the"
         f" reveal at {reveal}.",
     ]
     return Reply(
@@ -208,9 +208,9 @@ def stats_reply(stats: PlayerStats, private: bool, daily: DailyStreak | None = N
     return Reply(ReplyKind.STATS, f"Stats: {stats.name}", fields=fields, private=private)
 
 
-def help_reply(problem: str | None = None) -> Reply:
+def help_reply(usage: Usage, problem: str | None = None) -> Reply:
     """The command list and scoring rules, privately."""
-    lines = [f"{usage}: {what}" for usage, what in USAGE]
+    lines = [f"{spelling}: {what}" for spelling, what in usage.commands]
     bases = ", ".join(f"{d} {p}" for d, p in BASE_POINTS.items())
     shares = "/".join(f"{s:.0%}" for s in GUESS_SHARES)
     lines.append(
@@ -256,7 +256,7 @@ def notice_private(text: str) -> Reply:
     return Reply(ReplyKind.NOTICE, text, private=True)
 
 
-def schedules_reply(schedules: list[Schedule], now: datetime) -> Reply:
+def schedules_reply(schedules: list[Schedule], now: datetime, usage: Usage) -> Reply:
     """The workspace's schedules with when each fires next, in its zone and in UTC."""
     fields = []
     for s in schedules:
@@ -277,5 +277,5 @@ def schedules_reply(schedules: list[Schedule], now: datetime) -> Reply:
         if s.last_error:
             line += f"; last post failed: {s.last_error}"
         fields.append((f"#{s.id}", line))
-    body = "" if schedules else "No schedules yet: /trivia admin schedule set 09:00 Europe/London"
+    body = "" if schedules else f"No schedules yet: {usage.schedule_example}"
     return Reply(ReplyKind.SETTINGS, "Scheduled quizzes", body, fields=tuple(fields), private=True)

@@ -335,9 +335,31 @@ async def test_errors_a_user_causes_get_a_short_private_reply(
         await settled(fake, board)
     data = reply_of(nothing)["data"]
     assert data["flags"] & EPHEMERAL
-    assert data["embeds"][0]["title"] == "No question is open here. Start one with /trivia."
+    assert data["embeds"][0]["title"] == "No question is open here. Start one with /trivia play."
     assert reply_of(board)["data"]["embeds"][0]["title"] == "Leaderboard: this week"
     assert answers_in(db) == []
+
+
+async def test_help_names_only_commands_and_options_discord_has(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Every command /trivia help lists is one the server was given, with its options."""
+    async with running(fake, tmp_path / "bot.sqlite3"):
+        shown = await fake.slash("trivia", sub("help"), user=BOB, guild=GUILD, channel_id=CHANNEL)
+        await settled(fake, shown)
+    synced = {c["name"]: c for c in fake.commands[None]}
+    listed = [
+        line.split(": ")[0] for line in embed(reply_of(shown)["data"])["description"].split("\n")
+    ]
+    spelled = [line.split() for line in listed if line.startswith("/")]
+    assert len(spelled) >= 8
+    for name, *rest in spelled:
+        command = synced[name.removeprefix("/")]
+        if rest == ["..."]:
+            continue
+        [subcommand] = [o for o in command["options"] if o["name"] == rest[0]]
+        options = {o["name"] for o in subcommand.get("options", [])}
+        assert {word.strip("[]") for word in rest[1:]} <= options, (name, rest)
 
 
 async def test_stats_for_someone_who_left_the_server(fake: FakeDiscord, tmp_path: Path) -> None:

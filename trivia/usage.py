@@ -1,0 +1,61 @@
+"""How players type the commands on each platform, for help and for hints in replies.
+
+Text adapters (console, Slack) read one line after /trivia (trivia.commands.parse);
+Discord has slash commands with named options and a separate /trivia-admin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trivia.commands import MAX_MATCH
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Command spellings for one platform."""
+
+    play: str
+    daily_guess: str
+    schedule_example: str
+    commands: tuple[tuple[str, str], ...]
+
+
+TEXT = Usage(
+    play="/trivia",
+    daily_guess="/trivia daily 0.005",
+    schedule_example="/trivia admin schedule set 09:00 Europe/London",
+    commands=(
+        ("/trivia", "ask one question"),
+        ("/trivia start N", f"play a match of N questions (1-{MAX_MATCH})"),
+        ("/trivia answer TEXT", "lock in your answer: a letter, a name or a number"),
+        ("/trivia leaderboard [week|month|all|streak]", "top players here, or daily streaks"),
+        ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
+        ("/trivia stop", "reveal the open question and end the match"),
+        ("/trivia daily [GUESS]", "today's daily question here; with a number, your guess"),
+        ("/trivia help", "this list"),
+        ("/trivia admin ...", "settings and leaderboard reset (admins only)"),
+    ),
+)
+
+DISCORD = Usage(
+    play="/trivia play",
+    daily_guess="the Guess button or /trivia daily guess:0.005",
+    schedule_example="/trivia-admin schedule set time:09:00 zone:Europe/London",
+    commands=(
+        ("/trivia play [series]", "ask one question"),
+        ("/trivia start [questions] [series]", f"play a match (1-{MAX_MATCH} questions)"),
+        ("/trivia answer text", "lock in your answer: a letter, a name or a number"),
+        ("/trivia leaderboard [period]", "top players here (week, month, all), or streaks"),
+        ("/trivia stats [member]", "answered, accuracy, streaks and rank"),
+        ("/trivia stop", "reveal the open question and end the match"),
+        ("/trivia daily [guess]", "today's daily question here; with a number, your guess"),
+        ("/trivia help", "this list"),
+        ("/trivia-admin ...", "settings, leaderboard reset and schedules (admins only)"),
+    ),
+)
+
+
+def usage_for(platform: str) -> Usage:
+    """The spellings for a place's platform ("discord", or any text platform)."""
+    return DISCORD if platform == "discord" else TEXT
