@@ -39,7 +39,7 @@ from trivia.commands import (
     Stats,
     Stop,
 )
-from trivia.replies import FAILED, GUESS, RESET_CONFIRM, Reply, ReplyKind
+from trivia.replies import FAILED, GUESS, RESET_CONFIRM, Reply, ReplyKind, error
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,15 @@ GUESS_FORM = re.compile(r"pf:guess-form:(\d+)")
 GUESS_INPUT = "guess"
 SYNC_STATE_KEY = "discord.command_hash"
 NO_MENTIONS = discord.AllowedMentions.none()
-PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True
+)
+POSTS_LATER = (Ask, Start)
+"""Commands whose reveal (and next questions) the bot posts in the channel by itself."""
+CANNOT_POST = error(
+    "I can't post in this channel, so nobody would see the reveal. An admin can give me"
+    " View Channel, Send Messages (in a thread: Send Messages in Threads) and Embed Links here."
+)
 SCOPES = ("bot", "applications.commands")
 EMBED_TOTAL = 6000  # characters in an embed's title, description, fields and footer together
 EMBED_FIELDS = 25
@@ -135,6 +143,14 @@ def to_view(reply: Reply) -> discord.ui.View | None:
         elif reply.question_id is not None:
             view.add_item(AnswerButton(reply.question_id, button.value))
     return view
+
+
+def _can_post(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the bot may post its own messages (embeds) where the interaction came from."""
+    allowed = interaction.app_permissions
+    in_thread = isinstance(interaction.channel, discord.Thread)
+    send = allowed.send_messages_in_threads if in_thread else allowed.send_messages
+    return allowed.view_channel and send and allowed.embed_links
 
 
 def _bot(interaction: discord.Interaction[Any]) -> TriviaBot:
@@ -480,6 +496,9 @@ class TriviaBot(discord.Client):
         self, interaction: discord.Interaction[Any], command: Command
     ) -> None:
         """Send a command to the engine and the replies back, deferring if it runs long."""
+        if isinstance(command, POSTS_LATER) and not _can_post(interaction):
+            await self._send(interaction, CANNOT_POST)
+            return
         place = Place(PLATFORM, str(interaction.guild_id), str(interaction.channel_id))
         user = interaction.user
         name = discord.utils.escape_markdown(user.display_name)  # no masked links in embeds

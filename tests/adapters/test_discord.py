@@ -22,6 +22,7 @@ from tests.fakes.discord_api import (
     EPHEMERAL,
     MANAGE_GUILD,
     MEMBER_PERMISSIONS,
+    SEND_MESSAGES,
     FakeDiscord,
     FakeGuild,
     FakeRole,
@@ -360,6 +361,30 @@ async def test_help_names_only_commands_and_options_discord_has(
         [subcommand] = [o for o in command["options"] if o["name"] == rest[0]]
         options = {o["name"] for o in subcommand.get("options", [])}
         assert {word.strip("[]") for word in rest[1:]} <= options, (name, rest)
+
+
+async def test_no_match_starts_where_the_bot_cannot_post_the_reveal(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """In a channel where the bot may not send messages, /trivia start is refused privately
+    and opens nothing (its reveal and next questions could never be posted)."""
+    db = tmp_path / "bot.sqlite3"
+    fake.bot_denied[QUIZ_ROOM] = SEND_MESSAGES
+    async with running(fake, db):
+        refused = await fake.slash(
+            "trivia", sub("start", questions=3), user=ALICE, guild=GUILD, channel_id=QUIZ_ROOM
+        )
+        await settled(fake, refused)
+        elsewhere = await fake.slash(
+            "trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL
+        )
+        await settled(fake, elsewhere)
+    data = reply_of(refused)["data"]
+    assert data["flags"] & EPHEMERAL
+    assert embed(data)["title"].startswith("I can't post in this channel")
+    assert embed(reply_of(elsewhere)["data"])["title"] == "Trivia"
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM questions").fetchone() == (1,)
 
 
 async def test_stats_for_someone_who_left_the_server(fake: FakeDiscord, tmp_path: Path) -> None:

@@ -35,10 +35,12 @@ ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
 MEMBER_PERMISSIONS = (
     (1 << 6)  # ADD_REACTIONS
-    | (1 << 10)  # VIEW_CHANNEL
-    | (1 << 11)  # SEND_MESSAGES
+    | VIEW_CHANNEL
+    | SEND_MESSAGES
     | (1 << 14)  # EMBED_LINKS
     | (1 << 15)  # ATTACH_FILES
     | (1 << 16)  # READ_MESSAGE_HISTORY
@@ -371,6 +373,7 @@ class FakeDiscord:
         self._rate_rules: list[_RateRule] = []
         self.global_limit = global_limit
         self.global_429s = 0
+        self.bot_denied: dict[int, int] = {}  # channel id -> permission bits the bot lacks
         self._global_window: deque[float] = deque()
         self._last_snowflake = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -913,7 +916,7 @@ class FakeDiscord:
             "member": self._member(user, roles=roles, perms=permissions),
             "token": token,
             "version": 1,
-            "app_permissions": str(MEMBER_PERMISSIONS),
+            "app_permissions": str(MEMBER_PERMISSIONS & ~self.bot_denied.get(channel_id, 0)),
             "locale": locale,
             "guild_locale": "en-US",
             "entitlements": [],
@@ -1396,6 +1399,8 @@ class FakeDiscord:
     async def _post_message(self, rec: Recorded, m: re.Match[str]) -> tuple[int, Any]:
         cid = int(m["cid"])
         self._guild_of(cid)
+        if self.bot_denied.get(cid, 0) & (VIEW_CHANNEL | SEND_MESSAGES):
+            raise ApiError(403, 50013, "Missing Permissions")
         body = self._check_create(rec.json, rec.files)
         if int(body.get("flags") or 0) & EPHEMERAL:
             raise ApiError(
