@@ -24,6 +24,7 @@ from discord.ui import Button, DynamicItem
 
 from adapters.fitting import fit
 from trivia.commands import (
+    RESET_CONFIRM,
     Answer,
     Ask,
     Command,
@@ -38,8 +39,9 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
+    confirmed_reset,
 )
-from trivia.replies import FAILED, GUESS, RESET_CONFIRM, Reply, ReplyKind, error
+from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -136,8 +138,8 @@ def to_view(reply: Reply) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for button in reply.buttons:
-        if button.value == RESET_CONFIRM:
-            view.add_item(ResetButton())
+        if button.value.startswith(RESET_CONFIRM):
+            view.add_item(ResetButton(button.value))
         elif button.value == GUESS and reply.question_id is not None:
             view.add_item(GuessButton(reply.question_id, button.label))
         elif reply.question_id is not None:
@@ -251,17 +253,19 @@ def _typed_guess(interaction: discord.Interaction[Any]) -> Answer | None:
     return Answer(text, question_id=int(form[1]))
 
 
-class ResetButton(DynamicItem[Button[Any]], template=r"pf:reset-confirm"):
-    """The confirmation of a leaderboard reset; permissions are checked again on click."""
+class ResetButton(DynamicItem[Button[Any]], template=r"pf:(?P<value>reset-confirm(:\d+)?)"):
+    """The confirmation of a leaderboard reset; permissions are checked again on click,
+    and the engine refuses one that has expired (the value carries when it was asked)."""
 
-    def __init__(self) -> None:
+    def __init__(self, value: str) -> None:
         super().__init__(
             Button(
                 label="Reset leaderboard",
                 style=discord.ButtonStyle.danger,
-                custom_id="pf:reset-confirm",
+                custom_id=f"pf:{value}",
             )
         )
+        self.value = value
 
     @classmethod
     async def from_custom_id(
@@ -271,11 +275,11 @@ class ResetButton(DynamicItem[Button[Any]], template=r"pf:reset-confirm"):
         match: re.Match[str],
     ) -> ResetButton:
         """Rebuild the button from a click."""
-        return cls()
+        return cls(match["value"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Reset, if the member may manage the server."""
-        await _bot(interaction).dispatch_command(interaction, Reset(confirmed=True))
+        """Reset, if the member may manage the server and the button is recent."""
+        await _bot(interaction).dispatch_command(interaction, confirmed_reset(self.value))
 
 
 async def _series(

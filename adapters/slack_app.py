@@ -22,8 +22,15 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.fitting import fit
-from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
-from trivia.replies import GUESS, RESET_CONFIRM, Reply
+from trivia.commands import (
+    ADMIN_COMMANDS,
+    RESET_CONFIRM,
+    Answer,
+    Command,
+    confirmed_reset,
+    parse,
+)
+from trivia.replies import GUESS, Reply
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -77,8 +84,8 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     buttons = []
     for button in reply.buttons:
-        if button.value == RESET_CONFIRM:
-            buttons.append(_button("Reset leaderboard", RESET_ACTION, RESET_CONFIRM, danger=True))
+        if button.value.startswith(RESET_CONFIRM):
+            buttons.append(_button("Reset leaderboard", RESET_ACTION, button.value, danger=True))
         elif button.value == GUESS and reply.question_id is not None:
             buttons.append(_button(button.label, GUESS_ACTION, str(reply.question_id)))
         elif reply.question_id is not None:
@@ -264,8 +271,9 @@ class SlackBot:
     async def _on_reset(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
         user = body["user"]
+        [action] = body["actions"]
         await self._run(
-            Reset(confirmed=True),
+            confirmed_reset(str(action.get("value") or "")),
             body["team"]["id"],
             body["channel"]["id"],
             user["id"],

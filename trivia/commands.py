@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from trivia.scoring import PERIODS
 
@@ -85,9 +85,25 @@ class Configure:
 
 @dataclass(frozen=True)
 class Reset:
-    """An admin clears the workspace leaderboard; unconfirmed, it asks first."""
+    """An admin clears the workspace leaderboard. Without `asked_at` it asks first; with
+    it, it is the click that confirms the request made at that time."""
 
-    confirmed: bool = False
+    asked_at: datetime | None = None
+
+
+RESET_CONFIRM = "reset-confirm"
+
+
+def reset_button_value(asked_at: datetime) -> str:
+    """What a reset confirmation button carries: when the reset was asked for."""
+    return f"{RESET_CONFIRM}:{int(asked_at.timestamp())}"
+
+
+def confirmed_reset(value: str) -> Reset:
+    """The confirmation a button value stands for (a button from before confirmations
+    carried their time counts as long expired)."""
+    _, _, seconds = value.partition(":")
+    return Reset(datetime.fromtimestamp(int(seconds) if seconds.isdigit() else 0, UTC))
 
 
 @dataclass(frozen=True)

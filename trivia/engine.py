@@ -47,6 +47,7 @@ from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Set
 from trivia.usage import usage_for
 
 RECENT_EVENTS = 20
+RESET_WINDOW = timedelta(minutes=5)  # how long a reset confirmation button stays good
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,11 @@ class Engine:
                 return before + await self._schedule(actor, command)
             case Configure():
                 return before + await self._configure(actor, command)
-            case Reset(confirmed=confirmed):
-                if not confirmed:
-                    return [*before, replies.confirm_reset()]
+            case Reset(asked_at=None):
+                return [*before, replies.confirm_reset(actor.now)]
+            case Reset(asked_at=asked_at) if asked_at and actor.now - asked_at > RESET_WINDOW:
+                return [*before, replies.error("That confirmation has expired: run reset again.")]
+            case Reset():
                 await self.store.reset_standings(actor.place)
                 return [*before, replies.notice(f"The leaderboard was reset by {actor.name}.")]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from trivia.commands import reset_button_value
 from trivia.daily import DailyStreak, guess_spread
 from trivia.model import Question
 from trivia.schedule import Schedule, describe_days, next_slot
@@ -222,16 +223,13 @@ def help_reply(usage: Usage, problem: str | None = None) -> Reply:
     return Reply(ReplyKind.HELP, title, "\n".join(lines), private=True)
 
 
-RESET_CONFIRM = "reset-confirm"
-
-
-def confirm_reset() -> Reply:
+def confirm_reset(now: datetime) -> Reply:
     """Ask an admin to confirm a leaderboard reset with a button."""
     return Reply(
         ReplyKind.CONFIRM,
         "Reset this server's leaderboard?",
         "Every answer and point here is deleted for good. Nothing else changes.",
-        buttons=(Button("Reset leaderboard", RESET_CONFIRM),),
+        buttons=(Button("Reset leaderboard", reset_button_value(now)),),
         private=True,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
@@ -527,16 +528,17 @@ async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
         confirm = asked.original
         assert confirm is not None
         assert confirm["flags"] & EPHEMERAL
-        assert buttons(confirm) == ["pf:reset-confirm"]
+        [confirm_id] = buttons(confirm)
+        assert re.fullmatch(r"pf:reset-confirm:\d+", confirm_id), "it carries when it was asked"
         assert answers_in(db) != []
         sneaky = await settled(
-            fake, await fake.click("pf:reset-confirm", message=confirm, user=BOB, guild=GUILD)
+            fake, await fake.click(confirm_id, message=confirm, user=BOB, guild=GUILD)
         )
         assert answers_in(db) != []
         done = await settled(
             fake,
             await fake.click(
-                "pf:reset-confirm",
+                confirm_id,
                 message=confirm,
                 user=ALICE,
                 guild=GUILD,

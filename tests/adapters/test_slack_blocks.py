@@ -6,7 +6,8 @@ from slack_sdk.models.blocks import Block
 
 from adapters.slack_app import escape, fallback_text, to_blocks
 from adapters.slack_manifest import slack_manifest
-from trivia.replies import RESET_CONFIRM, Button, Reply, ReplyKind
+from trivia.commands import RESET_CONFIRM
+from trivia.replies import Button, Reply, ReplyKind
 
 
 def test_user_text_cannot_mention_anyone() -> None:

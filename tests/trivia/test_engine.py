@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from db.game import GameStore
 from tests.conftest import T0
 from trivia.commands import (
+    RESET_CONFIRM,
     Answer,
     Ask,
     Configure,
@@ -21,10 +22,11 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
+    confirmed_reset,
 )
 from trivia.engine import Actor, Engine
 from trivia.model import QuestionKind
-from trivia.replies import LETTERS, RESET_CONFIRM, ReplyKind
+from trivia.replies import LETTERS, ReplyKind
 from trivia.scoring import Guess, answer_points, rank_guesses
 from trivia.settings import Settings
 from trivia.store import OpenQuestion, Place
@@ -340,16 +342,42 @@ async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
     )
     await eng.close_due(q.closes_at)
     assert await store.leaderboard(PLACE, "all", 10)
-    [nope] = await eng.handle(Reset(confirmed=True), member)
+    [nope] = await eng.handle(Reset(T0), member)
     assert nope.kind is ReplyKind.ERROR
     assert await store.leaderboard(PLACE, "all", 10)
     [ask] = await eng.handle(Reset(), admin)
     assert ask.private
-    assert [b.value for b in ask.buttons] == [RESET_CONFIRM]
-    [done] = await eng.handle(Reset(confirmed=True), admin)
+    [button] = ask.buttons
+    assert confirmed_reset(button.value) == Reset(T0)
+    [done] = await eng.handle(confirmed_reset(button.value), admin)
     assert not done.private
     assert done.title == "The leaderboard was reset by Ann."
     assert await store.leaderboard(PLACE, "all", 10) == []
+
+
+async def test_a_reset_confirmation_expires_after_five_minutes(store: GameStore) -> None:
+    """A confirm button clicked five minutes later (or one from before buttons carried their
+    time) is refused and resets nothing; within the five minutes it resets."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+    await eng.handle(Ask(), actor("bea", T0))
+    q = await open_question(store)
+    await eng.handle(Answer("0.01" if q.question.is_numeric else "A"), actor("bea", T0))
+    await eng.handle(Stop(), actor("bea", T0))
+    [ask] = await eng.handle(Reset(), admin)
+    [button] = ask.buttons
+    for late in (
+        confirmed_reset(button.value),
+        confirmed_reset(RESET_CONFIRM),  # a button from before they carried a time
+    ):
+        [expired] = await eng.handle(late, replace(admin, now=T0 + timedelta(minutes=5, seconds=1)))
+        assert expired.kind is ReplyKind.ERROR
+        assert expired.title == "That confirmation has expired: run reset again."
+    assert await store.leaderboard(PLACE, "all", 10)
+    [done] = await eng.handle(
+        confirmed_reset(button.value), replace(admin, now=T0 + timedelta(minutes=5))
+    )
+    assert done.title == "The leaderboard was reset by Ann."
 
 
 async def test_a_button_answers_only_its_own_question(store: GameStore) -> None:
