@@ -6,8 +6,8 @@ import asyncio
 import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,17 @@ def answers_in(db: Path) -> list[tuple[str, int, int]]:
             "SELECT p.ref, a.question_id, a.points FROM answers a"
             " JOIN players p ON p.id = a.player_id ORDER BY a.id"
         ).fetchall()
+
+
+@contextmanager
+def another_writer(db: Path) -> Iterator[None]:
+    """Another process holds the database's write lock until the block ends."""
+    with closing(sqlite3.connect(db, isolation_level=None)) as blocker:
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            blocker.execute("ROLLBACK")
 
 
 async def settled(fake: FakeDiscord, pushed: Interaction) -> Interaction:
@@ -436,9 +447,7 @@ async def test_a_database_failure_gets_a_private_apology_and_changes_nothing(
     play sees the "thinking..." note turn into an apology, and no question is opened."""
     db = tmp_path / "bot.sqlite3"
     async with running(fake, db):
-        blocker = sqlite3.connect(db, isolation_level=None)
-        try:
-            blocker.execute("BEGIN EXCLUSIVE")
+        with another_writer(db):
             asked = await fake.slash(
                 "trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL
             )
@@ -446,9 +455,6 @@ async def test_a_database_failure_gets_a_private_apology_and_changes_nothing(
                 lambda: asked.original is not None and bool(asked.original["embeds"]),
                 timeout=BUSY_TIMEOUT_MS / 1000 + 3,
             )
-        finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
         again = await fake.slash("trivia", sub("play"), user=BOB, guild=GUILD, channel_id=CHANNEL)
         await settled(fake, again)
     assert reply_of(asked)["type"] == 5
@@ -463,17 +469,12 @@ async def test_slow_work_is_deferred_within_the_deadline(fake: FakeDiscord, tmp_
     posts the question when the database frees up."""
     db = tmp_path / "bot.sqlite3"
     async with running(fake, db):
-        blocker = sqlite3.connect(db, isolation_level=None)
-        try:
-            blocker.execute("BEGIN EXCLUSIVE")
+        with another_writer(db):
             asked = await fake.slash(
                 "trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL
             )
             await settled(fake, asked)
             await asyncio.sleep(2.5 - (asked.latency or 0))
-        finally:
-            blocker.execute("ROLLBACK")
-            blocker.close()
         await fake.wait_for(
             lambda: any(embed(m)["title"] == "Trivia" for m in fake.visible_messages(CHANNEL)),
             timeout=10,
