@@ -7,6 +7,7 @@ the engine's neutral replies become Block Kit messages (public) or ephemeral mes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,10 +29,11 @@ from trivia.commands import (
     RESET_CONFIRM,
     Answer,
     Command,
+    Stop,
     confirmed_reset,
     parse,
 )
-from trivia.replies import GUESS, Reply
+from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
 from trivia.store import Place
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ Handler = Callable[[Command, Place, str, str, bool], Awaitable[list[Reply]]]
 """(command, place, user id, display name, is admin) -> replies."""
 Overview = Callable[[Place, str, str], Awaitable[list[Reply]]]
 """(place, user id, display name) -> the App Home's leaderboards and stats."""
+Work = Callable[[dict[str, Any]], Awaitable[None]]
+"""What a listener does with a request's body once it is acknowledged."""
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
@@ -48,6 +53,11 @@ GUESS_ACTION = "pf_guess"
 GUESS_FORM = "pf_guess_form"
 GUESS_BLOCK = "guess"
 GUESS_INPUT = "margin"
+UNREACHABLE = frozenset({"channel_not_found", "not_in_channel"})
+"""Web API errors for a channel the bot is not in (a private channel, a DM)."""
+CANNOT_POST = error(
+    "I can't post in this channel. Invite me to it (/invite @Photo Finish), then try again."
+)
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,10 @@ def _user_name(user: dict[str, Any]) -> str:
     return str(user.get("name") or user.get("username") or user["id"])
 
 
+def _unreachable(exc: Exception) -> bool:
+    return isinstance(exc, SlackApiError) and exc.response.get("error") in UNREACHABLE
+
+
 def fallback_text(reply: Reply) -> str:
     """The notification text for a message (also shown where blocks are not)."""
     return escape(reply.title)[:3000]
@@ -167,12 +181,28 @@ class SlackBot:
             request_verification_enabled=config.mode == "http",
         )
         self.app.middleware(self._skip_retries)
-        self.app.command("/trivia")(self._on_command)
-        self.app.action(ANSWER_ACTION)(self._on_answer)
-        self.app.action(RESET_ACTION)(self._on_reset)
-        self.app.action(GUESS_ACTION)(self._on_guess)
-        self.app.view(GUESS_FORM)(self._on_guess_form)
+        self.app.command("/trivia")(self._acked(self._on_command))
+        self.app.action(ANSWER_ACTION)(self._acked(self._on_answer))
+        self.app.action(RESET_ACTION)(self._acked(self._on_reset))
+        self.app.action(GUESS_ACTION)(self._acked(self._on_guess))
+        self.app.view(GUESS_FORM)(self._acked(self._on_guess_form))  # the ack closes the form
         self.app.event("app_home_opened")(self._on_home)
+
+    def _acked(self, work: Work) -> Callable[..., Awaitable[None]]:
+        """A bolt listener that acks at once, then does the work; a failure is told
+        privately. (Not left to bolt's error handler: a listener that fails within bolt's
+        10 ms ack poll has its ack undone, and Slack gets a 404.)"""
+
+        async def listener(
+            ack: Callable[[], Awaitable[None]], body: dict[str, Any], context: AsyncBoltContext
+        ) -> None:
+            await ack()
+            try:
+                await work(body)
+            except Exception as exc:
+                await self._tell_failure(exc, body, context)
+
+        return listener
 
     async def _skip_retries(
         self,
@@ -196,8 +226,16 @@ class SlackBot:
         self, command: Command, team: str, channel: str, user: str, name: str, *, admin: bool
     ) -> None:
         place = Place(PLATFORM, team, channel)
-        for reply in await self.handle(command, place, user, name, admin):
-            await self._send(place, user, reply)
+        replies = await self.handle(command, place, user, name, admin)
+        try:
+            for reply in replies:
+                await self._send(place, user, reply)
+        except SlackApiError as exc:
+            if _unreachable(exc) and any(r.kind is ReplyKind.QUESTION for r in replies):
+                # Nobody can see the question: withdraw it (its reveal cannot post either).
+                with contextlib.suppress(SlackApiError):
+                    await self.handle(Stop(), place, user, name, admin)
+            raise
 
     async def _send(self, place: Place, user: str, reply: Reply) -> None:
         if reply.private:
@@ -213,10 +251,7 @@ class SlackBot:
             channel=place.channel, text=fallback_text(reply), blocks=to_blocks(reply)
         )
 
-    async def _on_command(
-        self, ack: Callable[..., Awaitable[None]], command: dict[str, Any]
-    ) -> None:
-        await ack()
+    async def _on_command(self, command: dict[str, Any]) -> None:
         parsed = parse(command.get("text", ""))
         user = command["user_id"]
         admin = isinstance(parsed, ADMIN_COMMANDS) and await self._is_admin(user)
@@ -229,8 +264,7 @@ class SlackBot:
             admin=admin,
         )
 
-    async def _on_answer(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
+    async def _on_answer(self, body: dict[str, Any]) -> None:
         [action] = body["actions"]
         question, letter = action["value"].split(":")
         user = body["user"]
@@ -243,18 +277,14 @@ class SlackBot:
             admin=False,
         )
 
-    async def _on_guess(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
+    async def _on_guess(self, body: dict[str, Any]) -> None:
         [action] = body["actions"]
         await self.client.views_open(
             trigger_id=body["trigger_id"],
             view=guess_form(int(action["value"]), body["channel"]["id"]),
         )
 
-    async def _on_guess_form(
-        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]
-    ) -> None:
-        await ack()  # closes the form; the verdict comes privately in the channel
+    async def _on_guess_form(self, body: dict[str, Any]) -> None:
         view = body["view"]
         meta = json.loads(view["private_metadata"])
         typed = view["state"]["values"][GUESS_BLOCK][GUESS_INPUT].get("value") or ""
@@ -268,8 +298,7 @@ class SlackBot:
             admin=False,
         )
 
-    async def _on_reset(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
+    async def _on_reset(self, body: dict[str, Any]) -> None:
         user = body["user"]
         [action] = body["actions"]
         await self._run(
@@ -280,6 +309,31 @@ class SlackBot:
             _user_name(user),
             admin=await self._is_admin(user["id"]),
         )
+
+    async def _tell_failure(
+        self, exc: Exception, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        if _unreachable(exc):
+            reply = CANNOT_POST
+        else:
+            log.error("could not handle %s", body.get("type") or "a command", exc_info=exc)
+            reply = FAILED
+        text, blocks = fallback_text(reply), to_blocks(reply)
+        view = body.get("view") or {}
+        channel = context.channel_id or json.loads(view.get("private_metadata") or "{}").get(
+            "channel"
+        )
+        try:
+            if context.respond is not None:  # works even where the bot cannot post
+                await context.respond(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+                )
+            elif context.user_id and channel:
+                await self.client.chat_postEphemeral(
+                    channel=channel, user=context.user_id, text=text, blocks=blocks
+                )
+        except Exception:
+            log.exception("could not tell %s that it failed", context.user_id)
 
     async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":

@@ -25,6 +25,7 @@ oauth_config:
     bot:
       - commands
       - chat:write
+      - chat:write.public
       - users:read
 settings:
   event_subscriptions:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,3 +54,14 @@ async def daily_schedules_missed_minutes_ago(db: Path, places: Iterable[Place]) 
                 reveal_at=None,
                 now=now,
             )
+
+
+@contextmanager
+def another_writer(db: Path) -> Iterator[None]:
+    """Another process holds the database's write lock until the block ends."""
+    with closing(sqlite3.connect(db, isolation_level=None)) as blocker:
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            blocker.execute("ROLLBACK")

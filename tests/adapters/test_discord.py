@@ -6,8 +6,8 @@ import asyncio
 import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, closing, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import yarl
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
 from db.connection import BUSY_TIMEOUT_MS
-from tests.conftest import daily_schedules_missed_minutes_ago
+from tests.conftest import another_writer, daily_schedules_missed_minutes_ago
 from tests.fakes.discord_api import (
     EPHEMERAL,
     MANAGE_GUILD,
@@ -121,17 +121,6 @@ def answers_in(db: Path) -> list[tuple[str, int, int]]:
             "SELECT p.ref, a.question_id, a.points FROM answers a"
             " JOIN players p ON p.id = a.player_id ORDER BY a.id"
         ).fetchall()
-
-
-@contextmanager
-def another_writer(db: Path) -> Iterator[None]:
-    """Another process holds the database's write lock until the block ends."""
-    with closing(sqlite3.connect(db, isolation_level=None)) as blocker:
-        blocker.execute("BEGIN EXCLUSIVE")
-        try:
-            yield
-        finally:
-            blocker.execute("ROLLBACK")
 
 
 async def settled(fake: FakeDiscord, pushed: Interaction) -> Interaction:

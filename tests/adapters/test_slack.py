@@ -17,7 +17,8 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
-from tests.conftest import daily_schedules_missed_minutes_ago
+from db.connection import BUSY_TIMEOUT_MS
+from tests.conftest import another_writer, daily_schedules_missed_minutes_ago
 from tests.fakes.slack_api import (
     TEAM_ID,
     FakeSlack,
@@ -414,3 +415,45 @@ async def test_the_daily_questions_guess_button_opens_a_form_and_locks_one_guess
     assert locked == "Locked in: 0.004 s"
     assert again == "You already locked in an answer to this question."
     assert answers_in(db) == [("U1", 0)]
+
+
+async def test_a_database_failure_gets_a_private_apology_and_changes_nothing(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """Another writer holds the database past the busy timeout: whoever ran /trivia is told
+    privately that it failed, and no question is opened."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(slack, db) as bot:
+        with another_writer(db):
+            assert await bot.send(command(slack, "")) == 200
+            await slack.wait_for(
+                lambda: slack.responses_to("cmd-"), timeout=BUSY_TIMEOUT_MS / 1000 + 3
+            )
+        assert await bot.send(command(slack, "", user="U2")) == 200
+        await posts_beyond(slack, 0)
+    [apology] = slack.responses_to("cmd-")
+    assert apology["text"].startswith("Something went wrong on our side.")
+    assert apology["response_type"] == "ephemeral"
+    assert slack.posted(CHANNEL)[0]["text"] == "Trivia", "no question was left open"
+
+
+async def test_a_private_channel_without_the_bot_is_explained_and_left_free(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """/trivia in a private channel the bot was not invited to: each command is acknowledged
+    and the member is told privately to invite the bot; once it is invited, the channel has
+    no question left blocking it."""
+    db = tmp_path / "bot.sqlite3"
+    slack.hidden.add(CHANNEL)
+    async with running(slack, db) as bot:
+        for text in ("start 3", "help", "leaderboard"):
+            assert await bot.send(command(slack, text)) == 200
+            await slack.wait_for(lambda: slack.responses_to(f"cmd-{text}"))  # noqa: B023
+        slack.hidden.clear()
+        assert await bot.send(command(slack, "")) == 200
+        await posts_beyond(slack, 0)
+    for text in ("start 3", "help", "leaderboard"):
+        [told] = slack.responses_to(f"cmd-{text}")
+        assert told["text"].startswith("I can't post in this channel. Invite me to it (/invite")
+    assert slack.posted(CHANNEL)[0]["text"] == "Trivia"
+    assert slack.ephemeral() == []

@@ -75,6 +75,7 @@ def test_manifest_declares_the_command_scopes_home_and_socket_mode() -> None:
         "should_escape: true",
         "- commands",
         "- chat:write",
+        "- chat:write.public",
         "- users:read",
         "home_tab_enabled: true",
         "- app_home_opened",

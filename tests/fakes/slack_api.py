@@ -244,6 +244,9 @@ class FakeSlack:
         self.socket_frames: list[JSON] = []  # every text frame a Socket Mode client sent
         self.socket_connections = 0  # how many websockets were ever accepted
         self.messages: dict[str, list[JSON]] = {}  # channel -> live messages (updates applied)
+        self.hidden: set[str] = set()
+        """Private channels and DMs the bot is not in: chat.* calls there are channel_not_found
+        (public ones are open to it through the chat:write.public scope)."""
         self.api_url = ""
         self.base_url = ""
         self.socket_url = ""
@@ -532,10 +535,9 @@ class FakeSlack:
             if problems:
                 raise _invalid_blocks(problems)
 
-    @staticmethod
-    def _channel(params: JSON) -> str:
+    def _channel(self, params: JSON) -> str:
         channel = params.get("channel")
-        if not channel or not isinstance(channel, str):
+        if not channel or not isinstance(channel, str) or channel in self.hidden:
             raise SlackError("channel_not_found")
         return channel
 

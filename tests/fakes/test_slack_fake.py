@@ -367,6 +367,13 @@ async def test_web_api_errors_and_validation(slack: FakeSlack) -> None:
         await client.chat_update(channel=CHANNEL, ts="1.2", text="nope")
     assert [p["text"] for p in slack.posted(CHANNEL)] == ["one", "two"]
 
+    slack.hidden.add("G9")
+    with pytest.raises(SlackApiError, match="channel_not_found"):
+        await client.chat_postMessage(channel="G9", text="private")
+    with pytest.raises(SlackApiError, match="channel_not_found"):
+        await client.chat_postEphemeral(channel="G9", user=ALICE, text="private")
+    assert slack.posted("G9") == []
+
     with pytest.raises(AssertionError, match="condition not met"):
         await slack.wait_for(lambda: False, timeout=0.05)
 
