@@ -63,6 +63,11 @@ def main() -> None:
         f"p99 {chat.ours_serial.p99_ms:.1f} ms vs {chat.bare_serial.p99_ms:.1f} ms",
     )
     figure(
+        "  replay of our replies / bare",
+        f"{chat.replay_p99_ratio:.2f}",
+        "p99: what sending our embeds and buttons costs",
+    )
+    figure(
         "slack ack p99 (ms)",
         f"{signed.ours.p99_ms:.1f}",
         f"< {slack.P99_TARGET_MS:.0f}: "

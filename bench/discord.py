@@ -1,4 +1,5 @@
-"""Slash commands per second and their latency: the real bot against a bare discord.py handler.
+"""Slash commands per second and their latency: the real bot against a bare discord.py handler,
+and against discord.py sending the bot's own replies with no engine or database (the replay).
 
 Each runs as its own process (`python -m bot run`; bench/bare_discord.py), as it would beside
 a remote Discord, against its own loopback fake of Discord (tests/fakes) in this process,
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import re
 import sys
 import tempfile
@@ -91,6 +93,8 @@ class Comparison:
     bare: Load
     ours_serial: Load
     bare_serial: Load
+    replay: Load
+    replay_serial: Load
 
     @property
     def p99_ratio(self) -> float:
@@ -101,6 +105,11 @@ class Comparison:
     def serial_p99_ratio(self) -> float:
         """Our p99 over the bare handler's with one interaction at a time."""
         return self.ours_serial.p99_ms / self.bare_serial.p99_ms
+
+    @property
+    def replay_p99_ratio(self) -> float:
+        """The replay's p99 over the bare handler's: what sending our replies costs."""
+        return self.replay.p99_ms / self.bare.p99_ms
 
     @property
     def throughput_ratio(self) -> float:
@@ -202,6 +211,17 @@ class _Driver:
         await asyncio.gather(*(worker() for _ in range(in_flight)))
         return time.perf_counter() - began
 
+    def save_replies(self, path: Path) -> None:
+        """Write the replies (callback bodies with a message) by subcommand, for the replay."""
+        by_sub: dict[str, list[Any]] = {}
+        for pushed in self.pushed:
+            body = pushed.response() or {}
+            if body.get("type") == 4:
+                by_sub.setdefault(pushed.payload["data"]["options"][0]["name"], []).append(
+                    body["data"]
+                )
+        path.write_text(json.dumps(by_sub), encoding="utf-8")
+
     def load(self, seconds: float, first: int) -> Load:
         """The figures for the interactions pushed since index `first`."""
         measured = self.pushed[first:]
@@ -220,9 +240,10 @@ async def _ready(fake: _Fake, process: asyncio.subprocess.Process) -> None:
 
 
 async def _measure_process(
-    label: str, command: Callable[[_Fake, Path], list[str]]
+    label: str, command: Callable[[_Fake, Path], list[str]], replies: Path | None = None
 ) -> tuple[Load, Load]:
-    """Start the handler under test as its own process against a fresh fake, and measure it."""
+    """Start the handler under test as its own process against a fresh fake, and measure it
+    (saving its replies to `replies`, if given)."""
     with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp:
         async with _Fake() as fake:
             began = time.perf_counter()
@@ -233,7 +254,7 @@ async def _measure_process(
             try:
                 await _ready(fake, process)
                 progress(f"{label}: connected in {time.perf_counter() - began:.1f} s")
-                return await _measure(fake, label)
+                return await _measure(fake, label, replies)
             finally:
                 with contextlib.suppress(ProcessLookupError):
                     process.terminate()
@@ -241,7 +262,7 @@ async def _measure_process(
                 await fake.disconnect_clients()
 
 
-async def _measure(fake: _Fake, label: str) -> tuple[Load, Load]:
+async def _measure(fake: _Fake, label: str, replies: Path | None) -> tuple[Load, Load]:
     """Warm up with WARMUP interactions, then ROUNDS rounds of INTERACTIONS with IN_FLIGHT
     at a time and SERIAL_INTERACTIONS one at a time; of each kind, the round whose p99 is
     the median (one round's p99 varies by 2x between runs here)."""
@@ -268,6 +289,8 @@ async def _measure(fake: _Fake, label: str) -> tuple[Load, Load]:
                 f" within {ACK_WAIT_S:.0f} s, {_error_replies(driver.pushed[first:])} error replies"
             )
             loads.append(load)
+    if replies is not None:
+        driver.save_replies(replies)
     return _median_round(busy), _median_round(serial)
 
 
@@ -290,19 +313,15 @@ def _our_bot(fake: _Fake, tmp: Path) -> list[str]:
     return bot_command(tmp / "config.toml", tmp / "bot.sqlite3", fake, window_s=WINDOW_S)
 
 
-def _bare_client(fake: _Fake, tmp: Path) -> list[str]:
-    """The bare discord.py client of bench/bare_discord.py."""
-    return [sys.executable, "-m", "bench.bare_discord", fake.base_url, fake.gateway_url]
+def _bare_client(*options: str) -> Callable[[_Fake, Path], list[str]]:
+    """The bare discord.py client of bench/bare_discord.py, with these options."""
 
+    def command(fake: _Fake, tmp: Path) -> list[str]:
+        return [
+            sys.executable, "-m", "bench.bare_discord", fake.base_url, fake.gateway_url, *options
+        ]  # fmt: skip
 
-async def ours() -> tuple[Load, Load]:
-    """The real bot, as its own process."""
-    return await _measure_process("our bot", _our_bot)
-
-
-async def bare() -> tuple[Load, Load]:
-    """A bare discord.py client with the same commands, as its own process."""
-    return await _measure_process("bare discord.py", _bare_client)
+    return command
 
 
 def _show(label: str, load: Load) -> None:
@@ -311,14 +330,20 @@ def _show(label: str, load: Load) -> None:
 
 
 async def run() -> Comparison:
-    """Run the real bot, then the bare handler, under the same load, and print both."""
+    """Run the real bot, the bare handler and the replay under the same load; print them."""
     heading("4. Discord slash commands: our adapter vs a bare discord.py handler")
     progress(
         f"{ROUNDS} rounds of {INTERACTIONS:,} /trivia interactions ({WARMUP} more to warm up),"
         f" {IN_FLIGHT} in flight, {PLAYERS} players, each handler in its own process; {MIX}"
     )
-    (ours_busy, ours_serial), (bare_busy, bare_serial) = await ours(), await bare()
-    result = Comparison(ours_busy, bare_busy, ours_serial, bare_serial)
+    with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp:
+        replies = Path(tmp) / "replies.json"
+        ours_busy, ours_serial = await _measure_process("our bot", _our_bot, replies)
+        bare_busy, bare_serial = await _measure_process("bare discord.py", _bare_client())
+        replay_busy, replay_serial = await _measure_process(
+            "discord.py replaying our replies", _bare_client("--replies", str(replies))
+        )
+    result = Comparison(ours_busy, bare_busy, ours_serial, bare_serial, replay_busy, replay_serial)
     _show(f"ours (engine + SQLite), {IN_FLIGHT} in flight", result.ours)
     _show(f"bare (ack only), {IN_FLIGHT} in flight", result.bare)
     figure("ratio ours / bare p99", f"{result.p99_ratio:.2f}")
@@ -330,4 +355,7 @@ async def run() -> Comparison:
     _show("ours, one at a time", result.ours_serial)
     _show("bare, one at a time", result.bare_serial)
     figure("ratio ours / bare p99, one at a time", f"{result.serial_p99_ratio:.2f}")
+    _show(f"replay (our replies, no engine or DB), {IN_FLIGHT} in flight", result.replay)
+    _show("replay, one at a time", result.replay_serial)
+    figure("ratio replay / bare p99", f"{result.replay_p99_ratio:.2f}")
     return result
