@@ -23,7 +23,7 @@ from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import shipped_pack
-from trivia.commands import Answer, Command, ScheduleChange, ScheduleSet
+from trivia.commands import Ask, Command, DailyPost, ScheduleChange, ScheduleSet, Start
 from trivia.engine import Actor, Engine, Posted
 from trivia.questions import series_short
 from trivia.replies import Reply
@@ -32,6 +32,10 @@ from trivia.store import Place
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
+OPENS_QUESTION = (Ask, Start, DailyPost)
+"""Commands that can ask a question whose deadline is sooner than the reveal timer's. Any
+other command can open one only by closing an overdue question in a match, and then the
+timer is already due."""
 
 
 def utc_now() -> datetime:
@@ -53,10 +57,10 @@ class App:
     async def handle(
         self, command: Command, place: Place, user: str, name: str, admin: bool = False
     ) -> list[Reply]:
-        """Run one command now; wake the reveal timer if it may have opened a question."""
+        """Run one command now; wake the reveal timer if it may have asked a question."""
         actor = Actor(place, user, name, self.clock(), admin=admin)
         replies = await self.engine.handle(command, actor)
-        if not isinstance(command, Answer):  # answers never bring a deadline forward
+        if isinstance(command, OPENS_QUESTION):
             self.wake.set()
         if self.scheduler and isinstance(command, ScheduleSet | ScheduleChange):
             await self.scheduler.reload()

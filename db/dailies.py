@@ -76,17 +76,6 @@ class DailyStore:
             ],
         )
 
-    async def streak(self, channel_id: int, player_id: int) -> DailyStreak | None:
-        """A player's daily streak in a channel."""
-        rows = list(
-            await self.conn.execute_fetchall(
-                "SELECT player_id, current, best, last_date FROM daily_streaks"
-                " WHERE channel_id = ? AND player_id = ?",
-                (channel_id, player_id),
-            )
-        )
-        return _streak(rows[0]) if rows else None
-
     async def leaderboard(self, channel_id: int, limit: int) -> list[StreakStanding]:
         """The channel's longest live daily streaks, then best streaks, then name."""
         rows = await self.conn.execute_fetchall(
@@ -108,3 +97,13 @@ class DailyStore:
             " (SELECT id FROM channels WHERE workspace_id = ?)",
             (workspace_id,),
         )
+
+
+def daily_streak(conn: sqlite3.Connection, channel_id: int, player_id: int) -> DailyStreak | None:
+    """A player's daily streak in a channel (on the database thread)."""
+    row = conn.execute(
+        "SELECT player_id, current, best, last_date FROM daily_streaks"
+        " WHERE channel_id = ? AND player_id = ?",
+        (channel_id, player_id),
+    ).fetchone()
+    return _streak(row) if row else None

@@ -12,11 +12,11 @@ from typing import Any
 import aiosqlite
 
 from db.answer_log import AnswerLog, LoggedAnswer
-from db.dailies import DailyStore
+from db.dailies import DailyStore, daily_streak
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.transactions import Writer, on_thread
-from trivia.daily import DailyInfo, DailyStreak
+from trivia.daily import DailyInfo
 from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
 from trivia.schedule import Schedule, Timing
 from trivia.store import (
@@ -25,6 +25,7 @@ from trivia.store import (
     NextQuestion,
     OpenQuestion,
     Place,
+    PlayerCard,
     PlayerStats,
     Revealed,
     Settle,
@@ -145,6 +146,8 @@ class GameStore:
         self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}
         self._open: dict[tuple[int, str], OpenQuestion] = {}
+        self._settings: dict[int, dict[str, str]] = {}
+        self._settings_saves = 0
 
     async def events(self) -> list[Event]:
         """Every event, cached after the first load."""
@@ -204,14 +207,11 @@ class GameStore:
         rows = await self._rows(sql, params)
         return rows[0] if rows else None
 
-    async def find_player(self, place: Place, user: str) -> tuple[int, str] | None:
-        """A known player's id and display name in this workspace."""
-        row = await self._row(
-            "SELECT p.id, p.display_name FROM players p JOIN workspaces w ON w.id = p.workspace_id"
-            " WHERE w.platform = ? AND w.ref = ? AND p.ref = ?",
-            (place.platform, place.workspace, user),
-        )
-        return (int(row[0]), str(row[1])) if row else None
+    async def player_card(self, place: Place, user: str) -> PlayerCard | None:
+        """A known player's all-time stats and daily streak in this channel; None if never
+        seen in the workspace (read in one trip to the database thread)."""
+        channel_id = await self._channel_id(place)
+        return await on_thread(self.conn, lambda conn: _player_card(conn, channel_id, user))
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
         """The channel's unrevealed quick-play question, found through its active round.
@@ -410,12 +410,13 @@ class GameStore:
     async def recent_event_keys(self, place: Place, limit: int) -> list[str]:
         """Events used by the workspace's latest questions, newest first."""
         rows = await self._rows(
-            "SELECT q.body FROM questions q JOIN rounds r ON r.id = q.round_id"
-            " JOIN channels c ON c.id = r.channel_id WHERE c.workspace_id = ?"
-            " ORDER BY q.id DESC LIMIT ?",
+            "SELECT k.value FROM (SELECT q.id, q.body FROM questions q"
+            " JOIN rounds r ON r.id = q.round_id JOIN channels c ON c.id = r.channel_id"
+            " WHERE c.workspace_id = ? ORDER BY q.id DESC LIMIT ?) AS latest,"
+            " json_each(latest.body, '$.event_keys') AS k ORDER BY latest.id DESC, k.id",
             (await self._workspace_id(place), limit),
         )
-        return [key for row in rows for key in question_from_json(row[0]).event_keys]
+        return [str(row[0]) for row in rows]
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """Top players of the workspace for a period, ties broken deterministically."""
@@ -434,21 +435,25 @@ class GameStore:
             self.conn, lambda conn: _player_stats(conn, (workspace_id, period), player_id)
         )
 
-    async def daily_streak(self, place: Place, player_id: int) -> DailyStreak | None:
-        """A player's daily streak in this channel."""
-        return await self.dailies.streak(await self._channel_id(place), player_id)
-
     async def streak_leaderboard(self, place: Place, limit: int) -> list[StreakStanding]:
         """This channel's longest daily streaks."""
         return await self.dailies.leaderboard(await self._channel_id(place), limit)
 
     async def settings(self, place: Place) -> dict[str, str]:
-        """The workspace's settings overrides."""
-        rows = await self._rows(
-            "SELECT name, value FROM workspace_settings WHERE workspace_id = ?",
-            (await self._workspace_id(place),),
-        )
-        return {row[0]: row[1] for row in rows}
+        """The workspace's settings overrides, remembered until this store saves settings
+        (only admins' commands change them)."""
+        workspace_id = await self._workspace_id(place)
+        if workspace_id not in self._settings:
+            saves = self._settings_saves
+            rows = await self._rows(
+                "SELECT name, value FROM workspace_settings WHERE workspace_id = ?",
+                (workspace_id,),
+            )
+            found = {row[0]: row[1] for row in rows}
+            if saves != self._settings_saves:  # a save committed meanwhile: maybe stale
+                return found
+            self._settings[workspace_id] = found
+        return dict(self._settings[workspace_id])
 
     async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
         """Set (or, with None, clear) workspace settings overrides, in one transaction."""
@@ -469,7 +474,11 @@ class GameStore:
                         (workspace_id, name, value),
                     )
 
-        await self.writer.transaction(save)
+        try:
+            await self.writer.transaction(save)
+        finally:
+            self._settings_saves += 1
+            self._settings.pop(workspace_id, None)
 
     async def add_schedule(
         self,
@@ -539,6 +548,22 @@ class GameStore:
             conn.execute("DROP TABLE temp.replay")
 
         await self.writer.transaction(replay)
+
+
+def _player_card(conn: sqlite3.Connection, channel_id: int, user: str) -> PlayerCard | None:
+    """A player's all-time stats in the channel's workspace and daily streak in the channel."""
+    row = conn.execute(
+        "SELECT p.id, p.workspace_id FROM players p JOIN channels c"
+        " ON c.workspace_id = p.workspace_id WHERE c.id = ? AND p.ref = ?",
+        (channel_id, user),
+    ).fetchone()
+    if row is None:
+        return None
+    player_id, workspace_id = int(row[0]), int(row[1])
+    return PlayerCard(
+        _player_stats(conn, (workspace_id, "all"), player_id),
+        daily_streak(conn, channel_id, player_id),
+    )
 
 
 def _player_stats(

@@ -318,15 +318,13 @@ class Engine:
 
     async def _stats(self, actor: Actor, user: str | None) -> list[Reply]:
         target = actor.user if user is None else user
-        found = await self.store.find_player(actor.place, target)
-        if found is None:
+        card = await self.store.player_card(actor.place, target)
+        if card is None:
             who = "You haven't" if user is None else "That player hasn't"
             return [replies.error(f"{who} answered any questions here yet.")]
-        stats = await self.store.player_stats(actor.place, "all", found[0])
-        if stats is None:
+        if card.stats is None:
             return [replies.error("No stats yet.")]
-        daily = await self.store.daily_streak(actor.place, found[0])
-        return [replies.stats_reply(stats, private=user is None, daily=daily)]
+        return [replies.stats_reply(card.stats, private=user is None, daily=card.daily)]
 
     async def _daily(self, actor: Actor) -> tuple[list[Reply], OpenQuestion | None]:
         """The channel's open daily question; one past its reveal time is revealed first."""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _NON_WORD = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Fold case, accents, punctuation and spacing so typed text compares equal."""
+    """Fold case, accents, punctuation and spacing so typed text compares equal (cached:
+    question generation compares the same record names thousands of times)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = _NON_WORD.sub(" ", plain.replace("'", "").replace("\u2019", ""))

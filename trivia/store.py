@@ -123,6 +123,14 @@ class PlayerStats:
 
 
 @dataclass(frozen=True)
+class PlayerCard:
+    """What the stats command shows of a known player."""
+
+    stats: PlayerStats | None  # all time, in the workspace
+    daily: DailyStreak | None  # in this channel
+
+
+@dataclass(frozen=True)
 class NextQuestion:
     """The question that follows a reveal in the same round."""
 
@@ -146,8 +154,8 @@ class Store(Protocol):
         """The id of a player in this workspace, created on first sight."""
         ...
 
-    async def find_player(self, place: Place, user: str) -> tuple[int, str] | None:
-        """A known player's id and display name."""
+    async def player_card(self, place: Place, user: str) -> PlayerCard | None:
+        """A known player's all-time stats and daily streak here; None if never seen."""
         ...
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
@@ -168,10 +176,6 @@ class Store(Protocol):
         self, place: Place, info: DailyInfo, question: NextQuestion
     ) -> OpenQuestion | None:
         """Ask the channel's daily question; None if one is open or this date was posted."""
-        ...
-
-    async def daily_streak(self, place: Place, player_id: int) -> DailyStreak | None:
-        """A player's daily streak in this channel."""
         ...
 
     async def streak_leaderboard(self, place: Place, limit: int) -> list[StreakStanding]:

@@ -19,7 +19,7 @@ from db.connection import migrations, open_db, schema_version
 from db.game import GameStore
 from tests.conftest import T0
 from trivia.daily import DailyStreak
-from trivia.model import RecordsPack
+from trivia.model import QuestionKind, RecordsPack
 from trivia.questions import Generator, Records
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Revealed, Settled
 
@@ -279,3 +279,24 @@ async def test_two_processes_on_one_database_never_accept_a_closed_question(
     assert await answer(store, q, "ann") is Lock.CLOSED
     assert await store.open_question(PLACE) is None
     assert await store.answers(q.id) == []
+
+
+async def test_recent_event_keys_are_the_workspaces_latest_questions_newest_first(
+    store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """What question generation avoids: the events of this workspace's latest questions,
+    newest first, up to the limit; another workspace's questions do not count."""
+    generator = Generator(Records(mini_pack.events), Random(4))
+    asked: list[tuple[str, ...]] = []
+    for n, place in enumerate(
+        [Place("test", "guild", f"chan{n}") for n in range(3)] + [Place("test", "other", "c")]
+    ):
+        question = generator.generate(kinds=[QuestionKind.CLOSEST] if n == 1 else None)
+        first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
+        assert await store.start_round(place, total=1, seed=n, first=first) is not None
+        asked.append(question.event_keys)
+    assert len(asked[1]) > 1  # a question about several finishes
+    newest_first = [key for keys in reversed(asked[:3]) for key in keys]
+    assert await store.recent_event_keys(PLACE, 3) == newest_first
+    assert await store.recent_event_keys(PLACE, 2) == [*asked[2], *asked[1]]
+    assert await store.recent_event_keys(Place("test", "other", "x"), 20) == list(asked[3])
