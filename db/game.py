@@ -21,6 +21,7 @@ from trivia.model import Choice, Competitor, Difficulty, Event, Question, Questi
 from trivia.schedule import Schedule, Timing
 from trivia.store import (
     AnswerRow,
+    Asking,
     Lock,
     NextQuestion,
     OpenQuestion,
@@ -146,8 +147,6 @@ class GameStore:
         self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}
         self._open: dict[tuple[int, str], OpenQuestion] = {}
-        self._settings: dict[int, dict[str, str]] = {}
-        self._settings_saves = 0
 
     async def events(self) -> list[Event]:
         """Every event, cached after the first load."""
@@ -407,16 +406,11 @@ class GameStore:
         row = await self._row("SELECT min(closes_at) FROM questions WHERE revealed_at IS NULL")
         return _dt(row[0]) if row and row[0] is not None else None
 
-    async def recent_event_keys(self, place: Place, limit: int) -> list[str]:
-        """Events used by the workspace's latest questions, newest first."""
-        rows = await self._rows(
-            "SELECT k.value FROM (SELECT q.id, q.body FROM questions q"
-            " JOIN rounds r ON r.id = q.round_id JOIN channels c ON c.id = r.channel_id"
-            " WHERE c.workspace_id = ? ORDER BY q.id DESC LIMIT ?) AS latest,"
-            " json_each(latest.body, '$.event_keys') AS k ORDER BY latest.id DESC, k.id",
-            (await self._workspace_id(place), limit),
-        )
-        return [str(row[0]) for row in rows]
+    async def asking(self, place: Place, recent: int) -> Asking:
+        """The workspace's settings overrides and the events of its latest `recent`
+        questions, newest first (read in one trip to the database thread)."""
+        workspace_id = await self._workspace_id(place)
+        return await on_thread(self.conn, lambda conn: _asking(conn, workspace_id, recent))
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """Top players of the workspace for a period, ties broken deterministically."""
@@ -440,20 +434,9 @@ class GameStore:
         return await self.dailies.leaderboard(await self._channel_id(place), limit)
 
     async def settings(self, place: Place) -> dict[str, str]:
-        """The workspace's settings overrides, remembered until this store saves settings
-        (only admins' commands change them)."""
+        """The workspace's settings overrides."""
         workspace_id = await self._workspace_id(place)
-        if workspace_id not in self._settings:
-            saves = self._settings_saves
-            rows = await self._rows(
-                "SELECT name, value FROM workspace_settings WHERE workspace_id = ?",
-                (workspace_id,),
-            )
-            found = {row[0]: row[1] for row in rows}
-            if saves != self._settings_saves:  # a save committed meanwhile: maybe stale
-                return found
-            self._settings[workspace_id] = found
-        return dict(self._settings[workspace_id])
+        return await on_thread(self.conn, lambda conn: _settings(conn, workspace_id))
 
     async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
         """Set (or, with None, clear) workspace settings overrides, in one transaction."""
@@ -474,11 +457,7 @@ class GameStore:
                         (workspace_id, name, value),
                     )
 
-        try:
-            await self.writer.transaction(save)
-        finally:
-            self._settings_saves += 1
-            self._settings.pop(workspace_id, None)
+        await self.writer.transaction(save)
 
     async def add_schedule(
         self,
@@ -548,6 +527,25 @@ class GameStore:
             conn.execute("DROP TABLE temp.replay")
 
         await self.writer.transaction(replay)
+
+
+def _settings(conn: sqlite3.Connection, workspace_id: int) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT name, value FROM workspace_settings WHERE workspace_id = ?", (workspace_id,)
+    )
+    return {str(name): str(value) for name, value in rows}
+
+
+def _asking(conn: sqlite3.Connection, workspace_id: int, recent: int) -> Asking:
+    """A workspace's settings overrides and the events of its latest questions."""
+    keys = conn.execute(
+        "SELECT k.value FROM (SELECT q.id, q.body FROM questions q"
+        " JOIN rounds r ON r.id = q.round_id JOIN channels c ON c.id = r.channel_id"
+        " WHERE c.workspace_id = ? ORDER BY q.id DESC LIMIT ?) AS latest,"
+        " json_each(latest.body, '$.event_keys') AS k ORDER BY latest.id DESC, k.id",
+        (workspace_id, recent),
+    )
+    return Asking(_settings(conn, workspace_id), [str(key) for (key,) in keys])
 
 
 def _player_card(conn: sqlite3.Connection, channel_id: int, user: str) -> PlayerCard | None:

@@ -162,11 +162,15 @@ class Engine:
         records = Records(tuple(await self.store.events()), tuple(await self.store.competitors()))
         return Generator(records, Random(seed))
 
+    async def _asking(self, place: Place) -> tuple[Settings, list[str]]:
+        """The settings and the events asked lately, for asking a question here."""
+        asking = await self.store.asking(place, RECENT_EVENTS)
+        return self.defaults.merged(asking.settings), asking.recent
+
     async def _next(
-        self, place: Place, seed: int, series: str | None, now: datetime, settings: Settings
+        self, seed: int, series: str | None, now: datetime, settings: Settings, avoid: list[str]
     ) -> NextQuestion:
         generator = await self._generator(seed)
-        avoid = await self.store.recent_event_keys(place, RECENT_EVENTS)
         question = generator.generate(series=series, avoid=avoid)
         closes = now + timedelta(seconds=settings.answer_window)
         return NextQuestion(question, now, closes)
@@ -177,12 +181,10 @@ class Engine:
         if open_q is not None:
             left = (open_q.closes_at - actor.now).total_seconds()
             return [replies.error(f"A question is already open here ({left:.0f} s left).")]
-        settings = await self._settings(actor.place)
+        settings, recent = await self._asking(actor.place)
         seed = self.rng.randrange(2**31)
         try:
-            first = await self._next(
-                actor.place, seed, series or settings.series, actor.now, settings
-            )
+            first = await self._next(seed, series or settings.series, actor.now, settings, recent)
         except NoQuestionError:
             play = usage_for(actor.place.platform).play
             return [replies.error(f"No questions for series {series!r}. Try {play}.")]
@@ -225,11 +227,11 @@ class Engine:
 
     async def _close(self, open_q: OpenQuestion, now: datetime) -> list[Reply]:
         following = None
-        settings = await self._settings(open_q.place)
         if open_q.seq < open_q.total:
+            settings, recent = await self._asking(open_q.place)
             try:
                 following = await self._next(
-                    open_q.place, self.rng.randrange(2**31), settings.series, now, settings
+                    self.rng.randrange(2**31), settings.series, now, settings, recent
                 )
             except NoQuestionError:
                 following = None
@@ -250,8 +252,9 @@ class Engine:
             if s.player_id in names
         ]
         out = [replies.reveal_reply(open_q, final, live)]
-        if revealed.following is not None:
-            out.append(replies.question_reply(revealed.following, settings.answer_window))
+        if (nxt := revealed.following) is not None:
+            window = (nxt.closes_at - nxt.asked_at).total_seconds()
+            out.append(replies.question_reply(nxt, window))
         elif open_q.total > 1:
             out.append(replies.match_end_reply(await self.store.round_scores(open_q.round_id)))
         return out

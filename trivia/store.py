@@ -131,6 +131,14 @@ class PlayerCard:
 
 
 @dataclass(frozen=True)
+class Asking:
+    """What asking a question in a workspace needs to know."""
+
+    settings: dict[str, str]  # the workspace's overrides
+    recent: list[str]  # events of its latest questions, newest first
+
+
+@dataclass(frozen=True)
 class NextQuestion:
     """The question that follows a reveal in the same round."""
 
@@ -224,8 +232,9 @@ class Store(Protocol):
         """When the next open question closes."""
         ...
 
-    async def recent_event_keys(self, place: Place, limit: int) -> list[str]:
-        """Events used by the workspace's latest questions, newest first."""
+    async def asking(self, place: Place, recent: int) -> Asking:
+        """What asking a question needs: the settings overrides and the events of the
+        workspace's latest `recent` questions."""
         ...
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:

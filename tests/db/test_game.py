@@ -281,7 +281,7 @@ async def test_two_processes_on_one_database_never_accept_a_closed_question(
     assert await store.answers(q.id) == []
 
 
-async def test_recent_event_keys_are_the_workspaces_latest_questions_newest_first(
+async def test_asking_avoids_the_workspaces_latest_questions_newest_first(
     store: GameStore, mini_pack: RecordsPack
 ) -> None:
     """What question generation avoids: the events of this workspace's latest questions,
@@ -297,6 +297,6 @@ async def test_recent_event_keys_are_the_workspaces_latest_questions_newest_firs
         asked.append(question.event_keys)
     assert len(asked[1]) > 1  # a question about several finishes
     newest_first = [key for keys in reversed(asked[:3]) for key in keys]
-    assert await store.recent_event_keys(PLACE, 3) == newest_first
-    assert await store.recent_event_keys(PLACE, 2) == [*asked[2], *asked[1]]
-    assert await store.recent_event_keys(Place("test", "other", "x"), 20) == list(asked[3])
+    assert (await store.asking(PLACE, 3)).recent == newest_first
+    assert (await store.asking(PLACE, 2)).recent == [*asked[2], *asked[1]]
+    assert (await store.asking(Place("test", "other", "x"), 20)).recent == list(asked[3])
