@@ -8,7 +8,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -172,34 +172,76 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
     )
 
 
+Poster = Callable[[Place, Reply], Awaitable[None]]
+
+
+@dataclass
+class Platforms:
+    """The chat platforms this process runs, and which of them are still up."""
+
+    posters: dict[str, Poster] = field(default_factory=dict)
+    up: set[str] = field(default_factory=set)
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once every platform has connected: until then any failure ends the run."""
+
+    def add(self, name: str, poster: Poster) -> None:
+        """A platform that will run in this process."""
+        self.posters[name] = poster
+        self.up.add(name)
+
+    async def serve(self, name: str, run: Awaitable[None]) -> None:
+        """Run one platform. Once all have connected, one that stops is logged and the
+        others play on; the run fails only when the last one stops."""
+        try:
+            await run
+        except Exception as exc:
+            self.up.discard(name)
+            if not self.started.is_set() or not self.up:
+                raise
+            log.error("%s stopped (%s); still running: %s", name, exc, ", ".join(sorted(self.up)))
+        else:
+            self.up.discard(name)
+
+    async def post(self, posted: Posted) -> None:
+        """Post to the question's platform, unless that platform has stopped."""
+        platform = posted.place.platform
+        if platform not in self.up:
+            log.warning("not posted to %s: %s has stopped", posted.place, platform)
+            return
+        await self.posters[platform](posted.place, posted.reply)
+
+
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
-    """Run every configured chat platform in this process until cancelled."""
+    """Run every configured chat platform in this process until cancelled (or all stop)."""
     async with open_app(config, seed=seed) as app:
-        posters: dict[str, Callable[[Place, Reply], Awaitable[None]]] = {}
-        ready: list[Awaitable[None]] = []
+        platforms = Platforms()
+        ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
             if config.discord_token:
                 bot = await stack.enter_async_context(discord_bot(app, config))
-                posters["discord"] = bot.post
+                platforms.add("discord", bot.post)
                 ready.append(bot.wait_until_ready())
-                tasks.create_task(bot.start(config.discord_token))
+                tasks.create_task(platforms.serve("discord", bot.start(config.discord_token)))
             if config.slack_bot_token:
                 slack = slack_bot(app, config)
-                posters["slack"] = slack.post
-                tasks.create_task(serve_slack(slack, stack))
+                connected = asyncio.Event()
+                platforms.add("slack", slack.post)
+                ready.append(connected.wait())
+                tasks.create_task(platforms.serve("slack", serve_slack(slack, stack, connected)))
 
-            pacers = {name: platform_pacer(name) for name in posters}
+            pacers = {name: platform_pacer(name) for name in platforms.posters}
 
             async def post(posted: Posted) -> None:
-                platform = posted.place.platform
-                await pacers[platform].wait(posted.place.channel)
-                await posters[platform](posted.place, posted.reply)
+                await pacers[posted.place.platform].wait(posted.place.channel)
+                await platforms.post(posted)
 
             tasks.create_task(app.reveal_loop(post))
 
             async def schedule_when_connected() -> None:
                 # Missed slots are caught up at start, so post only once platforms can.
                 await asyncio.gather(*ready)
+                platforms.started.set()
+                log.info("connected: %s", ", ".join(sorted(platforms.up)))
                 await app.start_scheduler(post)
 
             tasks.create_task(schedule_when_connected())
@@ -222,8 +264,11 @@ def slack_bot(app: App, config: Config) -> SlackBot:
     return SlackBot(settings, handle=app.handle, overview=app.overview)
 
 
-async def serve_slack(slack: SlackBot, stack: contextlib.AsyncExitStack) -> None:
-    """Connect through Socket Mode, or serve the HTTP endpoint, until cancelled."""
+async def serve_slack(
+    slack: SlackBot, stack: contextlib.AsyncExitStack, connected: asyncio.Event
+) -> None:
+    """Connect through Socket Mode, or serve the HTTP endpoint (then set `connected`),
+    until cancelled."""
     if slack.config.mode == "socket":
         handler = AsyncSocketModeHandler(slack.app, app_token=slack.config.app_token)
         stack.push_async_callback(handler.close_async)
@@ -238,4 +283,5 @@ async def serve_slack(slack: SlackBot, stack: contextlib.AsyncExitStack) -> None
             slack.config.http_host,
             slack.config.http_port,
         )
+    connected.set()
     await asyncio.Event().wait()

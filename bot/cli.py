@@ -31,6 +31,8 @@ CSV_COLUMNS = (
     "key", "series", "season", "date", "name", "venue", "kind", "official", "winner",
     "runner_up", "margin_s", "margin_display", "caveat", "sources",
 )  # fmt: skip
+AUTHENTICATION_FAILED = 4004
+"""Discord's gateway close code for a token that is no longer valid (e.g. reset)."""
 
 
 def _window(text: str) -> float:
@@ -114,6 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _gateway_closed(exc: BaseException) -> str:
+    """One line for Discord's gateway ending the session (4004: the token was reset)."""
+    code = exc.code if isinstance(exc, discord.ConnectionClosed) else None
+    hint = "; check DISCORD_TOKEN" if code == AUTHENTICATION_FAILED else ""
+    return f"discord: the gateway closed the connection (code {code}){hint}"
+
+
 def _describe(exc: Exception) -> str:
     """One line for a file or database error."""
     if isinstance(exc, OSError) and exc.filename:
@@ -145,6 +154,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             await run_platforms(config)
         except* discord.LoginFailure:
             raise CommandError("discord: the token was refused; check DISCORD_TOKEN") from None
+        except* discord.ConnectionClosed as group:
+            raise CommandError(_gateway_closed(group.exceptions[0])) from None
         except* SlackApiError as group:
             first = group.exceptions[0]
             error = first.response.get("error") if isinstance(first, SlackApiError) else "error"

@@ -8,7 +8,9 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import discord
 import pytest
+import yarl
 
 from db.connection import open_db
 from db.game import GameStore
@@ -19,6 +21,17 @@ from trivia.store import Place
 
 MINI_PACK = Path(__file__).parent / "data" / "mini_pack.json"
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A running bot points discord.py at the fake; put the real URLs back afterwards."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket,
+        "DEFAULT_GATEWAY",
+        yarl.URL(str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)),
+    )
 
 
 @pytest.fixture

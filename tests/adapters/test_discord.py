@@ -13,7 +13,6 @@ from typing import Any
 
 import discord
 import pytest
-import yarl
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
@@ -43,6 +42,7 @@ BOB = FakeUser(7002, "bob", "Bob")
 MEMBERS = [FakeUser(7100 + i, f"member{i}", f"Member {i}") for i in range(50)]
 
 JSON = dict[str, Any]
+pytestmark = pytest.mark.usefixtures("restore_discord_urls")
 
 
 def sub(name: str, **options: Any) -> list[JSON]:
@@ -56,17 +56,6 @@ def sub(name: str, **options: Any) -> list[JSON]:
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord(guilds=[GUILD]) as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot points discord.py at the fake; put the real URLs back afterwards."""
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket,
-        "DEFAULT_GATEWAY",
-        yarl.URL(str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)),
-    )
 
 
 @asynccontextmanager
