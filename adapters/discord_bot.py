@@ -60,11 +60,16 @@ NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True
 )
-POSTS_LATER = (Ask, Start)
-"""Commands whose reveal (and next questions) the bot posts in the channel by itself."""
+POSTS_LATER = (Ask, Start, ScheduleSet)
+"""Commands after which the bot posts in a channel by itself (reveals, next questions,
+scheduled quizzes)."""
 CANNOT_POST = error(
     "I can't post in this channel, so nobody would see the reveal. An admin can give me"
     " View Channel, Send Messages (in a thread: Send Messages in Threads) and Embed Links here."
+)
+CANNOT_POST_THERE = error(
+    "I can't post in that channel, so nobody would see the scheduled questions. An admin can"
+    " give me View Channel, Send Messages and Embed Links there."
 )
 SCOPES = ("bot", "applications.commands")
 EMBED_TOTAL = 6000  # characters in an embed's title, description, fields and footer together
@@ -147,10 +152,18 @@ def to_view(reply: Reply) -> discord.ui.View | None:
     return view
 
 
-def _can_post(interaction: discord.Interaction[Any]) -> bool:
-    """Whether the bot may post its own messages (embeds) where the interaction came from."""
+def _can_post(interaction: discord.Interaction[Any], channel_id: str | None = None) -> bool:
+    """Whether the bot may post its own messages (embeds) in a channel of the interaction's
+    server (None: where the interaction came from)."""
+    channel: object = interaction.channel
     allowed = interaction.app_permissions
-    in_thread = isinstance(interaction.channel, discord.Thread)
+    guild = interaction.guild
+    if channel_id is not None and int(channel_id) != interaction.channel_id:
+        channel = guild.get_channel_or_thread(int(channel_id)) if guild else None
+        if guild is None or channel is None:
+            return False
+        allowed = channel.permissions_for(guild.me)
+    in_thread = isinstance(channel, discord.Thread)
     send = allowed.send_messages_in_threads if in_thread else allowed.send_messages
     return allowed.view_channel and send and allowed.embed_links
 
@@ -500,8 +513,9 @@ class TriviaBot(discord.Client):
         self, interaction: discord.Interaction[Any], command: Command
     ) -> None:
         """Send a command to the engine and the replies back, deferring if it runs long."""
-        if isinstance(command, POSTS_LATER) and not _can_post(interaction):
-            await self._send(interaction, CANNOT_POST)
+        elsewhere = command.channel if isinstance(command, ScheduleSet) else None
+        if isinstance(command, POSTS_LATER) and not _can_post(interaction, elsewhere):
+            await self._send(interaction, CANNOT_POST_THERE if elsewhere else CANNOT_POST)
             return
         place = Place(PLATFORM, str(interaction.guild_id), str(interaction.channel_id))
         user = interaction.user

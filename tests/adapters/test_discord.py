@@ -532,41 +532,42 @@ async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
     assert fake.identifies[-1]["intents"] == discord.Intents.default().value
 
 
+def schedule_set(**options: str) -> list[JSON]:
+    """/trivia-admin schedule set's option list, e.g. schedule_set(time="09:00")."""
+    chosen = [{"name": k, "value": v} for k, v in options.items()]
+    return [{"type": 2, "name": "schedule", "options": [sub("set")[0] | {"options": chosen}]}]
+
+
+def stored_schedules(db: Path) -> list[tuple[str, str, str, str]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(
+            "SELECT s.at, s.zone, s.days, c.ref FROM schedules s"
+            " JOIN channels c ON c.id = s.channel_id"
+        ).fetchall()
+
+
+async def as_admin(fake: FakeDiscord, options: list[JSON], channel_id: int = CHANNEL) -> JSON:
+    """Run /trivia-admin as a member with Manage Server; the bot's reply."""
+    pushed = await fake.slash(
+        "trivia-admin",
+        options,
+        user=ALICE,
+        guild=GUILD,
+        channel_id=channel_id,
+        permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
+    )
+    return reply_of(await settled(fake, pushed))
+
+
 async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path: Path) -> None:
     """/trivia-admin schedule set with a channel option stores the schedule for that
     channel and lists its next time."""
     db = tmp_path / "bot.sqlite3"
-    options = [
-        {
-            "type": 2,
-            "name": "schedule",
-            "options": [
-                {
-                    "type": 1,
-                    "name": "set",
-                    "options": [
-                        {"name": "time", "value": "09:00"},
-                        {"name": "zone", "value": "Europe/London"},
-                        {"name": "days", "value": "weekdays"},
-                        {"name": "channel", "value": str(QUIZ_ROOM)},
-                    ],
-                }
-            ],
-        }
-    ]
+    options = schedule_set(
+        time="09:00", zone="Europe/London", days="weekdays", channel=str(QUIZ_ROOM)
+    )
     async with running(fake, db):
-        done = await settled(
-            fake,
-            await fake.slash(
-                "trivia-admin",
-                options,
-                user=ALICE,
-                guild=GUILD,
-                channel_id=CHANNEL,
-                permissions=MEMBER_PERMISSIONS | MANAGE_GUILD,
-            ),
-        )
-    data = reply_of(done)["data"]
+        data = (await as_admin(fake, options))["data"]
     assert data["flags"] & EPHEMERAL
     [field] = data["embeds"][0]["fields"]
     assert field["name"] == "#1"
@@ -574,12 +575,25 @@ async def test_admins_schedule_quizzes_from_discord(fake: FakeDiscord, tmp_path:
         f"09:00 Europe/London, weekdays, daily question, revealed at the next post"
         f" in channel {QUIZ_ROOM}"
     )
-    with closing(sqlite3.connect(db)) as conn:
-        stored = conn.execute(
-            "SELECT s.at, s.zone, s.days, c.ref FROM schedules s"
-            " JOIN channels c ON c.id = s.channel_id"
-        ).fetchall()
-    assert stored == [("09:00", "Europe/London", "0,1,2,3,4", str(QUIZ_ROOM))]
+    assert stored_schedules(db) == [("09:00", "Europe/London", "0,1,2,3,4", str(QUIZ_ROOM))]
+
+
+async def test_no_schedule_is_set_where_the_bot_cannot_post(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A schedule for a channel where the bot may not send messages, named with the channel
+    option or typed there, is refused privately and not stored; this channel still works."""
+    db = tmp_path / "bot.sqlite3"
+    fake.bot_denied[QUIZ_ROOM] = SEND_MESSAGES
+    async with running(fake, db):
+        named = await as_admin(fake, schedule_set(time="09:00", zone="UTC", channel=str(QUIZ_ROOM)))
+        typed = await as_admin(fake, schedule_set(time="10:00", zone="UTC"), channel_id=QUIZ_ROOM)
+        here = await as_admin(fake, schedule_set(time="11:00", zone="UTC"))
+    assert named["data"]["flags"] & EPHEMERAL
+    assert embed(named["data"])["title"].startswith("I can't post in that channel")
+    assert embed(typed["data"])["title"].startswith("I can't post in this channel")
+    assert embed(here["data"])["fields"][0]["name"] == "#1"
+    assert stored_schedules(db) == [("11:00", "UTC", "0,1,2,3,4,5,6", str(CHANNEL))]
 
 
 async def test_a_slot_missed_while_down_is_posted_once_after_connecting(

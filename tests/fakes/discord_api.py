@@ -373,7 +373,8 @@ class FakeDiscord:
         self._rate_rules: list[_RateRule] = []
         self.global_limit = global_limit
         self.global_429s = 0
-        self.bot_denied: dict[int, int] = {}  # channel id -> permission bits the bot lacks
+        # channel id -> permission bits the bot lacks (set before the bot connects)
+        self.bot_denied: dict[int, int] = {}
         self._global_window: deque[float] = deque()
         self._last_snowflake = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -728,7 +729,7 @@ class FakeDiscord:
             if channel_id in guild.channels
             else f"channel-{channel_id}",
             "position": guild.channels.index(channel_id) if channel_id in guild.channels else 0,
-            "permission_overwrites": [],
+            "permission_overwrites": self._bot_overwrites(channel_id),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
@@ -736,6 +737,13 @@ class FakeDiscord:
             "rate_limit_per_user": 0,
             "flags": 0,
         }
+
+    def _bot_overwrites(self, channel_id: int) -> list[JSON]:
+        """A member overwrite denying the bot what ``bot_denied`` says, as Discord keeps it."""
+        denied = self.bot_denied.get(channel_id, 0)
+        if not denied:
+            return []
+        return [{"id": str(self.bot_user.id), "type": 1, "allow": "0", "deny": str(denied)}]
 
     def _guild_payload(self, guild: FakeGuild, intents: int) -> JSON:
         """GUILD_CREATE; like Discord, the full member list needs GUILD_PRESENCES, else op 8."""
