@@ -157,12 +157,11 @@ def _can_post(interaction: discord.Interaction[Any], channel_id: str | None = No
     server (None: where the interaction came from)."""
     channel: object = interaction.channel
     allowed = interaction.app_permissions
-    guild = interaction.guild
     if channel_id is not None and int(channel_id) != interaction.channel_id:
-        channel = guild.get_channel_or_thread(int(channel_id)) if guild else None
-        if guild is None or channel is None:
+        there = interaction.guild and interaction.guild.get_channel_or_thread(int(channel_id))
+        if not there:
             return False
-        allowed = channel.permissions_for(guild.me)
+        channel, allowed = there, there.permissions_for(there.guild.me)
     in_thread = isinstance(channel, discord.Thread)
     send = allowed.send_messages_in_threads if in_thread else allowed.send_messages
     return allowed.view_channel and send and allowed.embed_links

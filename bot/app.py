@@ -195,11 +195,11 @@ class Platforms:
         try:
             await run
         except Exception as exc:
-            self.up.discard(name)
-            if not self.started.is_set() or not self.up:
+            others = sorted(self.up - {name})
+            if not self.started.is_set() or not others:
                 raise
-            log.error("%s stopped (%s); still running: %s", name, exc, ", ".join(sorted(self.up)))
-        else:
+            log.error("%s stopped (%s); still running: %s", name, exc, ", ".join(others))
+        finally:
             self.up.discard(name)
 
     async def post(self, posted: Posted) -> None:
