@@ -19,11 +19,8 @@ import aiosqlite
 from bench.report import figure, heading, progress, verdict
 from db.connection import PRAGMAS, open_db
 from db.game import GameStore
-from db.records import read_pack, shipped_pack
 from trivia.commands import Answer, Ask
 from trivia.engine import Actor, Engine
-from trivia.model import RecordsPack
-from trivia.pack import PackError
 from trivia.replies import LETTERS, ReplyKind
 from trivia.settings import Settings
 from trivia.store import OpenQuestion, Place
@@ -35,7 +32,6 @@ ROUNDS = 3
 CONCURRENCY = 100
 ANSWER_GAP = timedelta(milliseconds=100)
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-MINI_PACK = Path(__file__).resolve().parent.parent / "tests" / "data" / "mini_pack.json"
 ENGINE_TARGET = 5_000.0
 RATIO_TARGET = 0.5
 
@@ -79,14 +75,6 @@ class Throughput:
         return self.serial_per_s / self.bare_per_s
 
 
-def load_pack() -> tuple[str, RecordsPack]:
-    """The shipped pack if it parses, else the test suite's mini pack."""
-    try:
-        return "shipped pack", shipped_pack()
-    except (OSError, PackError):
-        return "tests/data/mini_pack.json", read_pack(MINI_PACK)
-
-
 def _answer_text(open_q: OpenQuestion, player: int) -> str:
     """A valid answer: a letter for multiple choice, a margin in seconds for guess-the-margin."""
     question = open_q.question
@@ -114,8 +102,8 @@ async def engine_answers(
     in different channels clicking at the same moment), and the rows it stored."""
     async with open_db(path) as conn:
         store = GameStore(conn)
-        source, pack = load_pack()
-        await store.records.import_pack(pack)
+        await store.records.seed()
+        source, pack = "shipped packs", await store.records.export_pack()
         engine = Engine(store, defaults=Settings(answer_window=3600), seed=1)
         opened = await _open_questions(engine, store)
         numeric = sum(q.question.is_numeric for _, q in opened)

@@ -25,7 +25,6 @@ from bench.bot_process import bot_command
 from bench.report import figure, heading, progress, verdict
 from db.connection import open_db
 from db.game import GameStore
-from db.records import shipped_pack
 from tests.fakes.discord_api import FakeDiscord, FakeGuild, Recorded
 from trivia.schedule import Timing
 from trivia.store import Place
@@ -72,7 +71,7 @@ async def _prepare(db: Path) -> datetime:
     all at one minute in UTC; that minute."""
     async with open_db(db) as conn:
         store = GameStore(conn)
-        await store.records.import_pack(shipped_pack())
+        await store.records.seed()
         now = datetime.now(UTC)
         slot = (now + LEAD + timedelta(seconds=59)).replace(second=0, microsecond=0)
         timing = Timing(slot.time(), "Etc/UTC")

@@ -22,10 +22,9 @@ from bot.pacing import platform_pacer
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
-from db.records import shipped_pack
+from trivia.bank import series_short
 from trivia.commands import Ask, Command, DailyPost, ScheduleChange, ScheduleSet, Start
 from trivia.engine import Actor, Engine, Posted
-from trivia.questions import series_short
 from trivia.replies import Reply
 from trivia.settings import Settings
 from trivia.store import Place
@@ -88,7 +87,8 @@ class App:
 
     async def series(self) -> list[str]:
         """The series names questions can be filtered by."""
-        return sorted({series_short(e) for e in await self.store.events()})
+        bank = await self.engine.bank()
+        return sorted({series_short(e) for e in bank.records.events})
 
     async def reveal_loop(self, post: Callable[[Posted], Awaitable[None]]) -> None:
         """Reveal each question when its window closes, forever; a failed post is logged."""
@@ -113,8 +113,7 @@ async def open_app(
     """Open the database (migrating and seeding it) and build the engine."""
     async with open_db(config.db_path) as conn, open_db(config.db_path) as write_conn:
         store = GameStore(conn, write_conn)
-        if await store.records.count_events() == 0:
-            await store.records.import_pack(shipped_pack())
+        await store.records.seed()
         settings = Settings(
             answer_window=config.game.answer_window_seconds,
             match_length=config.game.match_length,

@@ -24,7 +24,7 @@ from bot.app import play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from db.connection import migrate, open_db
 from db.game import GameStore
-from db.records import read_pack, shipped_pack
+from db.records import read_pack
 from trivia.pack import PackError, pack_to_dict
 
 CSV_COLUMNS = (
@@ -212,8 +212,8 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
 async def _records(args: argparse.Namespace, config: Config) -> int:
     async with open_db(config.db_path) as conn:
         store = GameStore(conn).records
-        if await store.count_events() == 0 and args.records_command != "import":
-            await store.import_pack(shipped_pack())
+        if args.records_command != "import":
+            await store.seed()
         if args.records_command == "import":
             pack = read_pack(args.path)
             summary = await store.import_pack(pack)

@@ -16,8 +16,9 @@ from db.dailies import DailyStore, daily_streak
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.transactions import Writer, on_thread
+from trivia.bank import Records
 from trivia.daily import DailyInfo
-from trivia.model import Choice, Competitor, Difficulty, Event, Question, QuestionKind, Source
+from trivia.model import Choice, Difficulty, Question, QuestionKind, Source
 from trivia.schedule import Schedule, Timing
 from trivia.store import (
     AnswerRow,
@@ -93,6 +94,7 @@ def question_from_json(text: str) -> Question:
         ),
         event_keys=tuple(data["event_keys"]),
         caveat=data["caveat"],
+        answer_step=data.get("answer_step"),
     )
 
 
@@ -143,22 +145,48 @@ class GameStore:
         self.answer_log = AnswerLog(self.writer)
         self.schedules = ScheduleStore(self.writer)
         self.dailies = DailyStore(conn)
-        self._events: list[Event] | None = None
-        self._competitors: list[Competitor] | None = None
         self._ids: dict[tuple[str, ...], int] = {}
         self._open: dict[tuple[int, str], OpenQuestion] = {}
 
-    async def events(self) -> list[Event]:
-        """Every event, cached after the first load."""
-        if self._events is None:
-            self._events = await self.records.load_events()
-        return self._events
+    async def records_version(self) -> int:
+        """A number that changes whenever an import changes the records."""
+        return await self.records.version()
 
-    async def competitors(self) -> list[Competitor]:
-        """Every competitor with nicknames, cached after the first load."""
-        if self._competitors is None:
-            self._competitors = await self.records.load_competitors()
-        return self._competitors
+    async def load_records(self) -> Records:
+        """Every event, nickname and series description, for the question bank."""
+        return Records(
+            tuple(await self.records.load_events()),
+            tuple(await self.records.load_competitors()),
+            tuple(await self.records.load_series()),
+        )
+
+    async def daily_deal(self, pool: str, number: int) -> str | None:
+        """The record key dealt to a pool's daily number, if dealt."""
+        row = await self._row(
+            "SELECT event_key FROM daily_deal WHERE pool = ? AND number = ?", (pool, number)
+        )
+        return str(row[0]) if row else None
+
+    async def last_deal(self, pool: str) -> tuple[int, int, str] | None:
+        """A pool's first and last dealt numbers and the record dealt last."""
+        row = await self._row(
+            "SELECT min(number), max(number) FROM daily_deal WHERE pool = ?", (pool,)
+        )
+        if row is None or row[0] is None:
+            return None
+        last = await self.daily_deal(pool, int(row[1]))
+        assert last is not None
+        return int(row[0]), int(row[1]), last
+
+    async def save_deal(self, pool: str, first: int, keys: list[str]) -> None:
+        """Deal keys to numbers first, first + 1, ...; a number dealt already keeps its key."""
+        rows = [(pool, first + i, key) for i, key in enumerate(keys)]
+        await self.writer.transaction(
+            lambda conn: conn.executemany(
+                "INSERT OR IGNORE INTO daily_deal (pool, number, event_key) VALUES (?, ?, ?)",
+                rows,
+            )
+        )
 
     async def _upsert_id(self, key: tuple[str, ...], sql: str, params: tuple[Any, ...]) -> int:
         if key not in self._ids:
@@ -410,7 +438,10 @@ class GameStore:
         """The workspace's settings overrides and the events of its latest `recent`
         questions, newest first (read in one trip to the database thread)."""
         workspace_id = await self._workspace_id(place)
-        return await on_thread(self.conn, lambda conn: _asking(conn, workspace_id, recent))
+        channel_id = await self._channel_id(place)
+        return await on_thread(
+            self.conn, lambda conn: _asking(conn, workspace_id, channel_id, recent)
+        )
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """Top players of the workspace for a period, ties broken deterministically."""
@@ -536,16 +567,28 @@ def _settings(conn: sqlite3.Connection, workspace_id: int) -> dict[str, str]:
     return {str(name): str(value) for name, value in rows}
 
 
-def _asking(conn: sqlite3.Connection, workspace_id: int, recent: int) -> Asking:
-    """A workspace's settings overrides and the events of its latest questions."""
-    keys = conn.execute(
-        "SELECT k.value FROM (SELECT q.id, q.body FROM questions q"
-        " JOIN rounds r ON r.id = q.round_id JOIN channels c ON c.id = r.channel_id"
-        " WHERE c.workspace_id = ? ORDER BY q.id DESC LIMIT ?) AS latest,"
-        " json_each(latest.body, '$.event_keys') AS k ORDER BY latest.id DESC, k.id",
-        (workspace_id, recent),
+def _asking(conn: sqlite3.Connection, workspace_id: int, channel_id: int, recent: int) -> Asking:
+    """A workspace's settings overrides, the subjects of the channel's latest quick-play
+    questions, the records of its open daily question and the records version."""
+    subjects = conn.execute(
+        "SELECT q.subject FROM rounds r JOIN questions q ON q.round_id = r.id"
+        " WHERE r.channel_id = ? AND r.lane = 'play' AND q.subject IS NOT NULL"
+        " ORDER BY r.id DESC, q.seq DESC LIMIT ?",
+        (channel_id, recent),
     )
-    return Asking(_settings(conn, workspace_id), [str(key) for (key,) in keys])
+    held = conn.execute(
+        "SELECT k.value FROM rounds r JOIN questions q ON q.round_id = r.id,"
+        " json_each(q.body, '$.event_keys') AS k"
+        " WHERE r.channel_id = ? AND r.lane = 'daily' AND q.revealed_at IS NULL",
+        (channel_id,),
+    )
+    version = conn.execute("SELECT version FROM records_version").fetchone()
+    return Asking(
+        _settings(conn, workspace_id),
+        [str(s) for (s,) in subjects],
+        [str(k) for (k,) in held],
+        int(version[0]),
+    )
 
 
 def _player_card(conn: sqlite3.Connection, channel_id: int, user: str) -> PlayerCard | None:
@@ -653,8 +696,15 @@ def _neighbour(
 
 def _insert_question(conn: sqlite3.Connection, round_id: int, seq: int, item: NextQuestion) -> int:
     row = conn.execute(
-        "INSERT INTO questions (round_id, seq, body, asked_at, closes_at) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING id",
-        (round_id, seq, question_to_json(item.question), _ts(item.asked_at), _ts(item.closes_at)),
+        "INSERT INTO questions (round_id, seq, body, asked_at, closes_at, subject)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            round_id,
+            seq,
+            question_to_json(item.question),
+            _ts(item.asked_at),
+            _ts(item.closes_at),
+            item.question.subject,
+        ),
     ).fetchone()
     return int(row[0])

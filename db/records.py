@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,19 @@ from typing import Any
 import aiosqlite
 
 from db.transactions import Writer
-from trivia.model import Competitor, Event, Note, RecordsPack, Result, Source
+from trivia.model import Competitor, Event, RecordsPack, Series
 from trivia.names import normalize, surname
-from trivia.pack import PackError, parse_pack
+from trivia.pack import (
+    PackError,
+    event_to_dict,
+    parse_event,
+    parse_pack,
+    parse_series,
+    series_to_dict,
+)
 
-SHIPPED_PACK = "nascar_closest_finishes.json"
+SHIPPED_PACKS = "packs"
+"""The folder inside `db` holding the packs that ship with the bot, one per sport family."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,15 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def shipped_pack() -> RecordsPack:
-    """The records pack that ships with the bot."""
-    text = (resources.files("db") / "packs" / SHIPPED_PACK).read_text(encoding="utf-8")
-    return parse_pack_text(text)
+def shipped_packs() -> list[tuple[RecordsPack, str]]:
+    """The records packs that ship with the bot, each with a digest of its text."""
+    found = []
+    folder = resources.files("db") / SHIPPED_PACKS
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            text = entry.read_text(encoding="utf-8")
+            found.append((parse_pack_text(text), hashlib.sha256(text.encode()).hexdigest()))
+    return found
 
 
 class RecordsStore:
@@ -76,7 +89,32 @@ class RecordsStore:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def import_pack(self, pack: RecordsPack) -> ImportSummary:
+    async def version(self) -> int:
+        """A number that changes whenever an import changes the records."""
+        async with self.conn.execute("SELECT version FROM records_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def seed(self) -> list[str]:
+        """Import the shipped packs this database lacks, and those shipped anew since they
+        were imported here. A shipped pack whose records were loaded under another pack's
+        name (an admin's edited copy) is left alone."""
+        async with self.conn.execute("SELECT name, digest FROM packs") as cur:
+            known = {row[0]: row[1] async for row in cur}
+        async with self.conn.execute("SELECT key FROM events") as cur:
+            keys = {row[0] async for row in cur}
+        imported = []
+        for pack, digest in shipped_packs():
+            if pack.name in known:
+                fresh = known[pack.name] != digest
+            else:
+                fresh = not any(e.key in keys for e in pack.events)
+            if fresh:
+                await self.import_pack(pack, digest=digest)
+                imported.append(pack.name)
+        return imported
+
+    async def import_pack(self, pack: RecordsPack, *, digest: str | None = None) -> ImportSummary:
         """Write a validated pack in one transaction; events are matched by key."""
         existing = {e.key: e for e in await self.load_events()}
         known_aliases = {c.name: set(c.aliases) for c in await self.load_competitors()}
@@ -84,10 +122,15 @@ class RecordsStore:
         def write(conn: sqlite3.Connection) -> tuple[int, int]:
             added = updated = 0
             conn.execute(
-                "INSERT INTO packs (name, description) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET description = excluded.description",
-                (pack.name, pack.description),
+                "INSERT INTO packs (name, description, digest) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET description = excluded.description,"
+                " digest = excluded.digest",
+                (pack.name, pack.description, digest),
             )
+            for series in pack.series:
+                sport = next((e.sport for e in pack.events if e.series == series.name), None)
+                if sport is not None:
+                    _series_id(conn, sport, series.name, series)
             for competitor in pack.competitors:
                 if set(competitor.aliases) - known_aliases.get(competitor.name, set()):
                     _save_competitor(conn, competitor)
@@ -95,11 +138,12 @@ class RecordsStore:
                 old = existing.get(event.key)
                 if old == event:
                     continue
-                _save_event(conn, event, replace=old is not None)
+                _save_event(conn, event)
                 if old is None:
                     added += 1
                 else:
                     updated += 1
+            conn.execute("UPDATE records_version SET version = version + 1")
             return added, updated
 
         added, updated = await self.writer.transaction(write)
@@ -118,6 +162,13 @@ class RecordsStore:
             names = [row[0] async for row in cur]
         return [Competitor(name, tuple(aliases[name])) for name in names]
 
+    async def load_series(self) -> list[Series]:
+        """Every series a pack described (whether it runs yearly, its names over time)."""
+        async with self.conn.execute(
+            "SELECT body FROM series WHERE body IS NOT NULL ORDER BY name"
+        ) as cur:
+            return [parse_series(json.loads(row[0])) async for row in cur]
+
     async def export_pack(self) -> RecordsPack:
         """Everything in the database as one pack, in the import format."""
         async with self.conn.execute("SELECT name, description FROM packs ORDER BY name") as cur:
@@ -127,69 +178,18 @@ class RecordsStore:
         else:
             name, description = "photo-finish-records", "All records in this database."
         competitors = [c for c in await self.load_competitors() if c.aliases]
-        return RecordsPack(name, description, tuple(competitors), tuple(await self.load_events()))
+        return RecordsPack(
+            name,
+            description,
+            tuple(competitors),
+            tuple(await self.load_events()),
+            tuple(await self.load_series()),
+        )
 
     async def load_events(self) -> list[Event]:
         """Every event with its results, notes and sources, oldest first."""
-        results: dict[int, list[Result]] = defaultdict(list)
-        async with self.conn.execute(
-            "SELECT r.event_id, r.position, c.name, r.car_number, r.team, r.make, r.gap_s,"
-            " r.caveat FROM results r JOIN competitors c ON c.id = r.competitor_id"
-            " ORDER BY r.event_id, r.position"
-        ) as cur:
-            async for row in cur:
-                results[row[0]].append(Result(*row[1:]))
-        notes: dict[int, list[Note]] = defaultdict(list)
-        corrections: dict[int, list[str]] = defaultdict(list)
-        async with self.conn.execute(
-            "SELECT event_id, kind, label, text FROM event_notes ORDER BY event_id, kind, seq"
-        ) as cur:
-            async for row in cur:
-                if row[1] == "correction":
-                    corrections[row[0]].append(row[3])
-                else:
-                    notes[row[0]].append(Note(row[2], row[3]))
-        sources: dict[int, list[Source]] = defaultdict(list)
-        async with self.conn.execute(
-            "SELECT event_id, title, publisher, url, published FROM sources ORDER BY event_id, seq"
-        ) as cur:
-            async for row in cur:
-                published = date.fromisoformat(row[4]) if row[4] else None
-                sources[row[0]].append(Source(row[1], row[2], row[3], published))
-        events = []
-        async with self.conn.execute(
-            "SELECT e.id, e.key, sp.name, se.name, e.season, e.date, e.name, e.venue, e.kind,"
-            " e.official, e.margin_s, e.margin_display, e.confidence, e.caveat, e.margin_caveat,"
-            " e.scheduled_laps, e.laps FROM events e JOIN series se ON se.id = e.series_id"
-            " JOIN sports sp ON sp.id = se.sport_id ORDER BY e.date, e.key"
-        ) as cur:
-            async for row in cur:
-                event_id = row[0]
-                events.append(
-                    Event(
-                        key=row[1],
-                        sport=row[2],
-                        series=row[3],
-                        season=row[4],
-                        date=date.fromisoformat(row[5]),
-                        name=row[6],
-                        venue=row[7],
-                        kind=row[8],
-                        official=bool(row[9]),
-                        margin_s=row[10],
-                        margin_display=row[11],
-                        confidence=row[12],
-                        caveat=row[13],
-                        margin_caveat=row[14],
-                        scheduled_laps=row[15],
-                        laps=row[16],
-                        results=tuple(results[event_id]),
-                        notes=tuple(notes[event_id]),
-                        corrections=tuple(corrections[event_id]),
-                        sources=tuple(sources[event_id]),
-                    )
-                )
-        return events
+        async with self.conn.execute("SELECT body FROM events ORDER BY date, key") as cur:
+            return [parse_event(json.loads(row[0])) async for row in cur]
 
 
 def _id(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> int:
@@ -224,76 +224,36 @@ def _save_competitor(conn: sqlite3.Connection, competitor: Competitor) -> None:
     )
 
 
-def _save_event(conn: sqlite3.Connection, event: Event, *, replace: bool) -> None:
+def _series_id(
+    conn: sqlite3.Connection, sport: str, name: str, series: Series | None = None
+) -> int:
     sport_id = _id(
         conn,
         "INSERT INTO sports (name) VALUES (?) ON CONFLICT (name)"
         " DO UPDATE SET name = excluded.name RETURNING id",
-        (event.sport,),
+        (sport,),
     )
-    series_id = _id(
+    body = None if series is None else json.dumps(series_to_dict(series), ensure_ascii=False)
+    return _id(
         conn,
-        "INSERT INTO series (sport_id, name) VALUES (?, ?) ON CONFLICT (sport_id, name)"
-        " DO UPDATE SET name = excluded.name RETURNING id",
-        (sport_id, event.series),
+        "INSERT INTO series (sport_id, name, body) VALUES (?, ?, ?) ON CONFLICT (sport_id, name)"
+        " DO UPDATE SET body = coalesce(excluded.body, series.body) RETURNING id",
+        (sport_id, name, body),
     )
-    if replace:
-        conn.execute("DELETE FROM events WHERE key = ?", (event.key,))
-    event_id = _id(
-        conn,
-        "INSERT INTO events (key, series_id, season, date, name, venue, kind, official,"
-        " scheduled_laps, laps, margin_s, margin_display, margin_caveat, confidence, caveat)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+
+
+def _save_event(conn: sqlite3.Connection, event: Event) -> None:
+    for r in event.results:
+        _competitor_id(conn, r.competitor)
+    conn.execute(
+        "INSERT INTO events (key, series_id, season, date, body) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET series_id = excluded.series_id,"
+        " season = excluded.season, date = excluded.date, body = excluded.body",
         (
             event.key,
-            series_id,
+            _series_id(conn, event.sport, event.series),
             event.season,
             event.date.isoformat(),
-            event.name,
-            event.venue,
-            event.kind,
-            int(event.official),
-            event.scheduled_laps,
-            event.laps,
-            event.margin_s,
-            event.margin_display,
-            event.margin_caveat,
-            event.confidence,
-            event.caveat,
+            json.dumps(event_to_dict(event), ensure_ascii=False),
         ),
-    )
-    for r in event.results:
-        conn.execute(
-            "INSERT INTO results (event_id, position, competitor_id, car_number, team, make,"
-            " gap_s, caveat) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                event_id,
-                r.position,
-                _competitor_id(conn, r.competitor),
-                r.car_number,
-                r.team,
-                r.make,
-                r.gap_s,
-                r.caveat,
-            ),
-        )
-    conn.executemany(
-        "INSERT INTO event_notes (event_id, seq, kind, label, text) VALUES (?, ?, ?, ?, ?)",
-        [(event_id, i, "note", n.label, n.text) for i, n in enumerate(event.notes)]
-        + [(event_id, i, "correction", "correction", c) for i, c in enumerate(event.corrections)],
-    )
-    conn.executemany(
-        "INSERT INTO sources (event_id, seq, title, publisher, url, published)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                event_id,
-                i,
-                s.title,
-                s.publisher,
-                s.url,
-                s.published.isoformat() if s.published else None,
-            )
-            for i, s in enumerate(event.sources)
-        ],
     )

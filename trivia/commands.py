@@ -81,6 +81,8 @@ class Configure:
     answer_window: int | None = None
     match_length: int | None = None
     series: str | None = None
+    sports: tuple[str, ...] | None = None
+    """Sport names, or ('all',)."""
 
 
 @dataclass(frozen=True)
@@ -215,9 +217,10 @@ def parse(text: str) -> Command:
 
 
 ADMIN_USAGE = (
-    "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all], "
+    "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all] "
+    "[sports NAME, NAME|all], "
     "/trivia admin reset, /trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays] "
-    "[reveal HH:MM] [questions N] [channel #NAME] [series NAME] (without questions: the "
+    "[reveal HH:MM] [questions N] [channel #NAME] [series NAME|sport NAME] (without questions: the "
     "daily question; without channel: this one), "
     "/trivia admin schedule list|next, "
     "/trivia admin schedule pause|resume|remove NUMBER"
@@ -237,6 +240,7 @@ def _admin(words: list[str]) -> Command:
         return Invalid(ADMIN_USAGE)
     window = length = None
     series = None
+    sports = None
     while rest:
         key = rest.pop(0).casefold()
         if key in ("window", "length") and rest and rest[0].isdigit():
@@ -244,9 +248,17 @@ def _admin(words: list[str]) -> Command:
             window, length = (number, length) if key == "window" else (window, number)
         elif key == "series" and rest:
             series, rest = " ".join(rest), []
+        elif key == "sports" and rest:
+            sports, rest = parse_sports(" ".join(rest)), []
         else:
             return Invalid(ADMIN_USAGE)
-    return Configure(window, length, series)
+    return Configure(window, length, series, sports)
+
+
+def parse_sports(text: str) -> tuple[str, ...]:
+    """'Athletics, Swimming' -> ('Athletics', 'Swimming'); 'all' -> ('all',)."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    return ("all",) if [n.casefold() for n in names] == ["all"] else names
 
 
 def _schedule(words: list[str]) -> Command:
@@ -275,7 +287,7 @@ def _schedule(words: list[str]) -> Command:
             rest.pop(0)
         elif key == "questions" and rest and rest[0].isdigit():
             questions = int(rest.pop(0))
-        elif key == "series" and rest:
+        elif key in ("series", "sport") and rest:
             series, rest = " ".join(rest), []
         else:
             return Invalid(ADMIN_USAGE)

@@ -1,9 +1,12 @@
 """The daily question: which record a date gets, its number, and daily streaks.
 
-Every channel everywhere gets the same numbered question for a local date: the pool is
-dealt out in cycles of len(pool) days, each cycle a fixed shuffle of the pool, so no
-record repeats until the pool is exhausted. Within a cycle, a record whose race fell on
-a day's month and day ("on this day") is moved to that day.
+Every channel everywhere gets the same numbered question for a local date and pool (all
+records, a series or a sport). A pool is dealt in cycles: each cycle is a fixed shuffle of
+the records in the pool when it is dealt, so no record repeats within a cycle, and a cycle
+never starts with the record that ended the one before. Dealt numbers are stored by
+record key, so records imported later join the next cycle and never change a number
+already dealt. Within a cycle, a record whose race fell on a day's month and day
+("on this day") is moved to that day.
 """
 
 from __future__ import annotations
@@ -52,20 +55,20 @@ def is_on_this_day(event: Event, day: date) -> bool:
     return (event.date.month, event.date.day) == (day.month, day.day)
 
 
-def daily_event(pool: Sequence[Event], day: date) -> Event:
-    """The record a local date's daily question is about (the same everywhere)."""
+def day_of(number: int) -> date:
+    """The local date a daily number belongs to."""
+    return EPOCH + timedelta(days=number - 1)
+
+
+def deal_cycle(pool: Sequence[Event], first: int, previous: str | None, name: str) -> list[str]:
+    """The record keys of a pool's cycle that starts at daily number `first`, in day order:
+    on-this-day matches placed first, then a fixed shuffle of the rest; never starting
+    with `previous`, the key that ended the cycle before."""
     if not pool:
         raise ValueError("the daily question needs at least one record")
-    cycle, position = divmod((day - EPOCH).days, len(pool))
-    return _cycle(tuple(sorted(pool, key=lambda e: e.key)), cycle)[position]
-
-
-def _cycle(pool: tuple[Event, ...], cycle: int) -> list[Event]:
-    """The records of one cycle in day order: on-this-day matches first placed, then the rest."""
-    order = list(pool)
-    Random(f"photo-finish daily {cycle}").shuffle(order)
-    first = EPOCH + timedelta(days=cycle * len(pool))
-    days = [first + timedelta(days=i) for i in range(len(pool))]
+    order = sorted(pool, key=lambda e: e.key)
+    Random(f"photo-finish daily {name} {first}").shuffle(order)
+    days = [day_of(first + i) for i in range(len(order))]
     placed: dict[int, Event] = {}
     for i, day in enumerate(days):
         match = next((e for e in order if is_on_this_day(e, day)), None)
@@ -73,7 +76,10 @@ def _cycle(pool: tuple[Event, ...], cycle: int) -> list[Event]:
             placed[i] = match
             order.remove(match)
     rest = iter(order)
-    return [placed[i] if i in placed else next(rest) for i in range(len(days))]
+    keys = [placed[i].key if i in placed else next(rest).key for i in range(len(days))]
+    if len(keys) > 1 and keys[0] == previous:
+        keys[0], keys[1] = keys[1], keys[0]
+    return keys
 
 
 def advance_streaks(

@@ -8,6 +8,7 @@ from functools import partial
 from random import Random
 
 from trivia import replies
+from trivia.bank import Bank, Pool, series_short
 from trivia.commands import (
     ADMIN_COMMANDS,
     MAX_MATCH,
@@ -32,21 +33,22 @@ from trivia.daily import (
     DailyInfo,
     DailyStreak,
     advance_streaks,
-    daily_event,
     daily_number,
+    deal_cycle,
     is_on_this_day,
 )
 from trivia.judging import VerdictStatus, judge
-from trivia.model import Question
-from trivia.questions import Generator, NoQuestionError, Records, series_short
+from trivia.model import Event, Question
+from trivia.questions import Generator, NoQuestionError, Request, daily_pool
 from trivia.replies import Reply
 from trivia.schedule import ScheduleError, parse_time, parse_timing
-from trivia.scoring import PERIODS, Guess, answer_points, period_key, rank_guesses
+from trivia.scoring import DEFAULT_STEP, PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Settled, Store
 from trivia.usage import usage_for
 
-RECENT_EVENTS = 20
+HISTORY_LIMIT = 5000
+"""At most this many of a channel's past questions are read to avoid repeats."""
 RESET_WINDOW = timedelta(minutes=5)  # how long a reset confirmation button stays good
 
 
@@ -76,6 +78,7 @@ class Engine:
         self.store = store
         self.defaults = defaults
         self.rng = Random(seed)
+        self._bank: tuple[int, Bank] | None = None
 
     async def handle(self, command: Command, actor: Actor) -> list[Reply]:
         """Carry out one command; the replies are in the order to send them."""
@@ -158,20 +161,27 @@ class Engine:
     async def _settings(self, place: Place) -> Settings:
         return self.defaults.merged(await self.store.settings(place))
 
-    async def _generator(self, seed: int) -> Generator:
-        records = Records(tuple(await self.store.events()), tuple(await self.store.competitors()))
-        return Generator(records, Random(seed))
+    async def bank(self, version: int | None = None) -> Bank:
+        """The question bank for the current records, built once per records version."""
+        if version is None:
+            version = await self.store.records_version()
+        if self._bank is None or self._bank[0] != version:
+            self._bank = version, Bank(await self.store.load_records())
+        return self._bank[1]
 
-    async def _asking(self, place: Place) -> tuple[Settings, list[str]]:
-        """The settings and the events asked lately, for asking a question here."""
-        asking = await self.store.asking(place, RECENT_EVENTS)
-        return self.defaults.merged(asking.settings), asking.recent
+    async def _asking(self, place: Place) -> tuple[Settings, Bank, Request]:
+        """The settings, bank and request for asking a quick-play question here: its pool,
+        minus the open daily's records, and what the channel has had in its current pass."""
+        asking = await self.store.asking(place, HISTORY_LIMIT)
+        settings = self.defaults.merged(asking.settings)
+        bank = await self.bank(asking.version)
+        pool = Pool(settings.series, settings.sports, frozenset(asking.held))
+        return settings, bank, Request(pool, history=tuple(asking.recent))
 
-    async def _next(
-        self, seed: int, series: str | None, now: datetime, settings: Settings, avoid: list[str]
+    def _next(
+        self, seed: int, now: datetime, settings: Settings, bank: Bank, request: Request
     ) -> NextQuestion:
-        generator = await self._generator(seed)
-        question = generator.generate(series=series, avoid=avoid)
+        question = Generator(bank, Random(seed), today=now.date()).generate(request)
         closes = now + timedelta(seconds=settings.answer_window)
         return NextQuestion(question, now, closes)
 
@@ -181,10 +191,12 @@ class Engine:
         if open_q is not None:
             left = (open_q.closes_at - actor.now).total_seconds()
             return [replies.error(f"A question is already open here ({left:.0f} s left).")]
-        settings, recent = await self._asking(actor.place)
+        settings, bank, request = await self._asking(actor.place)
+        if series is not None:
+            request = replace(request, pool=replace(request.pool, series=series))
         seed = self.rng.randrange(2**31)
         try:
-            first = await self._next(seed, series or settings.series, actor.now, settings, recent)
+            first = self._next(seed, actor.now, settings, bank, request)
         except NoQuestionError:
             play = usage_for(actor.place.platform).play
             return [replies.error(f"No questions for series {series!r}. Try {play}.")]
@@ -228,11 +240,9 @@ class Engine:
     async def _close(self, open_q: OpenQuestion, now: datetime) -> list[Reply]:
         following = None
         if open_q.seq < open_q.total:
-            settings, recent = await self._asking(open_q.place)
+            settings, bank, request = await self._asking(open_q.place)
             try:
-                following = await self._next(
-                    self.rng.randrange(2**31), settings.series, now, settings, recent
-                )
+                following = self._next(self.rng.randrange(2**31), now, settings, bank, request)
             except NoQuestionError:
                 following = None
         revealed = await self.store.close_question(
@@ -269,14 +279,23 @@ class Engine:
             values["answer_window"] = str(change.answer_window)
         if change.match_length is not None:
             values["match_length"] = str(change.match_length)
+        bank = await self.bank()
         if change.series is not None:
-            known = {series_short(e) for e in await self.store.events()}
+            known = {series_short(e) for e in bank.records.events}
             if change.series.casefold() == "all":
                 values["series"] = None
             elif change.series in known:
                 values["series"] = change.series
             else:
                 return [replies.error(f"Series are: all, {', '.join(sorted(known))}.")]
+        if change.sports is not None:
+            if change.sports == ("all",):
+                values["sports"] = None
+            else:
+                chosen = _match_names(change.sports, bank.sports)
+                if chosen is None:
+                    return [replies.error(f"Sports are: all, {', '.join(bank.sports)}.")]
+                values["sports"] = ",".join(chosen)
         if values:
             await self.store.save_settings(actor.place, values)
         return [replies.settings_reply(await self._settings(actor.place))]
@@ -302,9 +321,10 @@ class Engine:
                 return [replies.error(f"A scheduled quiz is 1 to {MAX_MATCH} questions.")]
             if command.questions is not None and reveal is not None:
                 return [replies.error("A reveal time is for the daily question only.")]
-            known = {series_short(e) for e in await self.store.events()}
+            bank = await self.bank()
+            known = {series_short(e) for e in bank.records.events} | set(bank.sports)
             if command.series is not None and command.series not in known:
-                return [replies.error(f"Series are: {', '.join(sorted(known))}.")]
+                return [replies.error(f"Series and sports are: {', '.join(sorted(known))}.")]
             where = actor.place
             if command.channel is not None:
                 where = replace(where, channel=command.channel)
@@ -360,26 +380,40 @@ class Engine:
         ]
 
     async def _daily_question(self, day: date, series: str | None) -> Question:
-        """The date's guess-the-margin question: the same record everywhere for a date.
-
-        Only undisputed margins are used, so every guess is judged against a settled fact."""
-        generator = await self._generator(0)
-        pool = [
-            e
-            for e in generator.records.events
-            if series in (None, e.series, series_short(e))
-            and not e.margin_caveat
-            and generator.guess_margin(e) is not None
-        ]
+        """The date's guess-the-margin question: the same record everywhere for a date and
+        pool (all records, a series or a sport), dealt from undisputed margins only, so
+        every guess is judged against a settled fact."""
+        bank = await self.bank()
+        pool = daily_pool(bank, Pool(series))
         if not pool:
             raise NoQuestionError(f"no daily records for series {series!r}")
-        event = daily_event(pool, day)
-        question = generator.guess_margin(event)
+        name = series or "all"
+        number = daily_number(day)
+        key = await self.store.daily_deal(name, number)
+        if key is None:
+            key = await self._deal(name, number, pool)
+        event = bank.by_key.get(key) if key is not None else None
+        if event is None or event not in pool:
+            event = pool[number % len(pool)]
+        question = Generator(bank, Random(number), today=day).guess_margin(event)
         assert question is not None
         if is_on_this_day(event, day):
             lead = f"On this day in {event.date.year}: "
             question = replace(question, prompt=lead + question.prompt)
         return question
+
+    async def _deal(self, name: str, number: int, pool: list[Event]) -> str | None:
+        """Deal the pool's cycles up to `number` and return its key (None before the
+        first dealt number)."""
+        dealt = await self.store.last_deal(name)
+        first, last, previous = (number, number - 1, None) if dealt is None else dealt
+        if number < first:
+            return None
+        while last < number:
+            keys = deal_cycle(pool, last + 1, previous, name)
+            await self.store.save_deal(name, last + 1, keys)
+            last, previous = last + len(keys), keys[-1]
+        return await self.store.daily_deal(name, number)
 
     async def _stop(self, actor: Actor, open_q: OpenQuestion | None) -> list[Reply]:
         if open_q is None:
@@ -397,8 +431,18 @@ def settle_reveal(
     rescored: list[tuple[int, int, bool]] = []
     if q.is_numeric and q.answer_value is not None:
         guesses = [Guess(a.id, a.value, i) for i, a in enumerate(answers) if a.value is not None]
-        rescored = rank_guesses(guesses, q.answer_value, q.difficulty)
+        step = q.answer_step or DEFAULT_STEP
+        rescored = rank_guesses(guesses, q.answer_value, q.difficulty, step)
     changed: list[DailyStreak] = []
     if open_q.daily is not None:
         changed = advance_streaks(streaks, (a.player_id for a in answers), open_q.daily)
     return Settled(rescored, changed)
+
+
+def _match_names(wanted: tuple[str, ...], known: list[str]) -> list[str] | None:
+    """The known names typed (in any case); None if one is not known."""
+    by_fold = {name.casefold(): name for name in known}
+    found = [by_fold.get(w.strip().casefold()) for w in wanted]
+    if any(name is None for name in found):
+        return None
+    return sorted({name for name in found if name is not None})

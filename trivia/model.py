@@ -28,6 +28,10 @@ class Result:
     make: str | None = None
     gap_s: float | None = None
     caveat: str | None = None
+    country: str | None = None
+    rider: str | None = None
+    time: str | None = None
+    time_precise: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,11 @@ class Note:
 
 @dataclass(frozen=True)
 class Event:
-    """One sports result: a race with its finishing order, notes and sources."""
+    """One sports result: a race with its finishing order, notes and sources.
+
+    The margin is in the sport's own terms: `margin_unit` "s" (with `margin_s`), "mm" or
+    "cm" (with `margin_value`), or "verbal" (a nose, a head, a dead heat); `margin_display`
+    is the margin as officially printed, its decimals being the timing precision."""
 
     key: str
     sport: str
@@ -51,7 +59,7 @@ class Event:
     venue: str
     kind: str
     official: bool
-    margin_s: float
+    margin_s: float | None
     margin_display: str
     results: tuple[Result, ...]
     sources: tuple[Source, ...]
@@ -62,6 +70,9 @@ class Event:
     laps: int | None = None
     notes: tuple[Note, ...] = ()
     corrections: tuple[str, ...] = ()
+    margin_unit: str = "s"
+    margin_value: float | None = None
+    margin_distance: str | None = None
 
     @property
     def winner(self) -> Result:
@@ -73,6 +84,22 @@ class Event:
         """The second-place result."""
         return self.results[1]
 
+    @property
+    def tied(self) -> bool:
+        """True when the first two shared the win (a dead heat or an equal time)."""
+        return self.results[0].position == self.results[1].position
+
+    @property
+    def timed(self) -> bool:
+        """True when the margin is a time in seconds."""
+        return self.margin_unit == "s" and self.margin_s is not None
+
+    @property
+    def precision(self) -> int:
+        """Decimal places of the printed margin: 3 for '0.001', 2 for '0.01'."""
+        _, _, decimals = self.margin_display.partition(".")
+        return len(decimals) if decimals.isdigit() else 0
+
 
 @dataclass(frozen=True)
 class Competitor:
@@ -83,13 +110,41 @@ class Competitor:
 
 
 @dataclass(frozen=True)
+class SeriesName:
+    """What a series was called from one season to another (inclusive)."""
+
+    first: int
+    last: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """A competition: whether it runs every year, since when, and its names over time."""
+
+    name: str
+    annual: bool = False
+    first_season: int | None = None
+    names: tuple[SeriesName, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    def name_in(self, season: int) -> str | None:
+        """The series' name in a season, if it was called something else then."""
+        for era in self.names:
+            if era.first <= season <= era.last:
+                return era.name
+        return None
+
+
+@dataclass(frozen=True)
 class RecordsPack:
-    """A validated records pack: competitors and events."""
+    """A validated records pack: series, competitors and events."""
 
     name: str
     description: str
     competitors: tuple[Competitor, ...]
     events: tuple[Event, ...]
+    series: tuple[Series, ...] = ()
 
 
 class QuestionKind(StrEnum):
@@ -103,6 +158,11 @@ class QuestionKind(StrEnum):
     CLOSEST = "closest"
     TRUE_FALSE = "true_false"
     GUESS_MARGIN = "guess_margin"
+    SPORT = "sport"
+    COUNTRY = "country"
+    THIRD = "third"
+    SHARED = "shared"
+    WINNING_TIME = "winning_time"
 
 
 class Difficulty(StrEnum):
@@ -136,7 +196,15 @@ class Question:
     explanation: str
     sources: tuple[Source, ...]
     event_keys: tuple[str, ...]
+    """The records the question states, the one it is about first."""
     caveat: str | None = None
+    answer_step: float | None = None
+    """For a margin guess: one step of the printed precision (0.001 s)."""
+
+    @property
+    def subject(self) -> str:
+        """What the question asks about, e.g. 'winner:nascar-cup-2024-05-05-kansas'."""
+        return f"{self.kind}:{self.event_keys[0]}"
 
     @property
     def is_numeric(self) -> bool:

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from trivia.model import Competitor, Event, Note, RecordsPack, Result, Source
+from trivia.model import (
+    Competitor,
+    Event,
+    Note,
+    RecordsPack,
+    Result,
+    Series,
+    SeriesName,
+    Source,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FORMATS = (1, 2)
+"""Format 1 (NASCAR-only, margins in seconds) still imports."""
+MARGIN_UNITS = ("s", "mm", "cm", "verbal")
+MAX_INTEGER = 10**6
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 T = TypeVar("T")
 
@@ -58,16 +72,27 @@ class _Fields:
         value = self._get(name, required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise PackError(self.path(name), f"expected a whole number >= {minimum}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not minimum <= value <= MAX_INTEGER
+        ):
+            raise PackError(
+                self.path(name), f"expected a whole number from {minimum} to {MAX_INTEGER}"
+            )
         return value
 
     def number(self, name: str, *, required: bool = True) -> float | None:
         value = self._get(name, required)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise PackError(self.path(name), "expected a number >= 0")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= MAX_INTEGER
+        ):
+            raise PackError(self.path(name), f"expected a finite number from 0 to {MAX_INTEGER}")
         return float(value)
 
     def boolean(self, name: str) -> bool:
@@ -125,6 +150,10 @@ def _result(f: _Fields) -> Result:
         make=f.text("make", required=False),
         gap_s=f.number("gap_s", required=False),
         caveat=f.text("caveat", required=False),
+        country=f.text("country", required=False),
+        rider=f.text("rider", required=False),
+        time=f.text("time", required=False),
+        time_precise=f.text("time_precise", required=False),
     )
 
 
@@ -138,21 +167,32 @@ def _event(f: _Fields) -> Event:
         raise PackError(f.path("key"), "expected a lowercase slug of a-z, 0-9 and '-'")
     results = f.items("results", _result, minimum=2)
     for i, result in enumerate(results, start=1):
-        if result.position != i:
+        shared = i > 1 and result.position == results[i - 2].position
+        if result.position != i and not shared:
             raise PackError(f"{f.path('results')}[{i - 1}].position", f"expected {i}")
     corrections = f.data.get("corrections") or []
     if not isinstance(corrections, list) or not all(
         isinstance(c, str) and c.strip() for c in corrections
     ):
         raise PackError(f.path("corrections"), "expected a list of non-empty strings")
-    season = f.integer("season", minimum=1900)
+    season = f.integer("season", minimum=1800)
     day = f.day("date")
-    margin = f.number("margin_s")
     assert season is not None
     assert day is not None
-    assert margin is not None
     if day.year != season:
         raise PackError(f.path("date"), f"is not in season {season}")
+    unit = f.choice("margin_unit", MARGIN_UNITS) if "margin_unit" in f.data else "s"
+    margin = f.number("margin_s", required=unit == "s")
+    value = f.number("margin_value", required=unit in ("mm", "cm"))
+    display = f.req_text("margin_display")
+    if unit == "s":
+        assert margin is not None
+        _check_display(f, display, margin)
+    elif unit != "verbal":
+        assert value is not None
+        _check_display(f, display, value)
+    if unit == "s" or unit == "verbal":
+        value = None
     return Event(
         key=key,
         sport=f.req_text("sport"),
@@ -166,7 +206,10 @@ def _event(f: _Fields) -> Event:
         scheduled_laps=f.integer("scheduled_laps", required=False, minimum=1),
         laps=f.integer("laps", required=False, minimum=1),
         margin_s=margin,
-        margin_display=f.req_text("margin_display"),
+        margin_display=display,
+        margin_unit=unit,
+        margin_value=value,
+        margin_distance=f.text("margin_distance", required=False),
         margin_caveat=f.text("margin_caveat", required=False),
         confidence=f.choice("confidence", ("high", "medium")),
         caveat=f.text("caveat", required=False),
@@ -174,6 +217,40 @@ def _event(f: _Fields) -> Event:
         notes=tuple(f.items("notes", _note)),
         corrections=tuple(c.strip() for c in corrections),
         sources=tuple(f.items("sources", _source, minimum=1)),
+    )
+
+
+def _check_display(f: _Fields, display: str, value: float) -> None:
+    """The printed margin must be a number that agrees with the exact one to its precision."""
+    try:
+        shown = float(display)
+    except ValueError:
+        raise PackError(f.path("margin_display"), "expected the margin as a number") from None
+    _, _, decimals = display.partition(".")
+    if not math.isfinite(shown) or abs(shown - value) > 10 ** -len(decimals) + 1e-12:
+        raise PackError(f.path("margin_display"), f"disagrees with the margin {value:g}")
+
+
+def _series_name(f: _Fields) -> SeriesName:
+    first = f.integer("from", minimum=1800)
+    last = f.integer("to", minimum=1800)
+    assert first is not None
+    assert last is not None
+    if last < first:
+        raise PackError(f.path("to"), "is before 'from'")
+    return SeriesName(first, last, f.req_text("name"))
+
+
+def _series(f: _Fields) -> Series:
+    annual = f.data.get("annual", False)
+    if not isinstance(annual, bool):
+        raise PackError(f.path("annual"), "expected true or false")
+    return Series(
+        name=f.req_text("name"),
+        annual=annual,
+        first_season=f.integer("first_season", required=False, minimum=1800),
+        names=tuple(f.items("names", _series_name)),
+        sources=tuple(f.items("sources", _source)),
     )
 
 
@@ -187,8 +264,9 @@ def _competitor(f: _Fields) -> Competitor:
 def parse_pack(data: object) -> RecordsPack:
     """Validate a parsed pack document; raise PackError naming the first bad field."""
     root = _Fields(data, "")
-    if root.data.get("format") != FORMAT_VERSION:
-        raise PackError("format", f"expected {FORMAT_VERSION}")
+    if root.data.get("format") not in FORMATS:
+        raise PackError("format", f"expected one of {', '.join(map(str, FORMATS))}")
+    series = root.items("series", _series)
     competitors = root.items("competitors", _competitor)
     events = root.items("events", _event, minimum=1)
     seen: dict[str, int] = {}
@@ -208,6 +286,7 @@ def parse_pack(data: object) -> RecordsPack:
         description=root.req_text("description"),
         competitors=tuple(competitors),
         events=tuple(events),
+        series=tuple(series),
     )
 
 
@@ -221,14 +300,39 @@ def pack_to_dict(pack: RecordsPack) -> dict[str, Any]:
         "format": FORMAT_VERSION,
         "name": pack.name,
         "description": pack.description,
+        "series": [series_to_dict(s) for s in pack.series],
         "competitors": [
             _drop_none({"name": c.name, "aliases": list(c.aliases)}) for c in pack.competitors
         ],
-        "events": [_event_to_dict(e) for e in pack.events],
+        "events": [event_to_dict(e) for e in pack.events],
     }
 
 
-def _event_to_dict(e: Event) -> dict[str, Any]:
+def series_to_dict(s: Series) -> dict[str, Any]:
+    """One series in the pack format."""
+    return _drop_none(
+        {
+            "name": s.name,
+            "annual": s.annual,
+            "first_season": s.first_season,
+            "names": [{"from": n.first, "to": n.last, "name": n.name} for n in s.names],
+            "sources": [_source_to_dict(src) for src in s.sources],
+        }
+    )
+
+
+def parse_series(data: object) -> Series:
+    """A series from its pack-format object."""
+    return _series(_Fields(data, "series"))
+
+
+def parse_event(data: object) -> Event:
+    """An event from its pack-format object."""
+    return _event(_Fields(data, "event"))
+
+
+def event_to_dict(e: Event) -> dict[str, Any]:
+    """One event in the pack format."""
     return _drop_none(
         {
             "key": e.key,
@@ -242,8 +346,11 @@ def _event_to_dict(e: Event) -> dict[str, Any]:
             "official": e.official,
             "scheduled_laps": e.scheduled_laps,
             "laps": e.laps,
+            "margin_unit": e.margin_unit,
             "margin_s": e.margin_s,
+            "margin_value": e.margin_value,
             "margin_display": e.margin_display,
+            "margin_distance": e.margin_distance,
             "margin_caveat": e.margin_caveat,
             "confidence": e.confidence,
             "caveat": e.caveat,
@@ -257,22 +364,27 @@ def _event_to_dict(e: Event) -> dict[str, Any]:
                         "make": r.make,
                         "gap_s": r.gap_s,
                         "caveat": r.caveat,
+                        "country": r.country,
+                        "rider": r.rider,
+                        "time": r.time,
+                        "time_precise": r.time_precise,
                     }
                 )
                 for r in e.results
             ],
             "notes": [{"label": n.label, "text": n.text} for n in e.notes],
             "corrections": list(e.corrections),
-            "sources": [
-                _drop_none(
-                    {
-                        "title": s.title,
-                        "publisher": s.publisher,
-                        "url": s.url,
-                        "published": s.published.isoformat() if s.published else None,
-                    }
-                )
-                for s in e.sources
-            ],
+            "sources": [_source_to_dict(s) for s in e.sources],
+        }
+    )
+
+
+def _source_to_dict(s: Source) -> dict[str, Any]:
+    return _drop_none(
+        {
+            "title": s.title,
+            "publisher": s.publisher,
+            "url": s.url,
+            "published": s.published.isoformat() if s.published else None,
         }
     )

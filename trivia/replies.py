@@ -127,14 +127,18 @@ def reveal_reply(
     q = open_q.question
     fields: list[tuple[str, str]] = []
     if q.is_numeric:
-        ranked = sorted((a for a in answers if a.points > 0), key=lambda a: -a.points)
+        truth = q.answer_value or 0.0
+        ranked = sorted(
+            (a for a in answers if a.points > 0 and a.value is not None),
+            key=lambda a: (round(abs((a.value or 0.0) - truth), 9), a.answered_at),
+        )
         right = ", ".join(
             f"{a.player_name} {a.value:g} s (+{a.points})" for a in ranked[:GUESSES_SHOWN]
         )
         fields.append(("Closest", right or "Nobody guessed."))
         values = sorted(a.value for a in answers if a.value is not None)
         if values:
-            fields.append(("Guesses", f"{len(values)}, from {values[0]:g} s to {values[-1]:g} s"))
+            fields.append(("Guesses", _guess_range(values)))
             if q.answer_value is not None:
                 fields.append(("Spread", guess_spread(values, q.answer_value)))
     else:
@@ -150,7 +154,7 @@ def reveal_reply(
         fields.append(("Daily streaks", shown or "Nobody played today."))
     if q.caveat:
         fields.append(("Caveat", q.caveat))
-    fields.append(("Source", "; ".join(f"{s.publisher}: {s.url}" for s in q.sources[:2])))
+    fields.append(("Source", "; ".join(f"{s.publisher}: {s.url}" for s in q.sources)))
     daily = f"Daily #{open_q.daily.number}. " if open_q.daily is not None else ""
     return Reply(
         ReplyKind.REVEAL,
@@ -159,6 +163,14 @@ def reveal_reply(
         fields=tuple(fields),
         question_id=open_q.id,
     )
+
+
+def _guess_range(values: list[float]) -> str:
+    """'3, from 0.001 s to 0.004 s', or '1: 0.002 s' when there is nothing to span."""
+    if values[0] == values[-1]:
+        every = "" if len(values) == 1 else "all "
+        return f"{len(values)}: {every}{values[0]:g} s"
+    return f"{len(values)}, from {values[0]:g} s to {values[-1]:g} s"
 
 
 def match_end_reply(scores: list[tuple[str, int]]) -> Reply:
@@ -245,6 +257,7 @@ def settings_reply(settings: Settings) -> Reply:
         ("Answer window", f"{settings.answer_window:g} s"),
         ("Match length", f"{settings.match_length} questions"),
         ("Series", settings.series or "all"),
+        ("Sports", ", ".join(sorted(settings.sports)) if settings.sports else "all"),
     )
     return Reply(ReplyKind.SETTINGS, "Trivia settings", fields=fields, private=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from trivia.margins import guess_is_correct
 from trivia.model import Difficulty
 
 BASE_POINTS = {Difficulty.EASY: 10, Difficulty.MEDIUM: 20, Difficulty.HARD: 30}
@@ -15,6 +16,8 @@ CLOSENESS_SHARE = 0.25
 CLOSENESS_RANGE = 10
 """A guess scores nothing once it is off by this many times the true margin (at least 1 ms)."""
 PERIODS = ("week", "month", "all")
+DEFAULT_STEP = 0.001
+"""The printed precision assumed for a margin question stored without one."""
 
 
 def answer_points(difficulty: Difficulty, *, correct: bool, elapsed: float, window: float) -> int:
@@ -36,12 +39,13 @@ class Guess:
 
 
 def rank_guesses(
-    guesses: list[Guess], truth: float, difficulty: Difficulty
+    guesses: list[Guess], truth: float, difficulty: Difficulty, step: float = DEFAULT_STEP
 ) -> list[tuple[int, int, bool]]:
     """(answer id, points, correct) for every guess: closest first, ties by who answered first.
 
-    The three closest guesses score 100%, 67% and 33% of the base points; the
-    closest one counts as correct. The rest score up to 25% by how close they came.
+    The three closest guesses score 100%, 67% and 33% of the base points; the rest score
+    up to 25% by how close they came. A guess counts as correct only when it is close
+    (margins.guess_is_correct), however few guessed.
     """
     base = BASE_POINTS[difficulty]
     ranked = sorted(guesses, key=lambda g: (round(abs(g.value - truth), 9), g.order))
@@ -52,7 +56,9 @@ def rank_guesses(
             if place < len(GUESS_SHARES)
             else CLOSENESS_SHARE * closeness(guess.value, truth)
         )
-        scored.append((guess.answer_id, round(base * share), place == 0))
+        scored.append(
+            (guess.answer_id, round(base * share), guess_is_correct(guess.value, truth, step))
+        )
     return scored
 
 

@@ -12,11 +12,15 @@ class Settings:
     answer_window: float = 30.0
     match_length: int = 5
     series: str | None = None
+    sports: frozenset[str] | None = None
+    """The sports questions come from; None for every sport."""
 
     def merged(self, overrides: dict[str, str]) -> Settings:
         """These settings with a workspace's stored overrides applied."""
+        sports = overrides.get("sports", ",".join(sorted(self.sports or ())))
         return Settings(
             answer_window=float(overrides.get("answer_window", self.answer_window)),
             match_length=int(overrides.get("match_length", self.match_length)),
             series=overrides.get("series", self.series) or None,
+            sports=frozenset(sports.split(",")) if sports else None,
         )

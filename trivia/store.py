@@ -8,8 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from trivia.bank import Records
 from trivia.daily import DailyInfo, DailyStreak
-from trivia.model import Competitor, Event, Question
+from trivia.model import Question
 
 if TYPE_CHECKING:
     from datetime import time
@@ -132,10 +133,12 @@ class PlayerCard:
 
 @dataclass(frozen=True)
 class Asking:
-    """What asking a question in a workspace needs to know."""
+    """What asking a question in a channel needs to know."""
 
     settings: dict[str, str]  # the workspace's overrides
-    recent: list[str]  # events of its latest questions, newest first
+    recent: list[str]  # subjects ('kind:key') of the channel's quick-play questions, newest first
+    held: list[str]  # records of the channel's open daily question, not to be shown meanwhile
+    version: int  # the records version (the question bank is rebuilt when it changes)
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,25 @@ class NextQuestion:
 class Store(Protocol):
     """What the engine needs from storage."""
 
-    async def events(self) -> list[Event]:
-        """Every event in the records database."""
+    async def records_version(self) -> int:
+        """A number that changes whenever the records change."""
         ...
 
-    async def competitors(self) -> list[Competitor]:
-        """Every competitor with nicknames."""
+    async def load_records(self) -> Records:
+        """Every event, competitor nickname and series description."""
+        ...
+
+    async def daily_deal(self, pool: str, number: int) -> str | None:
+        """The record key dealt to a pool's daily number, if dealt."""
+        ...
+
+    async def last_deal(self, pool: str) -> tuple[int, int, str] | None:
+        """A pool's first and last dealt daily numbers and the last record dealt."""
+        ...
+
+    async def save_deal(self, pool: str, first: int, keys: list[str]) -> None:
+        """Deal record keys to daily numbers first, first + 1, ...; numbers already dealt
+        keep their record."""
         ...
 
     async def player(self, place: Place, user: str, name: str) -> int:
@@ -233,8 +249,9 @@ class Store(Protocol):
         ...
 
     async def asking(self, place: Place, recent: int) -> Asking:
-        """What asking a question needs: the settings overrides and the events of the
-        workspace's latest `recent` questions."""
+        """What asking a question needs: the settings overrides, the subjects of the
+        channel's latest `recent` quick-play questions, its open daily's records and the
+        records version."""
         ...
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:

@@ -367,7 +367,7 @@ def test_json_export_holds_every_event_with_its_sources(cli: Any, loaded_db: Pat
     urls = {e["key"]: [s["url"] for s in e["sources"]] for e in exported["events"]}
     assert urls == {e["key"]: [s["url"] for s in e["sources"]] for e in original["events"]}
     assert all(url.startswith("http") for found in urls.values() for url in found)
-    assert exported["format"] == 1
+    assert exported["format"] == 2
     assert exported["name"] == original["name"]
     assert {c["name"]: set(c["aliases"]) for c in exported["competitors"]} == {
         c["name"]: set(c["aliases"]) for c in original["competitors"]

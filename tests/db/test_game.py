@@ -18,9 +18,10 @@ import pytest
 from db.connection import migrations, open_db, schema_version
 from db.game import GameStore
 from tests.conftest import T0
+from tests.generating import generator
 from trivia.daily import DailyStreak
-from trivia.model import QuestionKind, RecordsPack
-from trivia.questions import Generator, Records
+from trivia.model import RecordsPack
+from trivia.questions import Request
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Revealed, Settled
 
 PLACE = Place("test", "guild", "chan")
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def open_one(store: GameStore, mini_pack: RecordsPack, seed: int = 1) -> OpenQuestion:
-    question = Generator(Records(mini_pack.events), Random(seed)).generate()
+    question = generator(mini_pack, seed).generate()
     first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
     opened = await store.start_round(PLACE, total=1, seed=seed, first=first)
     assert opened is not None
@@ -161,7 +162,7 @@ CRASH_SCRIPT = textwrap.dedent(
     from db.connection import open_db
     from db.game import GameStore
     from db.records import read_pack
-    from trivia.questions import Generator, Records
+    from tests.generating import generator
     from trivia.store import NextQuestion, Place
     from tests.conftest import T0
 
@@ -173,7 +174,7 @@ CRASH_SCRIPT = textwrap.dedent(
             n = 0
             for r in range(10_000):
                 place = Place("crash", "ws", f"c{r}")
-                q = Generator(Records(pack.events), Random(r)).generate()
+                q = generator(pack, r).generate()
                 first = NextQuestion(q, T0, T0 + timedelta(hours=1))
                 opened = await store.start_round(place, total=1, seed=r, first=first)
                 for u in range(20):
@@ -281,22 +282,28 @@ async def test_two_processes_on_one_database_never_accept_a_closed_question(
     assert await store.answers(q.id) == []
 
 
-async def test_asking_avoids_the_workspaces_latest_questions_newest_first(
+async def test_asking_reads_the_channels_latest_subjects_newest_first_and_its_open_daily(
     store: GameStore, mini_pack: RecordsPack
 ) -> None:
-    """What question generation avoids: the events of this workspace's latest questions,
-    newest first, up to the limit; another workspace's questions do not count."""
-    generator = Generator(Records(mini_pack.events), Random(4))
-    asked: list[tuple[str, ...]] = []
-    for n, place in enumerate(
-        [Place("test", "guild", f"chan{n}") for n in range(3)] + [Place("test", "other", "c")]
-    ):
-        question = generator.generate(kinds=[QuestionKind.CLOSEST] if n == 1 else None)
+    """What question generation avoids: the subjects of this channel's latest quick-play
+    questions, newest first, up to the limit; other channels' questions do not count."""
+    asked: list[str] = []
+    for seed in range(3):
+        place = PLACE
+        question = generator(mini_pack, seed).generate(Request(history=tuple(reversed(asked))))
         first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
-        assert await store.start_round(place, total=1, seed=n, first=first) is not None
-        asked.append(question.event_keys)
-    assert len(asked[1]) > 1  # a question about several finishes
-    newest_first = [key for keys in reversed(asked[:3]) for key in keys]
-    assert (await store.asking(PLACE, 3)).recent == newest_first
-    assert (await store.asking(PLACE, 2)).recent == [*asked[2], *asked[1]]
-    assert (await store.asking(Place("test", "other", "x"), 20)).recent == list(asked[3])
+        opened = await store.start_round(place, total=1, seed=seed, first=first)
+        assert opened is not None
+        await store.close_question(
+            opened, revealed_at=T0, settle=lambda a, s: Settled([], []), following=None
+        )
+        asked.append(question.subject)
+    other = generator(mini_pack, 9).generate()
+    first = NextQuestion(other, T0, T0 + timedelta(seconds=30))
+    assert await store.start_round(
+        Place("test", "guild", "elsewhere"), total=1, seed=9, first=first
+    )
+    assert (await store.asking(PLACE, 3)).recent == asked[::-1]
+    assert (await store.asking(PLACE, 2)).recent == asked[:0:-1]
+    assert (await store.asking(PLACE, 2)).held == []
+    assert (await store.asking(Place("test", "guild", "elsewhere"), 5)).recent == [other.subject]

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from db.connection import open_db
+from db.connection import migrations, open_db
 from db.game import GameStore
 from db.records import parse_pack_text
 from tests.conftest import MINI_PACK
-from trivia.model import RecordsPack
+from trivia.model import Note, RecordsPack, Result
 from trivia.pack import PackError, pack_to_dict
 
 
@@ -21,7 +22,7 @@ def table_counts(path: Path) -> dict[str, int]:
     with sqlite3.connect(path) as conn:
         return {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("events", "results", "sources", "competitors", "competitor_aliases")
+            for t in ("events", "series", "packs", "competitors", "competitor_aliases")
         }
 
 
@@ -72,8 +73,8 @@ async def test_failed_import_leaves_the_database_unchanged(
         await store.import_pack(replace(mini_pack, events=mini_pack.events[:4]))
         before = table_counts(path)
         broken = replace(mini_pack.events[6], sources=(*mini_pack.events[6].sources,) * 2)
-        # Same source twice is fine; a negative gap breaks a CHECK constraint mid-import.
-        bad_result = replace(broken.results[1], gap_s=-1.0)
+        # Same source twice is fine; a nameless competitor breaks NOT NULL mid-import.
+        bad_result = replace(broken.results[1], competitor=None)  # type: ignore[arg-type]
         bad_event = replace(broken, results=(broken.results[0], bad_result))
         events = (*mini_pack.events[4:6], bad_event)
         with pytest.raises(sqlite3.IntegrityError):
@@ -135,3 +136,39 @@ async def test_changed_event_is_updated_in_place(tmp_path: Path, mini_pack: Reco
         events = {e.key: e for e in await store.load_events()}
         assert events[changed.key] == changed
         assert len(events) == 12
+
+
+async def test_an_old_database_keeps_every_record_through_the_upgrade(tmp_path: Path) -> None:
+    """Records stored in the version-6 tables come through migration 7 field for field."""
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for version, _, sql in migrations():
+            if version <= 6:
+                conn.executescript(sql)
+        conn.executescript(
+            """
+            INSERT INTO sports VALUES (1, 'Stock car racing');
+            INSERT INTO series VALUES (1, 1, 'NASCAR Cup Series');
+            INSERT INTO competitors VALUES (1, 'Kyle Larson'), (2, 'Chris Buescher');
+            INSERT INTO events VALUES (7, 'nascar-cup-2024-05-05-kansas', 1, 2024,
+                '2024-05-05', 'AdventHealth 400', 'Kansas Speedway', 'race', 1, 267, 268,
+                0.001, '0.001', NULL, 'high', 'Overtime.');
+            INSERT INTO results VALUES (7, 2, 2, '17', 'RFK Racing', 'Ford', 0.001, NULL),
+                (7, 1, 1, '5', 'Hendrick Motorsports', 'Chevrolet', 0.0, NULL);
+            INSERT INTO event_notes VALUES (7, 0, 'note', 'lead changes', '27 lead changes.'),
+                (7, 0, 'correction', 'correction', 'Not the closest ever.');
+            INSERT INTO sources VALUES (7, 1, 'B', 'Pub B', 'https://b.example', NULL),
+                (7, 0, 'A', 'Pub A', 'https://a.example', '2024-05-05');
+            PRAGMA user_version = 6;
+            """
+        )
+    async with open_db(path) as conn:
+        [kansas] = await GameStore(conn).records.load_events()
+    assert [r.competitor for r in kansas.results] == ["Kyle Larson", "Chris Buescher"]
+    assert kansas.results[1] == Result(2, "Chris Buescher", "17", "RFK Racing", "Ford", 0.001)
+    assert (kansas.margin_s, kansas.margin_display, kansas.margin_unit) == (0.001, "0.001", "s")
+    assert (kansas.scheduled_laps, kansas.laps, kansas.caveat) == (267, 268, "Overtime.")
+    assert kansas.notes == (Note("lead changes", "27 lead changes."),)
+    assert kansas.corrections == ("Not the closest ever.",)
+    assert [s.url for s in kansas.sources] == ["https://a.example", "https://b.example"]
+    assert kansas.sources[0].published == date(2024, 5, 5)

@@ -10,43 +10,43 @@ from trivia.daily import (
     DailyInfo,
     DailyStreak,
     advance_streaks,
-    daily_event,
     daily_number,
+    deal_cycle,
     guess_spread,
     is_on_this_day,
 )
 from trivia.pack import RecordsPack
 
 
-def test_a_date_gets_the_same_record_whatever_order_the_pool_is_in(
+def test_a_cycle_is_the_same_whatever_order_the_pool_is_in(mini_pack: RecordsPack) -> None:
+    """Every channel everywhere gets the same question for a date and pool."""
+    pool = list(mini_pack.events)
+    assert deal_cycle(pool, 1, None, "all") == deal_cycle(list(reversed(pool)), 1, None, "all")
+    assert daily_number(EPOCH) == 1
+    assert daily_number(date(2026, 11, 21)) == 325
+
+
+def test_a_cycle_deals_every_record_once_and_never_starts_with_the_last(
     mini_pack: RecordsPack,
 ) -> None:
-    """Every channel everywhere gets the same question for a date."""
+    """Each cycle uses every record once; consecutive cycles never repeat across the seam."""
     pool = list(mini_pack.events)
-    day = date(2026, 11, 21)
-    assert daily_event(pool, day) == daily_event(list(reversed(pool)), day)
-    assert daily_number(EPOCH) == 1
-    assert daily_number(day) == 325
-
-
-def test_no_record_repeats_until_the_pool_is_exhausted(mini_pack: RecordsPack) -> None:
-    """Each run of len(pool) days from the epoch uses every record once."""
-    pool = list(mini_pack.events)
-    for cycle in range(3):
-        first = EPOCH + timedelta(days=cycle * len(pool))
-        keys = [daily_event(pool, first + timedelta(days=i)).key for i in range(len(pool))]
+    previous = None
+    first = 1
+    for _ in range(30):
+        keys = deal_cycle(pool, first, previous, "all")
         assert sorted(keys) == sorted(e.key for e in pool)
+        assert keys[0] != previous
+        previous, first = keys[-1], first + len(keys)
 
 
 def test_a_race_run_on_this_day_is_preferred(mini_pack: RecordsPack) -> None:
     """A date whose month and day match a race in the cycle gets that race."""
     pool = list(mini_pack.events)
     kansas = next(e for e in pool if e.key == "nascar-cup-2024-05-05-kansas")
-    cycle_of = (date(2026, 5, 5) - EPOCH).days // len(pool)
-    first = EPOCH + timedelta(days=cycle_of * len(pool))
-    last = first + timedelta(days=len(pool) - 1)
-    assert first <= date(2026, 5, 5) <= last
-    assert daily_event(pool, date(2026, 5, 5)) == kansas
+    number = daily_number(date(2026, 5, 5))
+    keys = deal_cycle(pool, number - 3, None, "all")
+    assert keys[3] == kansas.key
     assert is_on_this_day(kansas, date(2026, 5, 5))
 
 

@@ -37,7 +37,15 @@ def test_guesses_rank_by_distance_then_by_time() -> None:
     points, the rest score a little by how close they came, and nothing when far off."""
     guesses = [Guess(1, 0.010, 0), Guess(2, 0.003, 1), Guess(3, 0.001, 2), Guess(4, 0.003, 3)]
     scored = rank_guesses([*guesses, Guess(5, 0.5, 4)], 0.002, Difficulty.HARD)
-    assert scored == [(2, 30, True), (3, 20, False), (4, 10, False), (1, 4, False), (5, 0, False)]
+    assert scored == [(2, 30, True), (3, 20, True), (4, 10, True), (1, 4, False), (5, 0, False)]
+
+
+def test_a_far_off_guess_is_not_correct_even_when_it_is_the_only_one() -> None:
+    """Correct means close: within half the margin, or one step of the printed precision."""
+    assert rank_guesses([Guess(1, 0.002, 0)], 0.712, Difficulty.HARD) == [(1, 30, False)]
+    assert rank_guesses([Guess(1, 0.5, 0)], 0.712, Difficulty.HARD) == [(1, 30, True)]
+    assert rank_guesses([Guess(1, 0.02, 0)], 0.01, Difficulty.HARD, 0.01) == [(1, 30, True)]
+    assert rank_guesses([Guess(1, 0.03, 0)], 0.01, Difficulty.HARD, 0.01) == [(1, 30, False)]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,111 @@
+"""The numbered daily question through the engine: a year without repeats in every pool,
+numbers pinned through imports, and quick play that never spoils the open daily."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from db.game import GameStore
+from tests.conftest import T0
+from trivia.commands import Answer, Ask, DailyPost, Stop
+from trivia.daily import daily_number
+from trivia.engine import Actor, Engine
+from trivia.model import RecordsPack
+from trivia.settings import Settings
+from trivia.store import Place
+
+PLACE = Place("test", "guild", "chan")
+START = date(2026, 1, 1)
+
+
+def host(now: datetime, place: Place = PLACE) -> Actor:
+    return Actor(place, "host", "Host", now, admin=True)
+
+
+async def post(eng: Engine, day: date, place: Place = PLACE, series: str | None = None) -> str:
+    """Post a date's daily question; the record it is about."""
+    now = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    closes = now + timedelta(hours=12)
+    await eng.handle(DailyPost(day, day - timedelta(days=1), closes, series), host(now, place))
+    daily = await eng.store.open_daily(place)
+    assert daily is not None
+    assert daily.daily is not None
+    assert daily.daily.number == daily_number(day)
+    return daily.question.event_keys[0]
+
+
+def no_repeats(keys: list[str], pool: int) -> None:
+    """Within each cycle of `pool` days no record repeats, and never on consecutive days."""
+    for start in range(0, len(keys), pool):
+        cycle = keys[start : start + pool]
+        assert len(set(cycle)) == len(cycle), cycle
+    assert all(a != b for a, b in itertools.pairwise(keys))
+
+
+async def test_a_year_of_dailies_repeats_nothing_within_a_cycle(
+    store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """365 days in one channel, and a single-series pool in another: each goes through its
+    pool before repeating, never repeats on consecutive days, and both channels on the
+    same pool get the same record for a date."""
+    eng = Engine(store, defaults=Settings(), seed=1)
+    twin = Place("test", "guild2", "other")
+    keys, twins = [], []
+    for i in range(365):
+        day = START + timedelta(days=i)
+        keys.append(await post(eng, day))
+        if i < 40:
+            twins.append(await post(eng, day, twin))
+    pool = len({k for k in keys})
+    assert pool == len(mini_pack.events)
+    no_repeats(keys, pool)
+    assert twins == keys[:40]
+
+
+async def test_a_single_series_pool_deals_its_own_cycles(store: GameStore) -> None:
+    """A schedule naming a series gets every record of that series before any repeats."""
+    eng = Engine(store, defaults=Settings(), seed=1)
+    bank = await eng.bank()
+    cup = {e.key for e in bank.records.events if e.series == "NASCAR Cup Series"}
+    keys = [await post(eng, START + timedelta(days=i), series="Cup Series") for i in range(60)]
+    assert set(keys) <= cup
+    no_repeats(keys, len(cup))
+
+
+async def test_importing_records_never_changes_a_number_already_dealt(
+    store: GameStore, mini_pack: RecordsPack
+) -> None:
+    """Records imported later join a later cycle; dealt numbers keep their record."""
+    eng = Engine(store, defaults=Settings(), seed=1)
+    before = [await post(eng, START + timedelta(days=i)) for i in range(5)]
+    extra = replace(mini_pack.events[0], key="nascar-cup-2099-new", season=2025,
+                    date=date(2025, 3, 3), name="New 400")  # fmt: skip
+    await store.records.import_pack(replace(mini_pack, events=(extra,)))
+    later = Engine(store, defaults=Settings(), seed=2)
+    again = [await post(later, START + timedelta(days=i), Place("t", "g", "fresh"))
+             for i in range(len(mini_pack.events) + 1)]  # fmt: skip
+    assert again[:5] == before
+    assert "nascar-cup-2099-new" not in again[: len(mini_pack.events)]
+
+
+async def test_quick_play_never_asks_or_shows_the_open_daily(store: GameStore) -> None:
+    """While the daily is open, no quick-play question is about its record or shows it;
+    once it is revealed, that record can come up again."""
+    eng = Engine(store, defaults=Settings(answer_window=5), seed=3)
+    day = T0.date()
+    held = await post(eng, day)
+    now = T0
+    for _ in range(40):
+        await eng.handle(Ask(), host(now))
+        q = await store.open_question(PLACE)
+        assert q is not None
+        assert held not in q.question.event_keys
+        await eng.handle(Stop(), host(now))
+        now += timedelta(seconds=1)
+    daily = await store.open_daily(PLACE)
+    assert daily is not None
+    await eng.handle(Answer("0.01"), host(daily.closes_at + timedelta(seconds=1)))
+    asking = await store.asking(PLACE, 10)
+    assert asking.held == []

@@ -1,0 +1,203 @@
+"""The question bank: records indexed once per records version, and which questions a
+channel has not seen in its current pass through them."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from trivia.model import Competitor, Event, QuestionKind, Series
+
+ERA_YEARS = 8
+CHOICES = 4
+
+Clue = Callable[[Event], object]
+CLUES: dict[str, Clue] = {
+    "season": lambda e: e.season,
+    "series": lambda e: e.series,
+    "name": lambda e: e.name.casefold(),
+    "venue": lambda e: e.venue,
+    "winner": lambda e: e.winner.competitor,
+    "runner_up": lambda e: e.runner_up.competitor,
+}
+NAMED = ("season", "series", "name", "venue")
+"""The clues a prompt names an event by ('the 2024 Cup Series AdventHealth 400 at Kansas')."""
+
+
+@dataclass(frozen=True)
+class Records:
+    """The records a bank indexes: events, nicknames and what is known of each series."""
+
+    events: tuple[Event, ...]
+    competitors: tuple[Competitor, ...] = ()
+    series: tuple[Series, ...] = ()
+
+
+def series_short(event: Event) -> str:
+    """'Cup Series' for 'NASCAR Cup Series'."""
+    return event.series.removeprefix("NASCAR ").strip()
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Which records a channel plays: a series (or one sport, named the same way), a set of
+    sports, and records held back (the channel's open daily question)."""
+
+    series: str | None = None
+    sports: frozenset[str] | None = None
+    exclude: frozenset[str] = frozenset()
+
+    def admits(self, event: Event) -> bool:
+        """True if questions may be asked about, or show, this record."""
+        if event.key in self.exclude:
+            return False
+        if self.sports is not None and event.sport not in self.sports:
+            return False
+        return self.series in (None, event.series, series_short(event), event.sport)
+
+
+def timed_group(event: Event) -> tuple[str, int]:
+    """Margins that can be compared with each other: one sport, one printed precision."""
+    return event.sport, event.precision
+
+
+def undisputed(event: Event) -> bool:
+    """A timed, settled margin between two separate places: usable to compare or guess."""
+    return (
+        event.timed
+        and not event.tied
+        and not event.margin_caveat
+        and event.confidence == "high"
+        and not event.runner_up.caveat
+    )
+
+
+class Bank:
+    """Records indexed for question generation; built once per records version."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.by_key = {e.key: e for e in records.events}
+        self.nicknames = {c.name: c.aliases for c in records.competitors}
+        self.series_info = {s.name: s for s in records.series}
+        self._counts: dict[tuple[str, ...], Counter[tuple[object, ...]]] = {}
+        self.competitors: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.venues: dict[str, set[str]] = defaultdict(set)
+        self.seasons: dict[str, set[int]] = defaultdict(set)
+        self.countries: dict[str, set[str]] = defaultdict(set)
+        self.times: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.margins: dict[tuple[str, int], list[Event]] = defaultdict(list)
+        for e in records.events:
+            self.competitors[e.series] += [(e.season, r.competitor) for r in e.results]
+            self.venues[e.series].add(e.venue)
+            self.seasons[e.series].add(e.season)
+            self.countries[e.sport] |= {r.country for r in e.results if r.country}
+            self.times[e.sport, e.name.casefold()] |= {r.time for r in e.results if r.time}
+            if undisputed(e):
+                self.margins[timed_group(e)].append(e)
+        for group in self.margins.values():
+            group.sort(key=lambda e: (e.margin_s or 0.0, e.key))
+        self.distinct_margins = {
+            key: sorted({e.margin_s or 0.0 for e in group}) for key, group in self.margins.items()
+        }
+        self.sports = sorted({e.sport for e in records.events})
+        self._pools: dict[Pool, list[str]] = {}
+
+    def identifies(self, event: Event, fields: Sequence[str]) -> bool:
+        """True if these clues name exactly one record."""
+        key = tuple(fields)
+        if key not in self._counts:
+            self._counts[key] = Counter(
+                tuple(CLUES[f](e) for f in key) for e in self.records.events
+            )
+        return self._counts[key][tuple(CLUES[f](event) for f in key)] == 1
+
+    @cached_property
+    def subjects(self) -> list[tuple[QuestionKind, Event]]:
+        """Every (kind, record) a question can be made about, checked cheaply up front."""
+        return [
+            (kind, e) for e in self.records.events for kind in QuestionKind if self._can(kind, e)
+        ]
+
+    def _can(self, kind: QuestionKind, e: Event) -> bool:
+        named = self.identifies(e, NAMED)
+        pair_clean = not e.winner.caveat and not e.runner_up.caveat
+        match kind:
+            case QuestionKind.WINNER | QuestionKind.RUNNER_UP | QuestionKind.TRUE_FALSE:
+                return named and pair_clean and not e.tied
+            case QuestionKind.MARGIN:
+                return named and pair_clean and not e.tied and not e.margin_caveat
+            case QuestionKind.GUESS_MARGIN:
+                return named and undisputed(e)
+            case QuestionKind.CLOSEST:
+                if not undisputed(e):
+                    return False
+                distinct = self.distinct_margins[timed_group(e)]
+                wider = len(distinct) - bisect_right(distinct, e.margin_s or 0.0)
+                return wider >= CHOICES - 1
+            case QuestionKind.VENUE:
+                return (
+                    pair_clean
+                    and len(self.venues[e.series]) >= CHOICES
+                    and self.identifies(e, ("season", "series", "name", "winner", "runner_up"))
+                )
+            case QuestionKind.SEASON:
+                info = self.series_info.get(e.series)
+                return (
+                    pair_clean
+                    and (len(self.seasons[e.series]) >= CHOICES or bool(info and info.annual))
+                    and self.identifies(e, ("series", "name", "venue", "winner", "runner_up"))
+                )
+            case QuestionKind.SPORT:
+                return pair_clean and len(self.sports) >= CHOICES
+            case QuestionKind.COUNTRY:
+                country = e.winner.country
+                return (
+                    named
+                    and not e.tied
+                    and country is not None
+                    and len(self.countries[e.sport] - {country}) >= CHOICES - 1
+                )
+            case QuestionKind.THIRD:
+                thirds = [r for r in e.results if r.position == 3]
+                return named and len(thirds) == 1 and not thirds[0].caveat
+            case QuestionKind.SHARED:
+                return named and e.tied and pair_clean
+            case QuestionKind.WINNING_TIME:
+                mine = {r.time for r in e.results}
+                others = self.times[e.sport, e.name.casefold()] - mine
+                return named and e.winner.time is not None and len(others) >= CHOICES - 1
+
+    def pool(self, pool: Pool) -> list[str]:
+        """The subjects ('kind:key') of every question open to a pool."""
+        if pool not in self._pools:
+            self._pools[pool] = [f"{k}:{e.key}" for k, e in self.subjects if pool.admits(e)]
+        return self._pools[pool]
+
+    def era_competitors(self, event: Event) -> list[str]:
+        """Competitors of the same series within ERA_YEARS of the event, sorted."""
+        return sorted(
+            {
+                name
+                for season, name in self.competitors[event.series]
+                if abs(season - event.season) <= ERA_YEARS
+            }
+        )
+
+
+def current_pass(pool: Iterable[str], history: Iterable[str]) -> set[str]:
+    """The subjects a channel has been asked since it last went through the whole pool.
+
+    `history` is newest first. Walking back, the pass ends just before the question that
+    would complete the pool, so what is left is never empty."""
+    open_to = set(pool)
+    seen: set[str] = set()
+    for subject in history:
+        if subject in open_to and subject not in seen:
+            if len(seen) + 1 == len(open_to):
+                break
+            seen.add(subject)
+    return seen
