@@ -40,6 +40,7 @@ from trivia.commands import (
     Stats,
     Stop,
     confirmed_reset,
+    parse_sports,
 )
 from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
 from trivia.store import Place
@@ -294,19 +295,37 @@ class ResetButton(DynamicItem[Button[Any]], template=r"pf:(?P<value>reset-confir
         await _bot(interaction).dispatch_command(interaction, confirmed_reset(self.value))
 
 
-async def _series(
-    interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    names = await _bot(interaction).series()
+def _matching(names: list[str], current: str) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(name=n, value=n) for n in names if current.casefold() in n.casefold()
     ][:25]
 
 
+async def _series(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    return _matching(await _bot(interaction).series(), current)
+
+
+async def _sports(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Sport names; after a comma, the next name of a list."""
+    done, _, last = current.rpartition(",")
+    prefix = f"{done}, " if done else ""
+    names = ["all", *await _bot(interaction).sports()]
+    return [
+        app_commands.Choice(name=(prefix + c.value)[:100], value=(prefix + c.value)[:100])
+        for c in _matching(names, last.strip())
+    ]
+
+
 Period = Literal["week", "month", "all", "streak"]
 
 trivia = app_commands.Group(
-    name="trivia", description="Photo-finish trivia from NASCAR's closest finishes", guild_only=True
+    name="trivia",
+    description="Photo-finish trivia from the closest finishes in sport",
+    guild_only=True,
 )
 admin = app_commands.Group(
     name="trivia-admin",
@@ -385,23 +404,27 @@ _plain(trivia, "help", "How to play and how scoring works", Help())
 
 
 @admin.command(
-    name="settings", description="Show or change the answer window, match length, series"
+    name="settings",
+    description="Show or change the answer window, match length, series and sports",
 )
 @app_commands.describe(
     answer_window="Seconds to answer (5-3600)",
     match_length="Questions in a match started without a number (1-20)",
     series="Only ask about this series, or 'all'",
+    sports="Only these sports, comma-separated (e.g. Athletics, Swimming), or 'all'",
 )
-@app_commands.autocomplete(series=_series)
+@app_commands.autocomplete(series=_series, sports=_sports)
 async def settings(
     interaction: discord.Interaction[Any],
     answer_window: app_commands.Range[int, 5, 3600] | None = None,
     match_length: app_commands.Range[int, 1, 20] | None = None,
     series: str | None = None,
+    sports: str | None = None,
 ) -> None:
     """Workspace settings."""
+    chosen = None if sports is None else parse_sports(sports)
     await _bot(interaction).dispatch_command(
-        interaction, Configure(answer_window, match_length, series)
+        interaction, Configure(answer_window, match_length, series, chosen)
     )
 
 
@@ -422,7 +445,7 @@ schedule = app_commands.Group(
     reveal="Daily question: reveal at this HH:MM (default: at the next post)",
     questions="Post a quiz of this many questions instead of the daily question (1-20)",
     channel="Where to post (default: this channel)",
-    series="Only ask about this series",
+    series="Only ask about this series or sport",
 )
 @app_commands.autocomplete(series=_series)
 async def schedule_set(
@@ -467,6 +490,7 @@ class TriviaBot(discord.Client):
         *,
         handle: Handler,
         series: Callable[[], Awaitable[list[str]]],
+        sports: Callable[[], Awaitable[list[str]]],
         get_state: StateGet,
         set_state: StateSet,
         **options: Any,
@@ -475,6 +499,7 @@ class TriviaBot(discord.Client):
         self.config = config
         self.handle = handle
         self.series = series
+        self.sports = sports
         self.get_state = get_state
         self.set_state = set_state
         self.tree: app_commands.CommandTree[TriviaBot] = _Tree(self)

@@ -86,9 +86,13 @@ class App:
         return await self.engine.overview(Actor(place, user, name, self.clock()))
 
     async def series(self) -> list[str]:
-        """The series names questions can be filtered by."""
+        """The series and sport names questions can be filtered by."""
         bank = await self.engine.bank()
-        return sorted({series_short(e) for e in bank.records.events})
+        return sorted({series_short(e) for e in bank.records.events} | set(bank.sports))
+
+    async def sports(self) -> list[str]:
+        """The sports an admin can choose from."""
+        return (await self.engine.bank()).sports
 
     async def reveal_loop(self, post: Callable[[Posted], Awaitable[None]]) -> None:
         """Reveal each question when its window closes, forever; a failed post is logged."""
@@ -166,6 +170,7 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
         settings,
         handle=app.handle,
         series=app.series,
+        sports=app.sports,
         get_state=app.store.get_state,
         set_state=app.store.set_state,
     )

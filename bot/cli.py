@@ -25,11 +25,12 @@ from bot.config import Config, ConfigError, load_config
 from db.connection import migrate, open_db
 from db.game import GameStore
 from db.records import read_pack
+from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
 
 CSV_COLUMNS = (
-    "key", "series", "season", "date", "name", "venue", "kind", "official", "winner",
-    "runner_up", "margin_s", "margin_display", "caveat", "sources",
+    "key", "sport", "series", "season", "date", "name", "venue", "kind", "official", "winner",
+    "runner_up", "margin_unit", "margin_s", "margin_display", "caveat", "sources",
 )  # fmt: skip
 AUTHENTICATION_FAILED = 4004
 """Discord's gateway close code for a token that is no longer valid (e.g. reset)."""
@@ -224,10 +225,11 @@ async def _records(args: argparse.Namespace, config: Config) -> int:
             return 0
         events = await store.load_events()
         if args.records_command == "list":
-            for e in sorted(events, key=lambda e: (e.margin_s, e.date)):
+            order = sorted(events, key=lambda e: (e.sport, e.margin_unit, e.margin_s or 0, e.date))
+            for e in order:
                 flag = " *" if e.margin_caveat or e.caveat else ""
                 print(
-                    f"{e.margin_display:>7} s  {e.date}  {e.series.removeprefix('NASCAR '):14} "
+                    f"{margin_text(e):>9}  {e.date}  {e.series.removeprefix('NASCAR '):14} "
                     f"{e.winner.competitor} over {e.runner_up.competitor}, {e.name} "
                     f"({e.venue}){flag}"
                 )

@@ -96,20 +96,17 @@ class RecordsStore:
         return int(row[0]) if row else 0
 
     async def seed(self) -> list[str]:
-        """Import the shipped packs this database lacks, and those shipped anew since they
-        were imported here. A shipped pack whose records were loaded under another pack's
-        name (an admin's edited copy) is left alone."""
+        """Keep the shipped records current: an empty database gets every shipped pack; one
+        that holds shipped packs gets those it lacks and those shipped anew since. A
+        database an admin filled with packs of their own is left as it is."""
         async with self.conn.execute("SELECT name, digest FROM packs") as cur:
             known = {row[0]: row[1] async for row in cur}
-        async with self.conn.execute("SELECT key FROM events") as cur:
-            keys = {row[0] async for row in cur}
+        shipped = shipped_packs()
+        if await self.count_events() and not any(p.name in known for p, _ in shipped):
+            return []
         imported = []
-        for pack, digest in shipped_packs():
-            if pack.name in known:
-                fresh = known[pack.name] != digest
-            else:
-                fresh = not any(e.key in keys for e in pack.events)
-            if fresh:
+        for pack, digest in shipped:
+            if known.get(pack.name) != digest:
                 await self.import_pack(pack, digest=digest)
                 imported.append(pack.name)
         return imported

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from db.records import shipped_packs
@@ -100,3 +102,45 @@ def test_every_kind_from_the_shipped_packs_has_one_right_answer(every: Records) 
             ]
             if any(e.margin_caveat for e in every.events if e.key == q.event_keys[0]):
                 assert q.caveat, q.prompt
+
+
+OFFICIAL = ("Olympedia", "World Athletics", "Olympics.com", "International Olympic Committee")
+"""Publishers of official result pages: one of these is enough on its own."""
+FIELD_NAME = re.compile(r"\b(margin_[a-z]+|gap_s|time_precise|car_number)\b")
+
+
+def test_there_are_hundreds_of_records_from_many_sports(every: Records) -> None:
+    """At least 300 records from at least six sports."""
+    sports = {e.sport for e in every.events}
+    assert len(every.events) >= 300
+    assert len(sports) >= 6
+
+
+def test_every_record_has_two_independent_sources_or_an_official_page(every: Records) -> None:
+    """Two publishers, or one official result page."""
+    for e in every.events:
+        publishers = {s.publisher for s in e.sources}
+        official = any(p.startswith(OFFICIAL) for p in publishers)
+        assert len(publishers) >= 2 or official, e.key
+
+
+def test_no_text_the_bot_says_names_a_pack_field(every: Records) -> None:
+    """Caveats, notes and corrections are sentences for players, not notes for editors."""
+    for e in every.events:
+        texts = [e.caveat, e.margin_caveat, e.margin_distance, *e.corrections]
+        texts += [n.text for n in e.notes] + [r.caveat for r in e.results]
+        for text in texts:
+            assert not FIELD_NAME.search(text or ""), (e.key, text)
+
+
+def test_margins_are_in_each_sports_own_terms(every: Records) -> None:
+    """Swimming in hundredths, horse racing in words, a tie shares first place."""
+    swims = [e for e in every.events if e.sport == "Swimming" and e.season >= 1984]
+    assert swims
+    assert all(e.precision == 2 for e in swims)
+    horses = [e for e in every.events if e.sport == "Horse racing"]
+    assert horses
+    assert all(e.margin_unit == "verbal" for e in horses)
+    assert any(e.tied for e in every.events if e.sport == "Swimming")
+    indy = [e for e in every.events if e.sport == "IndyCar racing" and e.season >= 2000]
+    assert any(e.precision == 4 for e in indy)

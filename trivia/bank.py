@@ -84,15 +84,17 @@ class Bank:
         self.nicknames = {c.name: c.aliases for c in records.competitors}
         self.series_info = {s.name: s for s in records.series}
         self._counts: dict[tuple[str, ...], Counter[tuple[object, ...]]] = {}
-        self.competitors: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        self.venues: dict[str, set[str]] = defaultdict(set)
+        self.competitors: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
+        self.venues: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.seasons: dict[str, set[int]] = defaultdict(set)
         self.countries: dict[str, set[str]] = defaultdict(set)
         self.times: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.margins: dict[tuple[str, int], list[Event]] = defaultdict(list)
         for e in records.events:
-            self.competitors[e.series] += [(e.season, r.competitor) for r in e.results]
-            self.venues[e.series].add(e.venue)
+            for r in e.results:
+                self.competitors[field_of(e)].append((e.season, r.competitor))
+                self.competitors[discipline(e)].append((e.season, r.competitor))
+            self.venues[e.sport, e.series].add(e.venue)
             self.seasons[e.series].add(e.season)
             self.countries[e.sport] |= {r.country for r in e.results if r.country}
             self.times[e.sport, e.name.casefold()] |= {r.time for r in e.results if r.time}
@@ -141,7 +143,7 @@ class Bank:
             case QuestionKind.VENUE:
                 return (
                     pair_clean
-                    and len(self.venues[e.series]) >= CHOICES
+                    and len(self.venues[e.sport, e.series]) >= CHOICES
                     and self.identifies(e, ("season", "series", "name", "winner", "runner_up"))
                 )
             case QuestionKind.SEASON:
@@ -159,6 +161,7 @@ class Bank:
                     named
                     and not e.tied
                     and country is not None
+                    and country.casefold() not in e.winner.competitor.casefold()
                     and len(self.countries[e.sport] - {country}) >= CHOICES - 1
                 )
             case QuestionKind.THIRD:
@@ -177,15 +180,41 @@ class Bank:
             self._pools[pool] = [f"{k}:{e.key}" for k, e in self.subjects if pool.admits(e)]
         return self._pools[pool]
 
-    def era_competitors(self, event: Event) -> list[str]:
-        """Competitors of the same series within ERA_YEARS of the event, sorted."""
-        return sorted(
-            {
+    def era_competitors(self, event: Event, like: str) -> list[str]:
+        """Competitors a fan could mistake for `like`: from the same discipline (the same
+        event in other years) within ERA_YEARS first, else of the same sport, series,
+        men's or women's field and kind of entrant (one person, a pair, a team), sorted."""
+        found: set[str] = set()
+        for key in (discipline(event), field_of(event)):
+            found |= {
                 name
-                for season, name in self.competitors[event.series]
-                if abs(season - event.season) <= ERA_YEARS
+                for season, name in self.competitors[key]
+                if abs(season - event.season) <= ERA_YEARS and entrant(name) == entrant(like)
             }
-        )
+            if len(found) >= CHOICES * 2:
+                break
+        return sorted(found)
+
+
+def gender(event: Event) -> str:
+    """'women', 'men' or '' from the event name ("Women's 100 m final")."""
+    name = event.name.casefold()
+    return "women" if "women" in name else "men" if "men's" in name else ""
+
+
+def entrant(name: str) -> tuple[bool, bool]:
+    """The kind of entrant a name is: a pair or crew ('A and B'), a team ('Norway (...)')."""
+    return " and " in name or " / " in name, "(" in name
+
+
+def discipline(event: Event) -> tuple[str, ...]:
+    """The same event across years: sport and event name."""
+    return ("discipline", event.sport, event.name.casefold())
+
+
+def field_of(event: Event) -> tuple[str, ...]:
+    """The wider field: sport, series and men's or women's."""
+    return ("field", event.sport, event.series, gender(event))
 
 
 def current_pass(pool: Iterable[str], history: Iterable[str]) -> set[str]:

@@ -281,7 +281,7 @@ class Engine:
             values["match_length"] = str(change.match_length)
         bank = await self.bank()
         if change.series is not None:
-            known = {series_short(e) for e in bank.records.events}
+            known = {series_short(e) for e in bank.records.events} | set(bank.sports)
             if change.series.casefold() == "all":
                 values["series"] = None
             elif change.series in known:

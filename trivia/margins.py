@@ -26,6 +26,16 @@ def margin_text(event: Event) -> str:
     return f"{event.margin_display} {event.margin_unit}"
 
 
+def margin_by(event: Event) -> str:
+    """How a sentence gives the margin: 'by 0.001 s', 'by a nose', 'in a photo finish'."""
+    if event.margin_display == "photo finish":
+        return "in a photo finish"
+    if event.timed and not event.tied and not event.margin_s:
+        step = f"{precision_unit(event):.{event.precision}f}"
+        return f"by less than {step} s (the same time, split by the photo)"
+    return f"by {margin_text(event)}"
+
+
 def verbal_choice(display: str) -> str:
     """'nose' -> 'a nose', matching VERBAL_MARGINS."""
     return display if display.startswith("a ") else f"a {display}"

@@ -232,7 +232,7 @@ def _check_display(f: _Fields, display: str, value: float) -> None:
 
 
 def _series_name(f: _Fields) -> SeriesName:
-    first = f.integer("from", minimum=1800)
+    first = f.integer("from", minimum=1700)
     last = f.integer("to", minimum=1800)
     assert first is not None
     assert last is not None
@@ -248,7 +248,7 @@ def _series(f: _Fields) -> Series:
     return Series(
         name=f.req_text("name"),
         annual=annual,
-        first_season=f.integer("first_season", required=False, minimum=1800),
+        first_season=f.integer("first_season", required=False, minimum=1700),
         names=tuple(f.items("names", _series_name)),
         sources=tuple(f.items("sources", _source)),
     )

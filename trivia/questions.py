@@ -22,6 +22,7 @@ from trivia.margins import (
     VERBAL_MARGINS,
     distance_statement,
     figures_in_text,
+    margin_by,
     margin_text,
     precision_phrase,
     precision_unit,
@@ -105,7 +106,7 @@ def _pair(event: Event) -> str:
     a, b = event.winner.competitor, event.runner_up.competitor
     if event.tied:
         return f"{a} and {b} shared the win"
-    return f"{a} beat {b} by {margin_text(event)}"
+    return f"{a} beat {b} {margin_by(event)}"
 
 
 @dataclass(frozen=True)
@@ -220,10 +221,11 @@ class Generator:
     def _person(self, name: str) -> Choice:
         return Choice(name, (name, *self.bank.nicknames.get(name, ())))
 
-    def _others(self, event: Event, exclude: set[str]) -> list[str] | None:
-        """Three wrong names: one from the same race if any, the rest from its era."""
+    def _others(self, event: Event, exclude: set[str], like: str) -> list[str] | None:
+        """Three wrong names like `like`: one from the same race if any, the rest from
+        the same discipline or field and era."""
         in_race = [r.competitor for r in event.results if r.competitor not in exclude]
-        era = [n for n in self.bank.era_competitors(event) if n not in exclude]
+        era = [n for n in self.bank.era_competitors(event, like) if n not in exclude]
         era = [n for n in era if n not in in_race]
         picks = in_race[:1] + self.rng.sample(era, min(len(era), CHOICES - 1))
         picks = list(dict.fromkeys(picks))[: CHOICES - 1]
@@ -233,7 +235,7 @@ class Generator:
         self, kind: QuestionKind, event: Event, prompt: str, answer: Result
     ) -> Question | None:
         exclude = {r.competitor for r in event.results if r.position <= answer.position}
-        others = self._others(event, exclude | {answer.competitor})
+        others = self._others(event, exclude | {answer.competitor}, answer.competitor)
         if others is None:
             return None
         choice = self._person(answer.competitor)
@@ -243,13 +245,13 @@ class Generator:
 
     def winner(self, event: Event) -> Question | None:
         """Who won a named race."""
-        prompt = f"Who won {self._describe(event)}, by {margin_text(event)}?"
+        prompt = f"Who won {self._describe(event)}, {margin_by(event)}?"
         return self._name_question(QuestionKind.WINNER, event, prompt, event.winner)
 
     def runner_up(self, event: Event) -> Question | None:
         """Who finished second to a named winner."""
         prompt = (
-            f"{event.winner.competitor} won {self._describe(event)} by {margin_text(event)}. "
+            f"{event.winner.competitor} won {self._describe(event)} {margin_by(event)}. "
             "Who finished second?"
         )
         return self._name_question(QuestionKind.RUNNER_UP, event, prompt, event.runner_up)
@@ -263,11 +265,11 @@ class Generator:
     def shared(self, event: Event) -> Question | None:
         """Which two shared a win (a dead heat or an identical time)."""
         a, b = event.winner.competitor, event.runner_up.competitor
-        others = self._others(event, {a, b})
+        others = self._others(event, {a, b}, a)
         if others is None:
             return None
-        answer = Choice(f"{a} and {b}", (f"{a} and {b}", f"{b} and {a}"))
-        wrong = [f"{a} and {others[0]}", f"{b} and {others[1]}", f"{others[1]} and {others[2]}"]
+        answer = Choice(f"{a} / {b}", (f"{a} / {b}", f"{b} / {a}"))
+        wrong = [f"{a} / {others[0]}", f"{b} / {others[1]}", f"{others[1]} / {others[2]}"]
         return self._question(
             QuestionKind.SHARED,
             [event],
@@ -331,7 +333,7 @@ class Generator:
             return None
         if not self.bank.identifies(event, ("season", "series", "name", "winner", "runner_up")):
             return None
-        hosts = sorted(self.bank.venues[event.series] - {event.venue})
+        hosts = sorted(self.bank.venues[event.sport, event.series] - {event.venue})
         if len(hosts) < CHOICES - 1:
             return None
         picks = self.rng.sample(hosts, CHOICES - 1)
@@ -420,8 +422,7 @@ class Generator:
         if not truth:
             winner, second = second, winner
         statement = (
-            f"True or false: {winner} beat {second} by {margin_text(event)} in "
-            f"{self._describe(event)}."
+            f"True or false: {winner} beat {second} {margin_by(event)} in {self._describe(event)}."
         )
         yes = Choice("True", ("t", "yes", "y", "true"))
         no = Choice("False", ("f", "no", "n", "false"))
@@ -458,7 +459,7 @@ class Generator:
         return self._question(
             QuestionKind.COUNTRY,
             [event],
-            f"{event.winner.competitor} won {self._describe(event)} by {margin_text(event)}. "
+            f"{event.winner.competitor} won {self._describe(event)} {margin_by(event)}. "
             "Which country did they represent?",
             [answer, *(Choice(c, (c,)) for c in picks)],
             answer,

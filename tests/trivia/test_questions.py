@@ -250,7 +250,7 @@ def test_sport_terms_shape_the_question(mini_pack: RecordsPack) -> None:
     q = generator(recs, 1).build("shared:swim0")
     assert q is not None
     assert "Which two shared the win?" in q.prompt
-    assert q.choices[q.answer_index or 0].label == "Swimmer 0 and Twin 0"
+    assert q.choices[q.answer_index or 0].label == "Swimmer 0 / Twin 0"
     pool = Bank(recs).pool(Pool())
     assert "guess_margin:horse0" not in pool
     assert "guess_margin:swim0" not in pool, "a tie has no margin to guess"
