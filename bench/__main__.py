@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import answers, discord, leaderboard, schedules, slack
+from bench import answers, discord, generation, leaderboard, schedules, slack
 from bench.report import elapsed, figure, heading, machine, verdict
 
 
 def main() -> None:
-    """Answers per second (engine and bare), leaderboard latency at scale, Discord and
-    Slack slash commands through the real bot against bare library handlers, then 10,000
-    scheduled posts due at one minute through Discord's rate limit."""
+    """Question generation at up to 5,000 records, answers per second (engine and bare),
+    leaderboard latency at scale, Discord and Slack slash commands through the real bot
+    against bare library handlers, then 10,000 scheduled posts due at one minute through
+    Discord's rate limit."""
     print("Photo Finish benchmark")
     print(f"machine: {machine()}", flush=True)
+    made = asyncio.run(generation.run())
     throughput = asyncio.run(answers.run())
     latency = asyncio.run(leaderboard.run(leaderboard.ensure_database()))
     chat = asyncio.run(discord.run())
     signed = asyncio.run(slack.run())
     fan_out = asyncio.run(schedules.run())
     heading("Summary")
+    largest = made[-1]
+    figure(
+        f"question p99 at {largest.records:,} records (ms)",
+        f"{largest.question_p99_ms:.2f}",
+        f"< {generation.QUESTION_TARGET_MS:g}: "
+        + verdict(largest.question_p99_ms, generation.QUESTION_TARGET_MS, at_least=False),
+    )
+    figure(
+        f"daily p99 at {largest.records:,} records (ms)",
+        f"{largest.daily_p99_ms:.2f}",
+        f"< {generation.DAILY_TARGET_MS:g}: "
+        + verdict(largest.daily_p99_ms, generation.DAILY_TARGET_MS, at_least=False),
+    )
     figure(
         "engine answers/s",
         f"{throughput.engine_per_s:,.0f}",

@@ -8,10 +8,11 @@ import pytest
 
 from db.records import shipped_packs
 from tests.generating import generator
-from trivia.bank import Records
+from trivia.bank import Bank, Pool, Records
+from trivia.daily import deal_cycle
 from trivia.judging import judge
 from trivia.model import Event, QuestionKind, RecordsPack
-from trivia.questions import NoQuestionError, Request
+from trivia.questions import NoQuestionError, Request, daily_pool
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +145,10 @@ def test_margins_are_in_each_sports_own_terms(every: Records) -> None:
     assert any(e.tied for e in every.events if e.sport == "Swimming")
     indy = [e for e in every.events if e.sport == "IndyCar racing" and e.season >= 2000]
     assert any(e.precision == 4 for e in indy)
+
+
+def test_the_all_series_daily_runs_a_year_without_a_repeat(every: Records) -> None:
+    """The shipped records give more than 365 undisputed timed margins to guess."""
+    pool = daily_pool(Bank.indexed(every), Pool())
+    keys = deal_cycle(pool, 1, None, "all")
+    assert len(set(keys[:365])) == 365

@@ -13,6 +13,7 @@ from trivia.model import Competitor, Event, QuestionKind, Series
 
 ERA_YEARS = 8
 CHOICES = 4
+POOLS_KEPT = 64
 
 Clue = Callable[[Event], object]
 CLUES: dict[str, Clue] = {
@@ -108,6 +109,13 @@ class Bank:
         self.sports = sorted({e.sport for e in records.events})
         self._pools: dict[Pool, list[str]] = {}
 
+    @classmethod
+    def indexed(cls, records: Records) -> Bank:
+        """A bank with its subjects worked out up front."""
+        bank = cls(records)
+        assert bank.subjects is not None
+        return bank
+
     def identifies(self, event: Event, fields: Sequence[str]) -> bool:
         """True if these clues name exactly one record."""
         key = tuple(fields)
@@ -175,8 +183,11 @@ class Bank:
                 return named and e.winner.time is not None and len(others) >= CHOICES - 1
 
     def pool(self, pool: Pool) -> list[str]:
-        """The subjects ('kind:key') of every question open to a pool."""
+        """The subjects ('kind:key') of every question open to a pool (kept for the last
+        POOLS_KEPT pools asked for)."""
         if pool not in self._pools:
+            if len(self._pools) >= POOLS_KEPT:
+                del self._pools[next(iter(self._pools))]
             self._pools[pool] = [f"{k}:{e.key}" for k, e in self.subjects if pool.admits(e)]
         return self._pools[pool]
 
@@ -222,7 +233,7 @@ def current_pass(pool: Iterable[str], history: Iterable[str]) -> set[str]:
 
     `history` is newest first. Walking back, the pass ends just before the question that
     would complete the pool, so what is left is never empty."""
-    open_to = set(pool)
+    open_to = pool if isinstance(pool, set | frozenset) else set(pool)
     seen: set[str] = set()
     for subject in history:
         if subject in open_to and subject not in seen:

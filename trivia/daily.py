@@ -11,6 +11,7 @@ already dealt. Within a cycle, a record whose race fell on a day's month and day
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -68,15 +69,17 @@ def deal_cycle(pool: Sequence[Event], first: int, previous: str | None, name: st
         raise ValueError("the daily question needs at least one record")
     order = sorted(pool, key=lambda e: e.key)
     Random(f"photo-finish daily {name} {first}").shuffle(order)
-    days = [day_of(first + i) for i in range(len(order))]
-    placed: dict[int, Event] = {}
-    for i, day in enumerate(days):
-        match = next((e for e in order if is_on_this_day(e, day)), None)
-        if match is not None:
-            placed[i] = match
-            order.remove(match)
-    rest = iter(order)
-    keys = [placed[i].key if i in placed else next(rest).key for i in range(len(days))]
+    on_day: dict[tuple[int, int], list[Event]] = defaultdict(list)
+    for e in order:
+        on_day[e.date.month, e.date.day].append(e)
+    placed: dict[int, str] = {}
+    for i in range(len(order)):
+        day = day_of(first + i)
+        if matches := on_day.get((day.month, day.day)):
+            placed[i] = matches.pop(0).key
+    taken = set(placed.values())
+    rest = iter(e.key for e in order if e.key not in taken)
+    keys = [placed[i] if i in placed else next(rest) for i in range(len(order))]
     if len(keys) > 1 and keys[0] == previous:
         keys[0], keys[1] = keys[1], keys[0]
     return keys

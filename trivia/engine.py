@@ -166,7 +166,7 @@ class Engine:
         if version is None:
             version = await self.store.records_version()
         if self._bank is None or self._bank[0] != version:
-            self._bank = version, Bank(await self.store.load_records())
+            self._bank = version, Bank.indexed(await self.store.load_records())
         return self._bank[1]
 
     async def _asking(self, place: Place) -> tuple[Settings, Bank, Request]:
