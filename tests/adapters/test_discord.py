@@ -722,3 +722,32 @@ async def test_schedules_due_together_post_inside_discords_global_rate_limit(
     assert errors == [
         (str(deleted), "NotFound: 404 Not Found (error code: 10003): Unknown Channel")
     ]
+
+
+async def test_admins_choose_sports_with_the_settings_option(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """/trivia-admin settings sports: a comma-separated list is stored; an unknown sport is
+    refused privately with the list of sports and changes nothing."""
+    db = tmp_path / "bot.sqlite3"
+    admin = MEMBER_PERMISSIONS | MANAGE_GUILD
+    async with running(fake, db):
+        chosen = await fake.slash(
+            "trivia-admin", sub("settings", sports="Athletics, swimming"), user=ALICE,
+            guild=GUILD, channel_id=CHANNEL, permissions=admin,
+        )  # fmt: skip
+        await settled(fake, chosen)
+        wrong = await fake.slash(
+            "trivia-admin", sub("settings", sports="Curling"), user=ALICE,
+            guild=GUILD, channel_id=CHANNEL, permissions=admin,
+        )  # fmt: skip
+        await settled(fake, wrong)
+    shown = reply_of(chosen)["data"]["embeds"][0]
+    assert {f["name"]: f["value"] for f in shown["fields"]}["Sports"] == "Athletics, Swimming"
+    refused = reply_of(wrong)["data"]
+    assert refused["flags"] & EPHEMERAL
+    assert refused["embeds"][0]["title"].startswith("Sports are: all, Alpine skiing")
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT name, value FROM workspace_settings").fetchall() == [
+            ("sports", "Athletics,Swimming")
+        ]

@@ -12,7 +12,7 @@ import pytest
 
 from db.connection import migrations, open_db
 from db.game import GameStore
-from db.records import parse_pack_text
+from db.records import parse_pack_text, shipped_packs
 from tests.conftest import MINI_PACK
 from trivia.model import Note, RecordsPack, Result
 from trivia.pack import PackError, pack_to_dict
@@ -172,3 +172,17 @@ async def test_an_old_database_keeps_every_record_through_the_upgrade(tmp_path: 
     assert kansas.corrections == ("Not the closest ever.",)
     assert [s.url for s in kansas.sources] == ["https://a.example", "https://b.example"]
     assert kansas.sources[0].published == date(2024, 5, 5)
+
+
+async def test_every_shipped_pack_imports_on_its_own_and_round_trips(tmp_path: Path) -> None:
+    """Each sport's pack loads into an empty database by itself, and exporting gives back
+    every field: margins in their units, shared places, countries, times, series names."""
+    for i, (pack, _) in enumerate(shipped_packs()):
+        async with open_db(tmp_path / f"{i}.sqlite3") as conn:
+            store = GameStore(conn).records
+            summary = await store.import_pack(pack)
+            assert summary.added == len(pack.events), pack.name
+            exported = pack_to_dict(await store.export_pack())
+        original = pack_to_dict(pack)
+        assert sorted(exported["events"], key=str) == sorted(original["events"], key=str)
+        assert exported["series"] == sorted(original["series"], key=lambda s: s["name"])

@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+from db.connection import open_db
 from db.game import GameStore
 from tests.conftest import T0
-from trivia.commands import Answer, Ask, DailyPost, Stop
+from trivia.commands import Answer, Ask, Configure, DailyPost, Stop
 from trivia.daily import daily_number
 from trivia.engine import Actor, Engine
 from trivia.model import RecordsPack
@@ -109,3 +111,31 @@ async def test_quick_play_never_asks_or_shows_the_open_daily(store: GameStore) -
     await eng.handle(Answer("0.01"), host(daily.closes_at + timedelta(seconds=1)))
     asking = await store.asking(PLACE, 10)
     assert asking.held == []
+
+
+async def test_admins_choose_the_sports_questions_come_from(tmp_path: Path) -> None:
+    """With sports set to Athletics and Swimming, every quick question is about one of
+    them; a wrong name gets the list of sports; 'all' lifts the choice; a schedule may name
+    a sport, and its daily question comes from that sport."""
+    path = tmp_path / "sports.sqlite3"
+    async with open_db(path) as conn, open_db(path) as write_conn:
+        store = GameStore(conn, write_conn)
+        await store.records.seed()
+        eng = Engine(store, defaults=Settings(answer_window=5), seed=5)
+        [shown] = await eng.handle(Configure(sports=("athletics", "Swimming")), host(T0))
+        assert dict(shown.fields)["Sports"] == "Athletics, Swimming"
+        bank = await eng.bank()
+        now = T0
+        for _ in range(30):
+            await eng.handle(Ask(), host(now))
+            q = await store.open_question(PLACE)
+            assert q is not None
+            assert bank.by_key[q.question.event_keys[0]].sport in {"Athletics", "Swimming"}
+            await eng.handle(Stop(), host(now))
+            now += timedelta(seconds=1)
+        [refused] = await eng.handle(Configure(sports=("Curling",)), host(T0))
+        assert refused.title.startswith("Sports are: all, Alpine skiing, Athletics")
+        [shown] = await eng.handle(Configure(sports=("all",)), host(T0))
+        assert dict(shown.fields)["Sports"] == "all"
+        key = await post(eng, date(2026, 12, 2), Place("t", "g", "luge"), series="Luge")
+        assert bank.by_key[key].sport == "Luge"
