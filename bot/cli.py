@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 
 import aiohttp
@@ -46,18 +47,38 @@ def _window(text: str) -> float:
     return seconds
 
 
+def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """--config and --db, accepted before or after the subcommand (`run --config FILE`).
+
+    After the subcommand they default to SUPPRESS, so they never undo a value given before."""
+    common = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    common.add_argument(
+        "--config", type=Path, default=default, help="config file (default: ./config.toml if any)"
+    )
+    common.add_argument(
+        "--db", type=Path, default=default, help="database file (overrides the config)"
+    )
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="photo-finish",
-        description="Photo Finish: sports trivia from NASCAR's closest finishes.",
+        description="Photo Finish: sports trivia from the closest finishes in sport.",
+        parents=[_global_options(suppress=False)],
     )
-    parser.add_argument("--config", type=Path, help="config file (default: ./config.toml if any)")
-    parser.add_argument("--db", type=Path, help="database file (overrides the config)")
+    parser.add_argument(
+        "--version", action="version", version=f"photo-finish {version('photo-finish')}"
+    )
+    common = [_global_options(suppress=True)]
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", help="start the configured platforms (console if none)")
-    play = commands.add_parser("play", help="play in this terminal")
+    commands.add_parser(
+        "run", parents=common, help="start the configured platforms (console if none)"
+    )
+    play = commands.add_parser("play", parents=common, help="play in this terminal")
     play.add_argument("--name", help="your player name")
     play.add_argument("--window", type=_window, help="answer window in seconds (5-3600)")
     play.add_argument("--seed", type=int, help="random seed, for reproducible games")
@@ -65,29 +86,35 @@ def build_parser() -> argparse.ArgumentParser:
     discord = commands.add_parser("discord", help="Discord set-up").add_subparsers(
         dest="discord_command", required=True, metavar="ACTION"
     )
-    discord.add_parser("invite-url", help="print the link that adds the bot to a server")
+    discord.add_parser(
+        "invite-url", parents=common, help="print the link that adds the bot to a server"
+    )
     slack = commands.add_parser("slack", help="Slack set-up").add_subparsers(
         dest="slack_command", required=True, metavar="ACTION"
     )
-    slack.add_parser("manifest", help="print the app manifest (YAML) to paste into Slack")
+    slack.add_parser(
+        "manifest", parents=common, help="print the app manifest (YAML) to paste into Slack"
+    )
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
-    db.add_parser("migrate", help="apply pending migrations")
-    db.add_parser("rebuild", help="recompute every leaderboard from the answer log")
-    backup = db.add_parser("backup", help="copy the database to a new file")
+    db.add_parser("migrate", parents=common, help="apply pending migrations")
+    db.add_parser("rebuild", parents=common, help="recompute every leaderboard from the answer log")
+    backup = db.add_parser("backup", parents=common, help="copy the database to a new file")
     backup.add_argument("path", type=Path)
 
     records = commands.add_parser("records", help="the records database").add_subparsers(
         dest="records_command", required=True, metavar="ACTION"
     )
-    imp = records.add_parser("import", help="import a records pack (JSON), all or nothing")
+    imp = records.add_parser(
+        "import", parents=common, help="import a records pack (JSON), all or nothing"
+    )
     imp.add_argument("path", type=Path)
-    exp = records.add_parser("export", help="write every record, with sources")
+    exp = records.add_parser("export", parents=common, help="write every record, with sources")
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    records.add_parser("list", help="one line per record, closest first")
+    records.add_parser("list", parents=common, help="one line per record, by sport and margin")
     return parser
 
 
@@ -112,7 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PackError, CommandError) as exc:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 1
-    except (OSError, UnicodeDecodeError, sqlite3.Error) as exc:
+    except sqlite3.Error as exc:
+        print(f"photo-finish: {config.db_path} ([database] path): {exc}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as exc:
         print(f"photo-finish: {_describe(exc)}", file=sys.stderr)
         return 1
 

@@ -105,7 +105,8 @@ def confirmed_reset(value: str) -> Reset:
     """The confirmation a button value stands for (a button from before confirmations
     carried their time counts as long expired)."""
     _, _, seconds = value.partition(":")
-    return Reset(datetime.fromtimestamp(int(seconds) if seconds.isdigit() else 0, UTC))
+    stamp = whole_number(seconds, digits=12)
+    return Reset(datetime.fromtimestamp(stamp or 0, UTC))
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,10 @@ def parse(text: str) -> Command:
     if verb in ("start", "match"):
         if not rest:
             return Start(None)
-        if not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_MATCH:
+        count = whole_number(rest[0])
+        if count is None or not 1 <= count <= MAX_MATCH:
             return Invalid(f"A match is 1 to {MAX_MATCH} questions, e.g. /trivia start 5.")
-        return Start(int(rest[0]), _series(rest[1:]))
+        return Start(count, _series(rest[1:]))
     if verb in ("answer", "a", "guess"):
         if not rest:
             return Invalid("Type your answer after the command, e.g. /trivia answer B.")
@@ -243,8 +245,8 @@ def _admin(words: list[str]) -> Command:
     sports = None
     while rest:
         key = rest.pop(0).casefold()
-        if key in ("window", "length") and rest and rest[0].isdigit():
-            number = int(rest.pop(0))
+        if key in ("window", "length") and rest and (number := whole_number(rest[0])) is not None:
+            rest.pop(0)
             window, length = (number, length) if key == "window" else (window, number)
         elif key == "series" and rest:
             series, rest = " ".join(rest), []
@@ -253,6 +255,14 @@ def _admin(words: list[str]) -> Command:
         else:
             return Invalid(ADMIN_USAGE)
     return Configure(window, length, series, sports)
+
+
+def whole_number(text: str, digits: int = 6) -> int | None:
+    """A whole number typed with the digits 0-9 (not '²' or other digits int() refuses),
+    at most `digits` long; None otherwise."""
+    if not 1 <= len(text) <= digits or not all("0" <= c <= "9" for c in text):
+        return None
+    return int(text)
 
 
 def parse_sports(text: str) -> tuple[str, ...]:
@@ -268,8 +278,10 @@ def _schedule(words: list[str]) -> Command:
     action, rest = words[0].casefold(), words[1:]
     if action in ("list", "next") and not rest:
         return ScheduleList()
-    if action in ("pause", "resume", "remove") and len(rest) == 1 and rest[0].isdigit():
-        return ScheduleChange(action, int(rest[0]))
+    if action in ("pause", "resume", "remove") and len(rest) == 1:
+        number = whole_number(rest[0])
+        if number is not None:
+            return ScheduleChange(action, number)
     if action != "set" or len(rest) < 2:
         return Invalid(ADMIN_USAGE)
     at, zone, rest = rest[0], rest[1], rest[2:]
@@ -285,8 +297,8 @@ def _schedule(words: list[str]) -> Command:
         elif key == "channel" and rest and (link := _CHANNEL.match(rest[0])):
             channel = link.group(1)
             rest.pop(0)
-        elif key == "questions" and rest and rest[0].isdigit():
-            questions = int(rest.pop(0))
+        elif key == "questions" and rest and (count := whole_number(rest[0])) is not None:
+            questions, _ = count, rest.pop(0)
         elif key in ("series", "sport") and rest:
             series, rest = " ".join(rest), []
         else:

@@ -638,3 +638,65 @@ def test_rebuild_recomputes_standings_from_the_answer_log(cli: Any, loaded_db: P
     with closing(sqlite3.connect(loaded_db)) as conn:
         points = {row[0] for row in conn.execute("SELECT points FROM standings")}
     assert points == {15}
+
+
+def test_global_options_work_after_the_subcommand_too(
+    cli: Any, loaded_db: Path, tmp_path: Path
+) -> None:
+    """`records list --db FILE` is what people type; it means the same as `--db FILE records
+    list`, and a config named after the subcommand is read."""
+    before = cli("--db", loaded_db, "records", "list")
+    after = cli("records", "list", "--db", loaded_db)
+    assert after == before
+    assert "12 records" in after.out
+    config = tmp_path / "bot.toml"
+    config.write_text(f'[database]\npath = "{loaded_db}"\n', encoding="utf-8")
+    assert cli("records", "list", "--config", config) == before
+    assert cli("--config", config, "records", "list") == before
+
+
+def test_version(cli: Any) -> None:
+    """--version prints the package version."""
+    ran = cli("--version")
+    assert ran.code == 0
+    assert ran.out.startswith("photo-finish 0.")
+
+
+def test_two_processes_starting_on_a_fresh_database_migrate_it_once(tmp_path: Path) -> None:
+    """Two bots started together on one new file both come up: each migration is applied
+    by one of them and found done by the other (20 rounds, each on a fresh file)."""
+    for round_ in range(20):
+        db = tmp_path / f"race{round_}.sqlite3"
+        both = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bot", "db", "migrate", "--db", str(db)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=clean_env(tmp_path),
+            )
+            for _ in range(2)
+        ]
+        outcomes = [p.communicate(timeout=60) for p in both]
+        assert [p.returncode for p in both] == [0, 0], outcomes
+        applied = [out for out, _ in outcomes if "applied 0001" in out]
+        assert len(applied) >= 1, outcomes
+        with closing(sqlite3.connect(db)) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migration_names())
+
+
+def test_a_file_that_is_not_a_database_is_one_line_not_a_hang(tmp_path: Path) -> None:
+    """The command ends at once with the file, the setting and the reason (it used to print
+    the reason alone and then hang)."""
+    bogus = tmp_path / "notes.sqlite3"
+    bogus.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-m", "bot", "records", "list", "--db", str(bogus)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_env(tmp_path),
+        check=False,
+    )
+    assert ran.returncode == 1
+    assert ran.stderr == f"photo-finish: {bogus} ([database] path): file is not a database\n"
