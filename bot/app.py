@@ -17,7 +17,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from adapters.console import Console
 from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.pacing import platform_pacer
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
@@ -25,12 +25,16 @@ from db.game import GameStore
 from trivia.bank import series_short
 from trivia.commands import Ask, Command, DailyPost, ScheduleChange, ScheduleSet, Start
 from trivia.engine import Actor, Engine, Posted
+from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
 from trivia.store import Place
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
+REVEAL_BACKOFF_S = 0.5
+REVEAL_BACKOFF_MAX_S = 30.0
+"""A failed round of reveals is tried again after 0.5 s, doubling up to 30 s."""
 OPENS_QUESTION = (Ask, Start, DailyPost)
 """Commands that can ask a question whose deadline is sooner than the reveal timer's. Any
 other command can open one only by closing an overdue question in a match, and then the
@@ -95,19 +99,32 @@ class App:
         return (await self.engine.bank()).sports
 
     async def reveal_loop(self, post: Callable[[Posted], Awaitable[None]]) -> None:
-        """Reveal each question when its window closes, forever; a failed post is logged."""
+        """Reveal each question when its window closes, forever. A failed post is logged; a
+        failed round (the database locked by a backup, say) is logged in one line and tried
+        again after a back-off, so a fault here never stops the bot."""
+        backoff = 0.0
         while True:
-            for posted in await self.engine.close_due(self.clock()):
-                try:
-                    await post(posted)
-                except Exception:
-                    log.exception("could not post to %s", posted.place)
-            deadline = await self.store.next_deadline()
-            delay = 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
+            try:
+                delay = await self._reveal_due(post)
+                backoff = 0.0
+            except Exception as exc:
+                backoff = min(REVEAL_BACKOFF_MAX_S, max(REVEAL_BACKOFF_S, backoff * 2))
+                log.warning("reveals failed (%s); trying again in %.1f s", exc, backoff)
+                delay = backoff
             self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(max(0.01, min(delay, 60.0))):
                     await self.wake.wait()
+
+    async def _reveal_due(self, post: Callable[[Posted], Awaitable[None]]) -> float:
+        """Reveal what is due and post it; seconds until the next question closes."""
+        for posted in await self.engine.close_due(self.clock()):
+            try:
+                await post(posted)
+            except Exception:
+                log.exception("could not post to %s", posted.place)
+        deadline = await self.store.next_deadline()
+        return 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
 
 
 @asynccontextmanager
@@ -126,8 +143,24 @@ async def open_app(
         engine = Engine(
             store, defaults=settings, seed=random.randrange(2**31) if seed is None else seed
         )
+        await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
         yield App(store, engine, clock, asyncio.Event(), schedule_grace=grace)
+
+
+async def _check_series(config: Config, engine: Engine) -> None:
+    """A [game] series that no record has stops the start with one line naming the choices
+    (it used to start and answer every /trivia with "No questions for series ...")."""
+    wanted = config.game.series
+    if wanted is None:
+        return
+    bank = await engine.bank()
+    known = {series_short(e) for e in bank.records.events} | set(bank.sports)
+    if wanted not in known:
+        raise ConfigError(
+            f"{config.source}: [game] series: {wanted!r} is not a series or sport of the"
+            f" records; choose one of: {', '.join(sorted(known))}.{did_you_mean(wanted, known)}"
+        )
 
 
 CONSOLE_PLACE = Place("console", "local", "console")

@@ -139,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PackError, CommandError) as exc:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 1
+    except ConfigError as exc:
+        print(f"photo-finish: {exc}", file=sys.stderr)
+        return 2
     except sqlite3.Error as exc:
         print(f"photo-finish: {config.db_path} ([database] path): {exc}", file=sys.stderr)
         return 1

@@ -39,6 +39,7 @@ from trivia.daily import (
 )
 from trivia.judging import VerdictStatus, judge
 from trivia.model import Event, Question
+from trivia.names import did_you_mean
 from trivia.questions import Generator, NoQuestionError, Request, daily_pool
 from trivia.replies import Reply
 from trivia.schedule import ScheduleError, parse_time, parse_timing
@@ -287,14 +288,17 @@ class Engine:
             elif change.series in known:
                 values["series"] = change.series
             else:
-                return [replies.error(f"Series are: all, {', '.join(sorted(known))}.")]
+                hint = did_you_mean(change.series, known)
+                return [replies.error(f"Series are: all, {', '.join(sorted(known))}.{hint}")]
         if change.sports is not None:
             if change.sports == ("all",):
                 values["sports"] = None
             else:
                 chosen = _match_names(change.sports, bank.sports)
                 if chosen is None:
-                    return [replies.error(f"Sports are: all, {', '.join(bank.sports)}.")]
+                    wrong = [w for w in change.sports if not _match_names((w,), bank.sports)]
+                    hint = did_you_mean(wrong[0], bank.sports)
+                    return [replies.error(f"Sports are: all, {', '.join(bank.sports)}.{hint}")]
                 values["sports"] = ",".join(chosen)
         if values:
             await self.store.save_settings(actor.place, values)
@@ -324,10 +328,25 @@ class Engine:
             bank = await self.bank()
             known = {series_short(e) for e in bank.records.events} | set(bank.sports)
             if command.series is not None and command.series not in known:
-                return [replies.error(f"Series and sports are: {', '.join(sorted(known))}.")]
+                hint = did_you_mean(command.series, known)
+                return [replies.error(f"Series and sports are: {', '.join(sorted(known))}.{hint}")]
             where = actor.place
             if command.channel is not None:
                 where = replace(where, channel=command.channel)
+            if command.questions is None:
+                existing = [
+                    s
+                    for s in await self.store.list_schedules(actor.place)
+                    if s.questions is None and s.place.channel == where.channel
+                ]
+                if existing:
+                    return [
+                        replies.error(
+                            f"Channel {where.channel} already has the daily question"
+                            f" (schedule #{existing[0].id}): one daily per channel."
+                            f" Remove #{existing[0].id} first to change it."
+                        )
+                    ]
             await self.store.add_schedule(
                 where,
                 timing,

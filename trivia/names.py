@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _NON_WORD = re.compile(r"[^\w\s]")
@@ -27,3 +30,23 @@ def surname(name: str) -> str:
     while len(words) > 1 and normalize(words[-1]) in _SUFFIXES:
         words.pop()
     return words[-1].rstrip(",") if words else name
+
+
+CLOSE_MATCH = 80.0
+"""Fuzzy score at or above which a mistyped name is offered as "did you mean"."""
+
+
+def close_match(text: str, names: Iterable[str]) -> str | None:
+    """The known name a mistyped one most likely meant ('america/new_york' ->
+    'America/New_York', 'atheltics' -> 'Athletics'), if any is close enough."""
+    by_key = {normalize(n): n for n in names}
+    if normalize(text) in by_key:
+        return by_key[normalize(text)]
+    found = process.extractOne(normalize(text), list(by_key), scorer=fuzz.ratio)
+    return by_key[found[0]] if found and found[1] >= CLOSE_MATCH else None
+
+
+def did_you_mean(text: str, names: Iterable[str]) -> str:
+    """' Did you mean X?' for a close match, else ''."""
+    match = close_match(text, names)
+    return f" Did you mean {match}?" if match else ""

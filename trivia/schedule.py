@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from trivia.names import did_you_mean
 from trivia.store import Place
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -67,9 +68,10 @@ def parse_timing(at: str, zone: str, days: str | None = None) -> Timing:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder: OSError
+        hint = did_you_mean(zone[:60], available_timezones())
         raise ScheduleError(
             f"Time zones are IANA names such as America/New_York or Europe/London, "
-            f"not {zone[:40]!r}."
+            f"not {zone[:40]!r}.{hint}"
         ) from None
     return Timing(at_time, zone, parse_days(days))
 

@@ -700,3 +700,19 @@ def test_a_file_that_is_not_a_database_is_one_line_not_a_hang(tmp_path: Path) ->
     )
     assert ran.returncode == 1
     assert ran.stderr == f"photo-finish: {bogus} ([database] path): file is not a database\n"
+
+
+def test_an_unknown_game_series_stops_the_start_with_one_line(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[game] series is checked against the records at start: a typo names the choices and
+    the close match, and nothing starts."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "bot.toml"
+    db = tmp_path / "bot.sqlite3"
+    config.write_text(f'[game]\nseries = "Truk Series"\n[database]\npath = "{db}"\n', "utf-8")
+    ran = cli("play", "--config", config)
+    assert ran.code == 2
+    assert ran.err.startswith(f"photo-finish: {config}: [game] series: 'Truk Series' is not")
+    assert ran.err.endswith("Did you mean Truck Series?\n")
+    assert ran.err.count("\n") == 1

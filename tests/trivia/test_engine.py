@@ -453,3 +453,22 @@ async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: Game
     assert elsewhere.fields[1][1].startswith(
         "10:00 UTC, every day, daily question, revealed at the next post in channel quiz-room;"
     )
+
+
+async def test_a_second_daily_schedule_in_a_channel_is_refused(store: GameStore) -> None:
+    """One daily question per channel: a second daily schedule there is refused at once,
+    naming the one to remove, and nothing is stored (it used to be accepted and then fail
+    at every post). Quizzes and other channels are unaffected."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+    await eng.handle(ScheduleSet("09:00", "UTC"), admin)
+    [refused] = await eng.handle(ScheduleSet("18:00", "Europe/Paris"), admin)
+    assert refused.kind is ReplyKind.ERROR
+    assert refused.private
+    assert refused.title == (
+        "Channel chan already has the daily question (schedule #1): one daily per channel."
+        " Remove #1 first to change it."
+    )
+    await eng.handle(ScheduleSet("12:00", "UTC", questions=3), admin)
+    await eng.handle(ScheduleSet("09:00", "UTC", channel="other"), admin)
+    assert len(await store.list_schedules(PLACE)) == 3

@@ -135,3 +135,12 @@ def test_the_previous_day_follows_the_schedule_days() -> None:
     assert previous_day(Timing(time(9, 0), "Europe/London"), date(2030, 1, 7)) == date(2030, 1, 6)
     weekdays = Timing(time(9, 0), "Europe/London", parse_days("weekdays"))
     assert previous_day(weekdays, date(2030, 1, 7)) == date(2030, 1, 4)
+
+
+def test_a_mistyped_zone_gets_the_close_match() -> None:
+    """'america/new_york' is refused with 'Did you mean America/New_York?'."""
+    with pytest.raises(ScheduleError, match=r"Did you mean America/New_York\?"):
+        parse_timing("09:00", "america/new_york")
+    with pytest.raises(ScheduleError) as refused:
+        parse_timing("09:00", "Mars/Olympus_Mons")
+    assert "Did you mean" not in str(refused.value)

@@ -1,0 +1,51 @@
+"""The reveal timer keeps running through database faults."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import open_app
+from bot.config import Config, GameConfig
+from tests.conftest import T0, another_writer
+from trivia.commands import Ask
+from trivia.engine import Posted
+from trivia.store import Place
+
+PLACE = Place("console", "local", "console")
+
+
+async def test_a_locked_database_during_a_reveal_is_survived(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process holds the write lock past the busy timeout while a question is
+    overdue (a backup of a big database, say): the timer logs one line, backs off, and
+    reveals the question once the lock is gone."""
+    db = tmp_path / "bot.sqlite3"
+    now = [T0]
+    config = Config(db_path=db, game=GameConfig(answer_window_seconds=5))
+    async with open_app(config, seed=1, clock=lambda: now[0]) as app:
+        await app.handle(Ask(), PLACE, "ann", "Ann")
+        posted: list[Posted] = []
+
+        async def post(item: Posted) -> None:
+            posted.append(item)
+
+        timer = asyncio.create_task(app.reveal_loop(post))
+        now[0] = T0 + timedelta(seconds=6)
+        with caplog.at_level(logging.WARNING, logger="bot.app"), another_writer(db):
+            app.wake.set()
+            await asyncio.sleep(6.5)  # past the 5 s busy timeout
+            assert not timer.done()
+            assert not posted
+        assert any("reveals failed (database is locked)" in r.message for r in caplog.records)
+        for _ in range(100):
+            if posted:
+                break
+            await asyncio.sleep(0.1)
+        timer.cancel()
+        assert [p.reply.kind.value for p in posted] == ["reveal"]
