@@ -55,6 +55,8 @@ class App:
     clock: Clock
     wake: asyncio.Event
     schedule_grace: timedelta = timedelta(hours=1)
+    platforms: frozenset[str] | None = None
+    """The platforms this process serves: it reveals and posts schedules for these only."""
     scheduler: QuizScheduler | None = None
 
     async def handle(
@@ -77,6 +79,7 @@ class App:
             post=post,
             clock=self.clock,
             grace=self.schedule_grace,
+            platforms=self.platforms,
         )
         await self.scheduler.start()
 
@@ -118,18 +121,22 @@ class App:
 
     async def _reveal_due(self, post: Callable[[Posted], Awaitable[None]]) -> float:
         """Reveal what is due and post it; seconds until the next question closes."""
-        for posted in await self.engine.close_due(self.clock()):
+        for posted in await self.engine.close_due(self.clock(), self.platforms):
             try:
                 await post(posted)
             except Exception:
                 log.exception("could not post to %s", posted.place)
-        deadline = await self.store.next_deadline()
+        deadline = await self.store.next_deadline(self.platforms)
         return 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
 
 
 @asynccontextmanager
 async def open_app(
-    config: Config, *, seed: int | None = None, clock: Clock = utc_now
+    config: Config,
+    *,
+    seed: int | None = None,
+    clock: Clock = utc_now,
+    platforms: frozenset[str] | None = None,
 ) -> AsyncIterator[App]:
     """Open the database (migrating and seeding it) and build the engine."""
     async with open_db(config.db_path) as conn, open_db(config.db_path) as write_conn:
@@ -145,7 +152,7 @@ async def open_app(
         )
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
-        yield App(store, engine, clock, asyncio.Event(), schedule_grace=grace)
+        yield App(store, engine, clock, asyncio.Event(), schedule_grace=grace, platforms=platforms)
 
 
 async def _check_series(config: Config, engine: Engine) -> None:
@@ -168,7 +175,7 @@ CONSOLE_PLACE = Place("console", "local", "console")
 
 async def play_console(config: Config, *, seed: int | None = None) -> None:
     """Play in this terminal until Ctrl-D."""
-    async with open_app(config, seed=seed) as app:
+    async with open_app(config, seed=seed, platforms=frozenset({CONSOLE_PLACE.platform})) as app:
 
         async def handle(command: Command, player: str) -> list[Reply]:
             # Whoever sits at the console runs it, so they may use admin commands.
@@ -250,7 +257,7 @@ class Platforms:
 
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
-    async with open_app(config, seed=seed) as app:
+    async with open_app(config, seed=seed, platforms=frozenset(config.platforms)) as app:
         platforms = Platforms()
         ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:

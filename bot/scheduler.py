@@ -50,8 +50,10 @@ class QuizScheduler:
         post: Post,
         clock: Clock,
         grace: timedelta = timedelta(hours=1),
+        platforms: frozenset[str] | None = None,
     ) -> None:
         self.schedules = schedules
+        self.platforms = platforms
         self.handle = handle
         self.post = post
         self.clock = clock
@@ -72,12 +74,20 @@ class QuizScheduler:
 
     async def reload(self) -> None:
         """Re-arm from the database: after start and after every schedule change."""
-        wanted = {s.id: s for s in await self.schedules.all() if not s.paused}
+        wanted = {s.id: s for s in await self._served() if not s.paused}
         for job in self.timer.get_jobs():
             if int(job.id) not in wanted:
                 job.remove()
         for schedule in wanted.values():
             self._arm(schedule, self.clock())
+
+    async def _served(self) -> list[Schedule]:
+        """The schedules of the platforms this process serves."""
+        return [
+            s
+            for s in await self.schedules.all()
+            if self.platforms is None or s.place.platform in self.platforms
+        ]
 
     def _arm(self, schedule: Schedule, after: datetime) -> None:
         local_day, instant = next_slot(schedule.timing, after)
@@ -102,7 +112,7 @@ class QuizScheduler:
         (all at once: posting is bounded by MAX_PARALLEL_POSTS and the platform's pacing)."""
         now = self.clock()
         due = []
-        for schedule in await self.schedules.all():
+        for schedule in await self._served():
             if schedule.paused:
                 continue
             claimed = await self.schedules.claimed_days(schedule.id)

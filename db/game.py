@@ -420,18 +420,27 @@ class GameStore:
         )
         return [(row[0], int(row[1])) for row in rows]
 
-    async def due_questions(self, now: datetime) -> list[OpenQuestion]:
-        """Unrevealed questions whose answer window has closed."""
+    async def due_questions(
+        self, now: datetime, platforms: frozenset[str] | None = None
+    ) -> list[OpenQuestion]:
+        """Unrevealed questions whose answer window has closed, on these platforms."""
+        where, params = _on_platforms(platforms)
         rows = await self._rows(
             _OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
-            " ORDER BY q.closes_at",
-            (_ts(now),),
+            f"{where} ORDER BY q.closes_at",
+            (_ts(now), *params),
         )
         return [_open_question(row) for row in rows]
 
-    async def next_deadline(self) -> datetime | None:
-        """When the next open question closes."""
-        row = await self._row("SELECT min(closes_at) FROM questions WHERE revealed_at IS NULL")
+    async def next_deadline(self, platforms: frozenset[str] | None = None) -> datetime | None:
+        """When the next open question on these platforms closes."""
+        where, params = _on_platforms(platforms)
+        row = await self._row(
+            "SELECT min(q.closes_at) FROM questions q JOIN rounds r ON r.id = q.round_id"
+            " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
+            f" WHERE q.revealed_at IS NULL{where}",
+            params,
+        )
         return _dt(row[0]) if row and row[0] is not None else None
 
     async def asking(self, place: Place, recent: int) -> Asking:
@@ -558,6 +567,14 @@ class GameStore:
             conn.execute("DROP TABLE temp.replay")
 
         await self.writer.transaction(replay)
+
+
+def _on_platforms(platforms: frozenset[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause (to append) keeping rows of these platforms, and its parameters."""
+    if platforms is None:
+        return "", ()
+    names = tuple(sorted(platforms))
+    return f" AND w.platform IN ({', '.join('?' * len(names))})", names
 
 
 def _settings(conn: sqlite3.Connection, workspace_id: int) -> dict[str, str]:

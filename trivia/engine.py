@@ -152,10 +152,13 @@ class Engine:
         ]
         return boards + await self._stats(actor, None)
 
-    async def close_due(self, now: datetime) -> list[Posted]:
-        """Reveal every question whose window has closed (called by the shell's timer)."""
+    async def close_due(
+        self, now: datetime, platforms: frozenset[str] | None = None
+    ) -> list[Posted]:
+        """Reveal every question whose window has closed on the platforms this process
+        serves (None: all), for the shell's timer."""
         posted = []
-        for open_q in await self.store.due_questions(now):
+        for open_q in await self.store.due_questions(now, platforms):
             posted += [Posted(open_q.place, r) for r in await self._close(open_q, now)]
         return posted
 

@@ -240,12 +240,14 @@ class Store(Protocol):
         """Each player's points in a round, best first."""
         ...
 
-    async def due_questions(self, now: datetime) -> list[OpenQuestion]:
-        """Unrevealed questions whose window has closed."""
+    async def due_questions(
+        self, now: datetime, platforms: frozenset[str] | None = None
+    ) -> list[OpenQuestion]:
+        """Unrevealed questions whose window has closed (on these platforms; None: all)."""
         ...
 
-    async def next_deadline(self) -> datetime | None:
-        """When the next open question closes."""
+    async def next_deadline(self, platforms: frozenset[str] | None = None) -> datetime | None:
+        """When the next open question closes (on these platforms; None: all)."""
         ...
 
     async def asking(self, place: Place, recent: int) -> Asking:
