@@ -117,7 +117,10 @@ class QuizScheduler:
                 continue
             claimed = await self.schedules.claimed_days(schedule.id)
             missed = []
-            for local_day, instant in slots_between(schedule.timing, now - timedelta(days=2), now):
+            since = now - timedelta(days=2)
+            if schedule.created_at is not None:
+                since = max(since, schedule.created_at)
+            for local_day, instant in slots_between(schedule.timing, since, now):
                 if local_day in claimed:
                     continue
                 if now - instant <= self.grace:

@@ -99,6 +99,21 @@ class DailyStore:
         )
 
 
+def longest_daily_streak(
+    conn: sqlite3.Connection, channel_id: int, player_id: int
+) -> DailyStreak | None:
+    """A player's longest live daily streak in any channel of this channel's workspace."""
+    row = conn.execute(
+        "SELECT s.player_id, s.current, s.best, s.last_date FROM daily_streaks s"
+        " JOIN channels c ON c.id = s.channel_id"
+        " WHERE s.player_id = ? AND c.workspace_id ="
+        " (SELECT workspace_id FROM channels WHERE id = ?)"
+        " ORDER BY s.current DESC, s.best DESC LIMIT 1",
+        (player_id, channel_id),
+    ).fetchone()
+    return _streak(row) if row else None
+
+
 def daily_streak(conn: sqlite3.Connection, channel_id: int, player_id: int) -> DailyStreak | None:
     """A player's daily streak in a channel (on the database thread)."""
     row = conn.execute(

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from db.answer_log import AnswerLog, LoggedAnswer
-from db.dailies import DailyStore, daily_streak
+from db.dailies import DailyStore, daily_streak, longest_daily_streak
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.transactions import Writer, on_thread
@@ -234,11 +234,16 @@ class GameStore:
         rows = await self._rows(sql, params)
         return rows[0] if rows else None
 
-    async def player_card(self, place: Place, user: str) -> PlayerCard | None:
-        """A known player's all-time stats and daily streak in this channel; None if never
-        seen in the workspace (read in one trip to the database thread)."""
+    async def player_card(
+        self, place: Place, user: str, *, anywhere: bool = False
+    ) -> PlayerCard | None:
+        """A known player's all-time stats and daily streak in this channel (`anywhere`:
+        their longest in the workspace); None if never seen in the workspace (read in one
+        trip to the database thread)."""
         channel_id = await self._channel_id(place)
-        return await on_thread(self.conn, lambda conn: _player_card(conn, channel_id, user))
+        return await on_thread(
+            self.conn, lambda conn: _player_card(conn, channel_id, user, anywhere)
+        )
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
         """The channel's unrevealed quick-play question, found through its active round.
@@ -608,7 +613,9 @@ def _asking(conn: sqlite3.Connection, workspace_id: int, channel_id: int, recent
     )
 
 
-def _player_card(conn: sqlite3.Connection, channel_id: int, user: str) -> PlayerCard | None:
+def _player_card(
+    conn: sqlite3.Connection, channel_id: int, user: str, anywhere: bool
+) -> PlayerCard | None:
     """A player's all-time stats in the channel's workspace and daily streak in the channel."""
     row = conn.execute(
         "SELECT p.id, p.workspace_id FROM players p JOIN channels c"
@@ -618,9 +625,10 @@ def _player_card(conn: sqlite3.Connection, channel_id: int, user: str) -> Player
     if row is None:
         return None
     player_id, workspace_id = int(row[0]), int(row[1])
+    streak = longest_daily_streak if anywhere else daily_streak
     return PlayerCard(
         _player_stats(conn, (workspace_id, "all"), player_id),
-        daily_streak(conn, channel_id, player_id),
+        streak(conn, channel_id, player_id),
     )
 
 

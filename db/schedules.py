@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from db.transactions import Writer
 from trivia.schedule import Schedule, Timing
@@ -11,7 +11,7 @@ from trivia.store import Place
 
 _SELECT = (
     "SELECT s.id, w.platform, w.ref, c.ref, s.at, s.zone, s.days, s.series, s.questions,"
-    " s.paused, s.last_error, s.kind, s.reveal_at"
+    " s.paused, s.last_error, s.kind, s.reveal_at, s.created_at"
     " FROM schedules s JOIN channels c ON c.id = s.channel_id"
     " JOIN workspaces w ON w.id = c.workspace_id"
 )
@@ -33,6 +33,7 @@ def _schedule(row: tuple[object, ...]) -> Schedule:
         paused=bool(row[9]),
         last_error=None if row[10] is None else str(row[10]),
         reveal_at=None if row[12] is None else _time(row[12]),
+        created_at=datetime.fromtimestamp(float(str(row[13])), UTC),
     )
 
 

@@ -52,8 +52,9 @@ async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameSto
 
 
 async def daily_schedules_missed_minutes_ago(db: Path, places: Iterable[Place]) -> None:
-    """A daily-question schedule in each place whose time passed five minutes ago (UTC),
-    inside the default grace period, so the bot posts it as soon as it connects."""
+    """A daily-question schedule in each place, set yesterday, whose time passed five
+    minutes ago (UTC), inside the default grace period, so the bot posts it as soon as it
+    connects."""
     now = datetime.now(UTC)
     due = (now - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
     async with open_db(db) as conn:
@@ -65,7 +66,7 @@ async def daily_schedules_missed_minutes_ago(db: Path, places: Iterable[Place]) 
                 series=None,
                 questions=None,
                 reveal_at=None,
-                now=now,
+                now=now - timedelta(days=1),  # set yesterday: today's slot is its to post
             )
 
 

@@ -150,7 +150,7 @@ class Engine:
             )
             for period in PERIODS
         ]
-        return boards + await self._stats(actor, None)
+        return boards + await self._stats(actor, None, anywhere=True)
 
     async def close_due(
         self, now: datetime, platforms: frozenset[str] | None = None
@@ -361,15 +361,23 @@ class Engine:
         schedules = await self.store.list_schedules(actor.place)
         return [replies.schedules_reply(schedules, actor.now, usage_for(actor.place.platform))]
 
-    async def _stats(self, actor: Actor, user: str | None) -> list[Reply]:
+    async def _stats(
+        self, actor: Actor, user: str | None, *, anywhere: bool = False
+    ) -> list[Reply]:
+        """Stats with the daily streak in this channel, or (`anywhere`, for an overview
+        with no channel such as Slack's App Home) the longest in the workspace."""
         target = actor.user if user is None else user
-        card = await self.store.player_card(actor.place, target)
+        card = await self.store.player_card(actor.place, target, anywhere=anywhere)
         if card is None:
             who = "You haven't" if user is None else "That player hasn't"
             return [replies.error(f"{who} answered any questions here yet.")]
         if card.stats is None:
             return [replies.error("No stats yet.")]
-        return [replies.stats_reply(card.stats, private=user is None, daily=card.daily)]
+        return [
+            replies.stats_reply(
+                card.stats, private=user is None, daily=card.daily, anywhere=anywhere
+            )
+        ]
 
     async def _daily(self, actor: Actor) -> tuple[list[Reply], OpenQuestion | None]:
         """The channel's open daily question; one past its reveal time is revealed first."""

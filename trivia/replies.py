@@ -202,8 +202,11 @@ def _gap(me: PlayerStats, other: Standing, word: str) -> str:
     return f"{diff} point{'s' * (diff != 1)} {word} #{other.rank} {other.name}"
 
 
-def stats_reply(stats: PlayerStats, private: bool, daily: DailyStreak | None = None) -> Reply:
-    """A player's totals, streaks (daily: in this channel) and rank with neighbours."""
+def stats_reply(
+    stats: PlayerStats, private: bool, daily: DailyStreak | None = None, anywhere: bool = False
+) -> Reply:
+    """A player's totals, streaks (daily: in this channel, or `anywhere`: the longest in
+    the workspace) and rank with neighbours."""
     accuracy = f"{100 * stats.correct / stats.answered:.0f}%" if stats.answered else "n/a"
     rank = f"#{stats.rank} of {stats.players}"
     if stats.above:
@@ -215,7 +218,10 @@ def stats_reply(stats: PlayerStats, private: bool, daily: DailyStreak | None = N
         ("Answered", str(stats.answered)),
         ("Correct", f"{stats.correct} ({accuracy})"),
         ("Streak", f"{stats.streak} now, best {stats.best_streak}"),
-        ("Daily streak", f"{daily.current} now, best {daily.best}" if daily else "0"),
+        (
+            "Daily streak (longest here)" if anywhere else "Daily streak",
+            f"{daily.current} now, best {daily.best}" if daily else "0",
+        ),
         ("Rank", rank),
     )
     return Reply(ReplyKind.STATS, f"Stats: {stats.name}", fields=fields, private=private)

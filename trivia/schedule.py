@@ -54,6 +54,8 @@ class Schedule:
     paused: bool
     last_error: str | None
     reveal_at: time | None = None
+    created_at: datetime | None = None
+    """When an admin set it: slots before then are not its to post."""
 
 
 def describe_days(days: frozenset[int]) -> str:

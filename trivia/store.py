@@ -178,8 +178,11 @@ class Store(Protocol):
         """The id of a player in this workspace, created on first sight."""
         ...
 
-    async def player_card(self, place: Place, user: str) -> PlayerCard | None:
-        """A known player's all-time stats and daily streak here; None if never seen."""
+    async def player_card(
+        self, place: Place, user: str, *, anywhere: bool = False
+    ) -> PlayerCard | None:
+        """A known player's all-time stats and daily streak here (`anywhere`: their
+        longest in the workspace); None if never seen."""
         ...
 
     async def open_question(self, place: Place) -> OpenQuestion | None:

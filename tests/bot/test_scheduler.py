@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -273,6 +274,10 @@ async def test_daily_streaks_across_a_missed_day(bot: Bot) -> None:
     assert board.body.splitlines() == ["1. Bo: 4 now (best 4)", "2. Ann: 1 now (best 2)"]
     [ann] = await bot.play("c1", "ann", Stats())
     assert dict(ann.fields)["Daily streak"] == "1 now, best 2"
+    # An overview with no channel (Slack's App Home) shows the longest streak, not 0.
+    home = Actor(Place("test", "guild", "app-home"), "bo", "Bo", bot.clock())
+    *_, bo = await bot.engine.overview(home)
+    assert dict(bo.fields)["Daily streak (longest here)"] == "4 now, best 4"
     day3_reveal = bot.posted[5].reply  # day 1: question; then each day: reveal, question
     assert day3_reveal.title.startswith("Daily #1478.")
     assert dict(day3_reveal.fields)["Daily streaks"] == "Bo 3 days"
@@ -310,3 +315,20 @@ async def test_fall_back_fires_once_in_the_repeated_hour(
     bot.clock.now = first + timedelta(hours=1)  # the repeated 01:30
     await bot.scheduler.catch_up()
     assert len(bot.posted) == 1
+
+
+async def test_a_restart_never_posts_a_slot_from_before_the_schedule_was_made(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Made at 19:11 for 19:10: nothing while running, nothing after a restart a minute
+    later, and no "skipped" line for slots the schedule never had; the next day posts."""
+    bot.clock.now = datetime(2030, 1, 15, 19, 11, tzinfo=UTC)
+    schedule = await bot.schedule("c1", time(19, 10), "Etc/UTC")
+    bot.clock.now = datetime(2030, 1, 15, 19, 12, tzinfo=UTC)
+    with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+        await bot.scheduler.catch_up()
+    assert bot.posted == []
+    assert not [r for r in caplog.records if "skipped" in r.message]
+    bot.clock.now = datetime(2030, 1, 16, 19, 15, tzinfo=UTC)
+    await bot.scheduler.catch_up()
+    assert await bot.store.schedules.claimed_days(schedule) == {date(2030, 1, 16)}
