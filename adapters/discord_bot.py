@@ -481,6 +481,11 @@ class _Tree(app_commands.CommandTree["TriviaBot"]):
         await _bot(interaction).send_failure(interaction)
 
 
+def _refusal(exc: discord.HTTPException) -> str:
+    """'404 Not Found (10062): Unknown interaction'."""
+    return f"{exc.status} {exc.response.reason} ({exc.code}): {exc.text}"
+
+
 class TriviaBot(discord.Client):
     """The Discord client: default intents only, no mentions ever."""
 
@@ -547,18 +552,38 @@ class TriviaBot(discord.Client):
         is_admin = interaction.permissions.manage_guild
         work = asyncio.ensure_future(self.handle(command, place, str(user.id), name, is_admin))
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
-        if not done:
-            await interaction.response.defer(ephemeral=True, thinking=True)
         try:
+            if not done:
+                await self._defer(interaction)
             replies = await work
             for reply in replies:
-                await self._send(interaction, reply)
+                await self._reply(interaction, place, reply)
         except Exception:
             log.exception("%s failed in %s", command, interaction.channel_id)
             await self.send_failure(interaction)
             return
         if not done and not any(reply.private for reply in replies):
             await interaction.delete_original_response()  # the private "thinking..." note
+
+    async def _defer(self, interaction: discord.Interaction[Any]) -> None:
+        """Defer; if Discord has already dropped the interaction, say so in one line."""
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException as exc:
+            log.warning("could not defer interaction %s: %s", interaction.id, _refusal(exc))
+
+    async def _reply(
+        self, interaction: discord.Interaction[Any], place: Place, reply: Reply
+    ) -> None:
+        """Answer the interaction; when Discord refuses (10062 after a slow call, 40060),
+        log one line, and post a public reply (a question, a reveal) to the channel itself
+        so it is not lost."""
+        try:
+            await self._send(interaction, reply)
+        except discord.HTTPException as exc:
+            log.warning("could not answer interaction %s: %s", interaction.id, _refusal(exc))
+            if not reply.private:
+                await self.post(place, reply)
 
     async def send_failure(self, interaction: discord.Interaction[Any]) -> None:
         """Tell the member privately that the bot failed, if Discord still lets us."""

@@ -13,11 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
 
 from adapters.console import Console
 from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
-from bot.config import Config, ConfigError
+from bot.config import ENV_SECRETS, Config, ConfigError
 from bot.pacing import platform_pacer
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
@@ -308,11 +309,37 @@ def slack_bot(app: App, config: Config) -> SlackBot:
     return SlackBot(settings, handle=app.handle, overview=app.overview)
 
 
+class TokenRefusedError(Exception):
+    """A platform refused a configured token at start; the message is the one line to show."""
+
+
+async def check_slack_tokens(slack: SlackBot) -> None:
+    """Fail at start with one line naming the token Slack refuses: the bot token (auth.test)
+    and, in Socket Mode, the app token (apps.connections.open). Without this a refused app
+    token is retried forever, and in HTTP mode every /trivia fails later."""
+    client = slack.client
+    checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("bot_token", client.auth_test)]
+    if slack.config.mode == "socket":
+        app_token = slack.config.app_token or ""
+        checks.append(("app_token", lambda: client.apps_connections_open(app_token=app_token)))
+    for key, call in checks:
+        try:
+            await call()
+        except SlackApiError as exc:
+            error = exc.response.get("error") or "refused"
+            env = ENV_SECRETS[("slack", key)]
+            raise TokenRefusedError(
+                f"slack: the {key.replace('_', ' ')} was refused ({error}); check {env}"
+                f" or [slack] {key}"
+            ) from None
+
+
 async def serve_slack(
     slack: SlackBot, stack: contextlib.AsyncExitStack, connected: asyncio.Event
 ) -> None:
-    """Connect through Socket Mode, or serve the HTTP endpoint (then set `connected`),
-    until cancelled."""
+    """Check the tokens, then connect through Socket Mode, or serve the HTTP endpoint (then
+    set `connected`), until cancelled."""
+    await check_slack_tokens(slack)
     if slack.config.mode == "socket":
         handler = AsyncSocketModeHandler(slack.app, app_token=slack.config.app_token)
         stack.push_async_callback(handler.close_async)

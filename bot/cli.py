@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.discord_bot import invite_url
 from adapters.slack_manifest import slack_manifest
-from bot.app import play_console, run_platforms
+from bot.app import TokenRefusedError, play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from db.connection import migrate, open_db
 from db.game import GameStore
@@ -186,6 +186,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         try:
             await run_platforms(config)
+        except* TokenRefusedError as group:
+            raise CommandError(str(group.exceptions[0])) from None
         except* discord.LoginFailure:
             raise CommandError("discord: the token was refused; check DISCORD_TOKEN") from None
         except* discord.ConnectionClosed as group:

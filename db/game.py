@@ -63,14 +63,21 @@ def _dt(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
 
 
+QUESTION_FORMAT = 2
+"""Stored questions carry their format; 1 (no 'format' key) lacks answer_step."""
+
+
 def question_to_json(question: Question) -> str:
     """Serialize a question for the questions table."""
-    return json.dumps(asdict(question), default=str, ensure_ascii=False)
+    data = {"format": QUESTION_FORMAT, **asdict(question)}
+    return json.dumps(data, default=str, ensure_ascii=False)
 
 
 @lru_cache(maxsize=1024)
 def question_from_json(text: str) -> Question:
-    """Rebuild a question stored by question_to_json (cached: questions never change)."""
+    """Rebuild a question stored by question_to_json, of this or an earlier format (cached:
+    questions never change). Fields added since default; fields it does not know (written
+    by a newer version) are ignored."""
     data: dict[str, Any] = json.loads(text)
     return Question(
         kind=QuestionKind(data["kind"]),
@@ -93,7 +100,7 @@ def question_from_json(text: str) -> Question:
             for s in data["sources"]
         ),
         event_keys=tuple(data["event_keys"]),
-        caveat=data["caveat"],
+        caveat=data.get("caveat"),
         answer_step=data.get("answer_step"),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -751,3 +752,23 @@ async def test_admins_choose_sports_with_the_settings_option(
         assert conn.execute("SELECT name, value FROM workspace_settings").fetchall() == [
             ("sports", "Athletics,Swimming")
         ]
+
+
+async def test_a_reply_discord_refuses_is_one_log_line_and_still_reaches_the_channel(
+    fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When Discord answers 10062 (the interaction expired, e.g. after a slow call), the bot
+    logs one line naming the interaction and the reason, with no traceback, and posts the
+    question to the channel itself, so the open question is not invisible."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        fake.ack_deadline = -1.0  # every answer arrives too late
+        with caplog.at_level(logging.WARNING, logger="adapters.discord_bot"):
+            await fake.slash("trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
+            await fake.wait_for(lambda: bool(fake.visible_messages(CHANNEL)))
+    [question] = fake.visible_messages(CHANNEL)
+    assert question["embeds"][0]["title"] == "Trivia"
+    refusals = [r for r in caplog.records if "could not answer interaction" in r.message]
+    assert len(refusals) == 1
+    assert "(10062): Unknown interaction" in refusals[0].message
+    assert refusals[0].exc_info is None

@@ -163,3 +163,41 @@ async def test_run_ends_in_one_line_when_its_only_platform_stops(
         "photo-finish: discord: the gateway closed the connection (code 4004); check DISCORD_TOKEN"
     )
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("bot_token", "app_token", "refused"),
+    [
+        ("xoxb-reset", "xapp-good", "the bot token was refused (invalid_auth); check "
+         "SLACK_BOT_TOKEN or [slack] bot_token"),
+        ("xoxb-good", "xapp-reset", "the app token was refused (invalid_auth); check "
+         "SLACK_APP_TOKEN or [slack] app_token"),
+    ],
+)  # fmt: skip
+async def test_a_refused_slack_token_ends_the_start_in_one_line(
+    tmp_path: Path, bot_token: str, app_token: str, refused: str
+) -> None:
+    """Slack fails fast like Discord: the token it refuses is named in one line, at once
+    (a refused app token used to be retried forever, with a traceback every 10 s)."""
+    async with FakeSlack(users=SLACK_USERS, valid_tokens={"xoxb-good", "xapp-good"}) as slack:
+        config = tmp_path / "config.toml"
+        config.write_text(f'[slack]\napi_base_url = "{slack.api_url}"\n', encoding="utf-8")
+        env = clean_env(tmp_path) | {"SLACK_BOT_TOKEN": bot_token, "SLACK_APP_TOKEN": app_token}
+        bot = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "bot", "run", "--config", config),
+            "--db",
+            tmp_path / "bot.sqlite3",
+            cwd=REPO,
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with asyncio.timeout(20):
+                _, err = await bot.communicate()
+        finally:
+            if bot.returncode is None:
+                bot.kill()
+                await bot.wait()
+    assert bot.returncode == 1
+    assert err.decode().splitlines()[-1] == f"photo-finish: slack: {refused}"
+    assert "Traceback" not in err.decode()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from random import Random
@@ -16,7 +18,7 @@ from random import Random
 import pytest
 
 from db.connection import migrations, open_db, schema_version
-from db.game import GameStore
+from db.game import GameStore, question_from_json, question_to_json
 from tests.conftest import T0
 from tests.generating import generator
 from trivia.daily import DailyStreak
@@ -307,3 +309,17 @@ async def test_asking_reads_the_channels_latest_subjects_newest_first_and_its_op
     assert (await store.asking(PLACE, 2)).recent == asked[:0:-1]
     assert (await store.asking(PLACE, 2)).held == []
     assert (await store.asking(Place("test", "guild", "elsewhere"), 5)).recent == [other.subject]
+
+
+def test_questions_stored_by_an_earlier_or_later_version_still_load(
+    mini_pack: RecordsPack,
+) -> None:
+    """A pending question written before an upgrade (no format, no answer_step) or by a
+    newer version (a field this one does not know) loads; new ones carry their format."""
+    question = generator(mini_pack, 2).generate()
+    stored = json.loads(question_to_json(question))
+    assert stored["format"] == 2
+    old = {k: v for k, v in stored.items() if k not in ("format", "answer_step")}
+    assert question_from_json(json.dumps(old)) == replace(question, answer_step=None)
+    newer = {**stored, "format": 3, "hint": "added later"}
+    assert question_from_json(json.dumps(newer)) == question
