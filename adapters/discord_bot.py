@@ -117,15 +117,17 @@ def point_at(config: DiscordConfig) -> None:
 
 
 def to_embed(reply: Reply) -> discord.Embed:
-    """A reply as an embed within Discord's limits: what does not fit is cut at a whole
+    """A reply as an embed within Discord's limits, its text (not our field labels)
+    markdown-escaped, as names are stored as typed: what does not fit is cut at a whole
     name or line, and fields left out are counted in the footer."""
-    title, body = fit(reply.title, 256), fit(reply.body, 4096)
+    escape = discord.utils.escape_markdown  # names are text: no masked links, no bold
+    title, body = fit(escape(reply.title), 256), fit(escape(reply.body), 4096)
     embed = discord.Embed(
         title=title, description=body or None, colour=COLOURS.get(reply.kind, 0x4A5568)
     )
     budget = EMBED_TOTAL - len(title) - len(body) - len(_left_out(len(reply.fields)))
     for shown, (field_name, field_value) in enumerate(reply.fields):
-        name, value = fit(field_name, 256), fit(field_value, 1024) or "-"
+        name, value = fit(field_name, 256), fit(escape(field_value), 1024) or "-"
         budget -= len(name) + len(value)
         if shown == EMBED_FIELDS or budget < 0:
             embed.set_footer(text=_left_out(len(reply.fields) - shown))
@@ -548,7 +550,7 @@ class TriviaBot(discord.Client):
             return
         place = Place(PLATFORM, str(interaction.guild_id), str(interaction.channel_id))
         user = interaction.user
-        name = discord.utils.escape_markdown(user.display_name)  # no masked links in embeds
+        name = user.display_name  # stored as typed; to_embed escapes markdown when rendering
         is_admin = interaction.permissions.manage_guild
         work = asyncio.ensure_future(self.handle(command, place, str(user.id), name, is_admin))
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)

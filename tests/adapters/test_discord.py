@@ -257,6 +257,9 @@ async def test_a_reveal_with_fifty_long_names_lists_whole_names_and_links_none(
     assert all(n.startswith("Speedway Fan Number ") and n.endswith(")") for n in shown[1:])
     assert more == f"… and {len(crowd) - len(shown)} more"
     assert len(shown) > 20
+    with closing(sqlite3.connect(db)) as conn:  # stored as typed, escaped when shown
+        stored = conn.execute("SELECT display_name FROM players WHERE ref = '7004'").fetchone()
+    assert stored == ("[Free Nitro](https://evil.test)",)
 
 
 async def test_admin_commands_are_refused_for_members_and_change_nothing(
