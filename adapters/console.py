@@ -8,13 +8,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from trivia.commands import Answer, Command, parse
+from trivia.commands import RESET_CONFIRM, Answer, Command, confirmed_reset, parse
 from trivia.replies import Reply
 
 Handler = Callable[[Command, str], Awaitable[list[Reply]]]
 
 WELCOME = (
-    "Photo Finish trivia: NASCAR's closest finishes. Type /trivia for a question, "
+    "Photo Finish trivia: the closest finishes in sport. Type /trivia for a question, "
     "/trivia start 5 for a match, a letter to answer, /as NAME to switch player, "
     "/trivia help for more, Ctrl-D to quit."
 )
@@ -27,6 +27,8 @@ def render(reply: Reply, player: str) -> str:
     if reply.body:
         lines.append(reply.body)
     lines += [f"  {name}: {value}" for name, value in reply.fields]
+    if any(b.value.startswith(RESET_CONFIRM) for b in reply.buttons):
+        lines.append("Type /confirm to do it (good for five minutes).")
     text = "\n".join(lines)
     if reply.private:
         text = f"(to {player} only) {text}"
@@ -52,6 +54,8 @@ class Console:
         self.handle = handle
         self.player = player
         self.out = out
+        self.confirm: str | None = None
+        """The last reset confirmation shown: what /confirm clicks."""
 
     def show(self, reply: Reply) -> None:
         """Print a reply that arrives on its own (a timed reveal), below the prompt line."""
@@ -90,11 +94,20 @@ class Console:
                 self.prompt()
                 continue
             command = to_command(text)
+            if text == "/confirm":
+                command = confirmed_reset(self.confirm) if self.confirm else None
+                self.confirm = None
+                if command is None:
+                    self.out.write("Nothing to confirm.\n")
             if command is None:
                 self.prompt()
                 continue
             replies = await self.handle(command, self.player)
             for reply in replies:
+                self.confirm = next(
+                    (b.value for b in reply.buttons if b.value.startswith(RESET_CONFIRM)),
+                    self.confirm,
+                )
                 self.out.write(render(reply, self.player) + "\n")
             self.prompt()
 
@@ -105,6 +118,7 @@ class AsyncLineIterator:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.buffer = b""
+        self.ended = False
         self.queue: asyncio.Queue[bytes] = asyncio.Queue()
         self.loop = asyncio.get_running_loop()
         try:
@@ -133,8 +147,12 @@ class AsyncLineIterator:
 
     async def __anext__(self) -> str:
         while b"\n" not in self.buffer:
+            if self.ended:
+                raise StopAsyncIteration
             chunk = await self.queue.get() if self.watching else os.read(self.fd, 4096)
             if not chunk:
+                # End of input: a half-typed line is the last one (Ctrl-D after text).
+                self.ended = True
                 if self.buffer:
                     line, self.buffer = self.buffer, b""
                     return line.decode(errors="replace")

@@ -216,6 +216,14 @@ class Engine:
             return [replies.error(f"No question is open here. Start one with {play}.")]
         verdict = judge(open_q.question, text)
         if verdict.status is not VerdictStatus.ACCEPTED:
+            if open_q.daily is not None:
+                guess = usage_for(actor.place.platform).daily_guess
+                return [
+                    replies.error(
+                        f"That is not a guess for Daily #{open_q.daily.number}: type the"
+                        f" margin in seconds, e.g. {guess}."
+                    )
+                ]
             return [replies.error(verdict.message or "That isn't an answer.")]
         window = (open_q.closes_at - open_q.asked_at).total_seconds()
         points = answer_points(

@@ -1,0 +1,76 @@
+"""The console adapter on a pipe: end of input, the reset confirmation, the daily's hint."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+from pathlib import Path
+
+from adapters.console import AsyncLineIterator, Console
+from bot.app import open_app
+from bot.config import Config
+from tests.conftest import T0
+from trivia.commands import Command, DailyPost
+from trivia.engine import Actor
+from trivia.replies import Reply
+from trivia.store import Place
+
+PLACE = Place("console", "local", "console")
+
+
+async def read_all(text: bytes) -> list[str]:
+    """Every line the console reads from a pipe holding `text`, then end of input."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, text)
+    os.close(write_end)
+    lines = AsyncLineIterator(read_end)
+    try:
+        async with asyncio.timeout(5):
+            return [line async for line in lines]
+    finally:
+        lines.close()
+        os.close(read_end)
+
+
+async def test_a_half_typed_line_at_end_of_input_is_read_and_then_input_ends() -> None:
+    """Ctrl-D after half a line: that text is the last line, and reading stops (it used
+    to wait for ever, leaving the console deaf)."""
+    assert await read_all(b"/trivia\nhalf a li") == ["/trivia", "half a li"]
+
+
+async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str:
+    """The console over a pipe on a fresh database (with today's daily question open, if
+    `daily`); what it printed."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, typed.encode())
+    os.close(write_end)
+    out = io.StringIO()
+    async with open_app(Config(db_path=tmp_path / "c.sqlite3"), seed=1) as app:
+
+        async def handle(command: Command, player: str) -> list[Reply]:
+            return await app.handle(command, PLACE, player, player, admin=True)
+
+        if daily:
+            post = DailyPost(T0.date(), None, T0.replace(year=2099))
+            await app.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
+        try:
+            await Console(handle, "ann", out).run(read_end)
+        finally:
+            os.close(read_end)
+    return out.getvalue()
+
+
+async def test_the_console_confirms_a_reset_with_confirm(tmp_path: Path) -> None:
+    """The console cannot click a button: /confirm does it, once."""
+    shown = await run_console(tmp_path, "/trivia admin reset\n/confirm\n/confirm\n")
+    assert "Type /confirm to do it (good for five minutes)." in shown
+    assert "The leaderboard was reset by ann." in shown
+    assert shown.count("Nothing to confirm.") == 1
+
+
+async def test_stray_text_while_the_daily_is_open_mentions_the_daily(tmp_path: Path) -> None:
+    """Text that is no guess, with only the daily open, says how to guess the daily."""
+    shown = await run_console(tmp_path, "hello there\n", daily=True)
+    assert "That is not a guess for Daily #" in shown
+    assert "e.g. /trivia daily 0.005" in shown
