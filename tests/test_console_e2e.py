@@ -117,6 +117,7 @@ class Player:
         self.child.expect(pexpect.EOF, timeout=PROMPT_TIMEOUT)
         self.child.close()
         assert self.child.signalstatus is None, self.transcript
+        assert self.child.exitstatus is not None, self.transcript
         return int(self.child.exitstatus)
 
     def kill(self) -> None:

@@ -86,6 +86,7 @@ async def running(
 
 def embed(message: JSON) -> JSON:
     [only] = message["embeds"]
+    assert isinstance(only, dict)
     return only
 
 
@@ -671,7 +672,9 @@ async def test_guess_forms_opened_together_or_before_a_restart_all_lock_in(
             c for row in reply_of(form)["data"]["components"] for c in row["components"]
         ]
         pushed = await fake.submit(form, {text_input["custom_id"]: guess}, user=user, guild=GUILD)
-        return reply_of(await settled(fake, pushed))["data"]
+        data = reply_of(await settled(fake, pushed))["data"]
+        assert isinstance(data, dict)
+        return data
 
     async with running(fake, db):
         await fake.wait_for(lambda: len(fake.visible_messages(CHANNEL)) == 1, timeout=10)

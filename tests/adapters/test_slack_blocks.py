@@ -51,7 +51,9 @@ def test_blocks_pass_slack_sdk_validation_even_when_long() -> None:
     """Long text is cut to Block Kit's limits; slack_sdk's own validators accept the blocks."""
     reply = Reply(ReplyKind.HELP, "T" * 500, "x" * 5000, fields=(("n" * 300, "v" * 4000),))
     for block in to_blocks(reply):
-        Block.parse(block).to_dict()  # validates lengths; raises if over a limit
+        parsed = Block.parse(block)
+        assert parsed is not None
+        parsed.to_dict()  # validates lengths; raises if over a limit
 
 
 def test_a_long_list_of_names_is_cut_at_a_whole_name() -> None:
@@ -64,7 +66,9 @@ def test_a_long_list_of_names_is_cut_at_a_whole_name() -> None:
     assert heading == "*Right*"
     assert shown == [escape(n) for n in names[: len(shown)]]
     assert more == f"… and {200 - len(shown)} more"
-    Block.parse(section).to_dict()
+    parsed = Block.parse(section)
+    assert parsed is not None
+    parsed.to_dict()
 
 
 def test_manifest_declares_the_command_scopes_home_and_socket_mode() -> None:

@@ -36,7 +36,9 @@ class Clock:
 class Bot:
     """The engine on a real database, with a scheduler and a record of what it posted."""
 
-    def __init__(self, store: GameStore, clock: Clock, *, failing: set[str] = frozenset()) -> None:
+    def __init__(
+        self, store: GameStore, clock: Clock, *, failing: frozenset[str] = frozenset()
+    ) -> None:
         self.store = store
         self.clock = clock
         self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
@@ -173,7 +175,7 @@ async def test_a_failing_channel_is_recorded_and_the_others_still_post(db: Path)
     """A channel the bot cannot post to gets its error on the schedule; others post."""
     clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
     async with open_db(db) as conn:
-        bot = Bot(GameStore(conn), clock, failing={"gone"})
+        bot = Bot(GameStore(conn), clock, failing=frozenset({"gone"}))
         broken = await bot.schedule("gone", time(9, 0), "Europe/London")
         fine = await bot.schedule("ok", time(9, 0), "Europe/London")
         assert not await bot.scheduler.fire(broken, date(2030, 1, 15))

@@ -15,7 +15,7 @@ from trivia.daily import (
     guess_spread,
     is_on_this_day,
 )
-from trivia.pack import RecordsPack
+from trivia.model import RecordsPack
 
 
 def test_a_cycle_is_the_same_whatever_order_the_pool_is_in(mini_pack: RecordsPack) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from db.game import GameStore
 from tests.conftest import T0
@@ -220,9 +221,9 @@ async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: GameSto
         eng.handle(Answer(f"{truth + 0.001 * i:.3f}"), actor(p, just_before))
         for i, p in enumerate(players)
     ]
-    results = await asyncio.gather(*sends[:20], eng.close_due(q.closes_at), *sends[20:])
+    results: list[Any] = await asyncio.gather(*sends[:20], eng.close_due(q.closes_at), *sends[20:])
     [posted] = results[20]
-    replies = [reply for (reply,) in results[:20] + results[21:]]  # type: ignore[misc]
+    replies = [reply for (reply,) in results[:20] + results[21:]]
     locked = [p for p, r in zip(players, replies, strict=True) if r.kind is ReplyKind.LOCKED]
     assert all(r.kind in (ReplyKind.LOCKED, ReplyKind.ERROR) for r in replies)
     assert len(locked) > 0
