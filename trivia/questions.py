@@ -432,38 +432,33 @@ class Generator:
         # True comes first, as players expect.
         return replace(question, choices=(yes, no), answer_index=0 if truth else 1)
 
+    def _one_of(
+        self, kind: QuestionKind, event: Event, prompt: str, right: str, wrong: Sequence[str]
+    ) -> Question | None:
+        """A question answered by `right`, with three of `wrong` as the other choices."""
+        if len(wrong) < CHOICES - 1:
+            return None
+        answer = Choice(right, (right,))
+        picks = self.rng.sample(list(wrong), CHOICES - 1)
+        choices = [answer, *(Choice(w, (w,)) for w in picks)]
+        return self._question(kind, [event], prompt, choices, answer)
+
     def sport(self, event: Event) -> Question | None:
         """In which sport a named pair's photo finish happened."""
+        prompt = f"{_pair(event)} in {event.season}. In which sport?"
         others = [s for s in self.bank.sports if s != event.sport]
-        if len(others) < CHOICES - 1:
-            return None
-        answer = Choice(event.sport, (event.sport,))
-        picks = self.rng.sample(others, CHOICES - 1)
-        return self._question(
-            QuestionKind.SPORT,
-            [event],
-            f"{_pair(event)} in {event.season}. In which sport?",
-            [answer, *(Choice(s, (s,)) for s in picks)],
-            answer,
-        )
+        return self._one_of(QuestionKind.SPORT, event, prompt, event.sport, others)
 
     def country(self, event: Event) -> Question | None:
         """Which country a named winner represented."""
         country = event.winner.country
         assert country is not None
-        others = sorted(self.bank.countries[event.sport] - {country})
-        if len(others) < CHOICES - 1:
-            return None
-        answer = Choice(country, (country,))
-        picks = self.rng.sample(others, CHOICES - 1)
-        return self._question(
-            QuestionKind.COUNTRY,
-            [event],
+        prompt = (
             f"{event.winner.competitor} won {self._describe(event)} {margin_by(event)}. "
-            "Which country did they represent?",
-            [answer, *(Choice(c, (c,)) for c in picks)],
-            answer,
+            "Which country did they represent?"
         )
+        others = sorted(self.bank.countries[event.sport] - {country})
+        return self._one_of(QuestionKind.COUNTRY, event, prompt, country, others)
 
     def winning_time(self, event: Event) -> Question | None:
         """The winning time; the other choices are times from the same event in other years."""
@@ -471,17 +466,8 @@ class Generator:
         assert time is not None
         mine = {r.time for r in event.results if r.time}
         others = sorted(self.bank.times[event.sport, event.name.casefold()] - mine)
-        if len(others) < CHOICES - 1:
-            return None
-        answer = Choice(time, (time,))
-        picks = self.rng.sample(others, CHOICES - 1)
-        return self._question(
-            QuestionKind.WINNING_TIME,
-            [event],
-            f"What was the winning time in {self._describe(event)}?",
-            [answer, *(Choice(t, (t,)) for t in picks)],
-            answer,
-        )
+        prompt = f"What was the winning time in {self._describe(event)}?"
+        return self._one_of(QuestionKind.WINNING_TIME, event, prompt, time, others)
 
     def guess_margin(self, event: Event) -> Question | None:
         """Guess the margin in seconds; the closest guesses score."""
