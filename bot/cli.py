@@ -170,7 +170,17 @@ class CommandError(Exception):
     """A failure to report in one line."""
 
 
+NO_PLATFORM = (
+    "run: no chat platform is configured (set DISCORD_TOKEN, or SLACK_BOT_TOKEN with"
+    " SLACK_APP_TOKEN, or their [discord]/[slack] keys in {source}); and with no terminal"
+    " there is no console to play in: use `photo-finish play` for that"
+)
+
+
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    if args.command == "run" and not config.platforms and not sys.stdin.isatty():
+        # Under a service a missing token must not pass for a console that reads no input.
+        raise CommandError(NO_PLATFORM.format(source=config.source))
     if args.command == "play" or (args.command == "run" and not config.platforms):
         if getattr(args, "name", None):
             config = replace(config, player_name=args.name)

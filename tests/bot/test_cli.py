@@ -716,3 +716,24 @@ def test_an_unknown_game_series_stops_the_start_with_one_line(
     assert ran.err.startswith(f"photo-finish: {config}: [game] series: 'Truk Series' is not")
     assert ran.err.endswith("Did you mean Truck Series?\n")
     assert ran.err.count("\n") == 1
+
+
+def test_run_with_no_platform_and_no_terminal_says_which_is_missing(tmp_path: Path) -> None:
+    """Under a service (no terminal) with no token, `run` exits 1 with one line naming the
+    tokens; it used to fall back to a console that read nothing and exit 0."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--db", str(tmp_path / "bot.sqlite3")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(tmp_path),
+        cwd=tmp_path,
+        check=False,
+    )
+    assert ran.returncode == 1
+    assert ran.stderr.startswith("photo-finish: run: no chat platform is configured (set ")
+    assert "DISCORD_TOKEN" in ran.stderr
+    assert "SLACK_BOT_TOKEN" in ran.stderr
+    assert ran.stderr.count("\n") == 1
+    assert ran.stdout == ""
