@@ -23,7 +23,6 @@ from bot.pacing import platform_pacer
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
-from trivia.bank import series_short
 from trivia.commands import Ask, Command, DailyPost, ScheduleChange, ScheduleSet, Start
 from trivia.engine import Actor, Engine, Posted
 from trivia.names import did_you_mean
@@ -96,7 +95,7 @@ class App:
     async def series(self) -> list[str]:
         """The series and sport names questions can be filtered by."""
         bank = await self.engine.bank()
-        return sorted({series_short(e) for e in bank.records.events} | set(bank.sports))
+        return bank.topics
 
     async def sports(self) -> list[str]:
         """The sports an admin can choose from."""
@@ -163,7 +162,7 @@ async def _check_series(config: Config, engine: Engine) -> None:
     if wanted is None:
         return
     bank = await engine.bank()
-    known = {series_short(e) for e in bank.records.events} | set(bank.sports)
+    known = bank.topics
     if wanted not in known:
         raise ConfigError(
             f"{config.source}: [game] series: {wanted!r} is not a series or sport of the"

@@ -65,15 +65,19 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def _shipped_texts() -> list[tuple[str, str]]:
+    """The text of each shipped pack file with its digest, in file order."""
+    folder = resources.files("db") / SHIPPED_PACKS
+    entries = sorted(
+        (e for e in folder.iterdir() if e.name.endswith(".json")), key=lambda e: e.name
+    )
+    texts = [e.read_text(encoding="utf-8") for e in entries]
+    return [(text, hashlib.sha256(text.encode()).hexdigest()) for text in texts]
+
+
 def shipped_packs() -> list[tuple[RecordsPack, str]]:
     """The records packs that ship with the bot, each with a digest of its text."""
-    found = []
-    folder = resources.files("db") / SHIPPED_PACKS
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            text = entry.read_text(encoding="utf-8")
-            found.append((parse_pack_text(text), hashlib.sha256(text.encode()).hexdigest()))
-    return found
+    return [(parse_pack_text(text), digest) for text, digest in _shipped_texts()]
 
 
 class RecordsStore:
@@ -101,15 +105,17 @@ class RecordsStore:
         database an admin filled with packs of their own is left as it is."""
         async with self.conn.execute("SELECT name, digest FROM packs") as cur:
             known = {row[0]: row[1] async for row in cur}
-        shipped = shipped_packs()
-        if await self.count_events() and not any(p.name in known for p, _ in shipped):
+        texts = _shipped_texts()
+        # Packs already imported as shipped are recognised by digest, without parsing them.
+        fresh = [(parse_pack_text(t), d) for t, d in texts if d not in known.values()]
+        if not fresh:
             return []
-        imported = []
-        for pack, digest in shipped:
-            if known.get(pack.name) != digest:
-                await self.import_pack(pack, digest=digest)
-                imported.append(pack.name)
-        return imported
+        tracking = len(fresh) < len(texts) or any(p.name in known for p, _ in fresh)
+        if await self.count_events() and not tracking:
+            return []
+        for pack, digest in fresh:
+            await self.import_pack(pack, digest=digest)
+        return [pack.name for pack, _ in fresh]
 
     async def import_pack(self, pack: RecordsPack, *, digest: str | None = None) -> ImportSummary:
         """Write a validated pack in one transaction; events are matched by key."""

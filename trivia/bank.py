@@ -107,6 +107,8 @@ class Bank:
             key: sorted({e.margin_s or 0.0 for e in group}) for key, group in self.margins.items()
         }
         self.sports = sorted({e.sport for e in records.events})
+        self.topics = sorted({series_short(e) for e in records.events} | set(self.sports))
+        """What a series filter may name: a series ('Cup Series') or a sport."""
         self._pools: dict[Pool, list[str]] = {}
 
     @classmethod
@@ -233,7 +235,7 @@ def current_pass(pool: Iterable[str], history: Iterable[str]) -> set[str]:
 
     `history` is newest first. Walking back, the pass ends just before the question that
     would complete the pool, so what is left is never empty."""
-    open_to = pool if isinstance(pool, set | frozenset) else set(pool)
+    open_to = set(pool)
     seen: set[str] = set()
     for subject in history:
         if subject in open_to and subject not in seen:

@@ -8,7 +8,7 @@ from functools import partial
 from random import Random
 
 from trivia import replies
-from trivia.bank import Bank, Pool, series_short
+from trivia.bank import Bank, Pool
 from trivia.commands import (
     ADMIN_COMMANDS,
     MAX_MATCH,
@@ -293,7 +293,7 @@ class Engine:
             values["match_length"] = str(change.match_length)
         bank = await self.bank()
         if change.series is not None:
-            known = {series_short(e) for e in bank.records.events} | set(bank.sports)
+            known = bank.topics
             if change.series.casefold() == "all":
                 values["series"] = None
             elif change.series in known:
@@ -337,7 +337,7 @@ class Engine:
             if command.questions is not None and reveal is not None:
                 return [replies.error("A reveal time is for the daily question only.")]
             bank = await self.bank()
-            known = {series_short(e) for e in bank.records.events} | set(bank.sports)
+            known = bank.topics
             if command.series is not None and command.series not in known:
                 hint = did_you_mean(command.series, known)
                 return [replies.error(f"Series and sports are: {', '.join(sorted(known))}.{hint}")]
@@ -430,9 +430,10 @@ class Engine:
         key = await self.store.daily_deal(name, number)
         if key is None:
             key = await self._deal(name, number, pool)
-        event = bank.by_key.get(key) if key is not None else None
-        if event is None or event not in pool:
-            event = pool[number % len(pool)]
+        if key is None or key not in {e.key for e in pool}:
+            event = pool[number % len(pool)]  # before the deal began, or a record since removed
+        else:
+            event = bank.by_key[key]
         question = Generator(bank, Random(number), today=day).guess_margin(event)
         assert question is not None
         if is_on_this_day(event, day):
