@@ -42,8 +42,8 @@ from trivia.commands import (
     confirmed_reset,
     parse_sports,
 )
+from trivia.model import Place
 from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
-from trivia.store import Place
 
 log = logging.getLogger(__name__)
 

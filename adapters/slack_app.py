@@ -33,8 +33,8 @@ from trivia.commands import (
     confirmed_reset,
     parse,
 )
+from trivia.model import Place
 from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
-from trivia.store import Place
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,10 @@ from db.connection import PRAGMAS, open_db
 from db.game import GameStore
 from trivia.commands import Answer, Ask
 from trivia.engine import Actor, Engine
+from trivia.model import Place
 from trivia.replies import LETTERS, ReplyKind
 from trivia.settings import Settings
-from trivia.store import OpenQuestion, Place
+from trivia.store import OpenQuestion
 
 QUESTIONS = 200
 ANSWERS_PER_QUESTION = 100

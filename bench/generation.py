@@ -23,10 +23,9 @@ from db.records import shipped_packs
 from trivia.bank import Bank, Records
 from trivia.commands import Ask, DailyPost, Stop
 from trivia.engine import Actor, Engine
-from trivia.model import Event, RecordsPack
+from trivia.model import Event, Place, RecordsPack
 from trivia.questions import Generator, Request
 from trivia.settings import Settings
-from trivia.store import Place
 
 SIZES = (55, 550, 2_200, 5_000)
 QUESTIONS = 300

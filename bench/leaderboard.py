@@ -20,9 +20,8 @@ from pathlib import Path
 from bench.report import figure, heading, percentile, progress, verdict
 from db.connection import migrations, open_db
 from db.game import GameStore
-from trivia.model import Difficulty
+from trivia.model import Difficulty, Place
 from trivia.scoring import answer_points
-from trivia.store import Place
 
 VERSION = "v1"
 CACHE_DIR = Path("/tmp/photo-finish-bench")

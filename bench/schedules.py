@@ -26,8 +26,8 @@ from bench.report import figure, heading, progress, verdict
 from db.connection import open_db
 from db.game import GameStore
 from tests.fakes.discord_api import FakeDiscord, FakeGuild, Recorded
+from trivia.model import Place
 from trivia.schedule import Timing
-from trivia.store import Place
 
 SCHEDULES = 10_000
 CHANNELS_PER_GUILD = 500

@@ -25,10 +25,10 @@ from db.connection import open_db
 from db.game import GameStore
 from trivia.commands import Ask, Command, DailyPost, ScheduleChange, ScheduleSet, Start
 from trivia.engine import Actor, Engine, Posted
+from trivia.model import Place
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
-from trivia.store import Place
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)

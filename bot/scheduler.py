@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from db.schedules import ScheduleStore
 from trivia.commands import Ask, Command, DailyPost, Start
 from trivia.engine import Posted
+from trivia.model import Place
 from trivia.replies import Reply
 from trivia.schedule import (
     Schedule,
@@ -28,7 +29,6 @@ from trivia.schedule import (
     slot_at,
     slots_between,
 )
-from trivia.store import Place
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from db.schedules import ScheduleStore
 from db.transactions import Writer, on_thread
 from trivia.bank import Records
 from trivia.daily import DailyInfo
-from trivia.model import Choice, Difficulty, Question, QuestionKind, Source
+from trivia.model import Choice, Difficulty, Place, Question, QuestionKind, Source
 from trivia.schedule import Schedule, Timing
 from trivia.store import (
     AnswerRow,
@@ -26,7 +26,6 @@ from trivia.store import (
     Lock,
     NextQuestion,
     OpenQuestion,
-    Place,
     PlayerCard,
     PlayerStats,
     Revealed,

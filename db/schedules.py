@@ -6,8 +6,8 @@ import sqlite3
 from datetime import UTC, date, datetime, time
 
 from db.transactions import Writer
+from trivia.model import Place
 from trivia.schedule import Schedule, Timing
-from trivia.store import Place
 
 _SELECT = (
     "SELECT s.id, w.platform, w.ref, c.ref, s.at, s.zone, s.days, s.series, s.questions,"

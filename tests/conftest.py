@@ -15,9 +15,8 @@ import yarl
 from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
-from trivia.model import RecordsPack
+from trivia.model import Place, RecordsPack
 from trivia.schedule import Timing
-from trivia.store import Place
 
 MINI_PACK = Path(__file__).parent / "data" / "mini_pack.json"
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -38,14 +38,14 @@ from trivia.daily import (
     is_on_this_day,
 )
 from trivia.judging import VerdictStatus, judge
-from trivia.model import Event, Question
+from trivia.model import Event, Place, Question
 from trivia.names import did_you_mean
 from trivia.questions import Generator, NoQuestionError, Request, daily_pool
 from trivia.replies import Reply
 from trivia.schedule import ScheduleError, parse_time, parse_timing
 from trivia.scoring import DEFAULT_STEP, PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
-from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Settled, Store
+from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Settled, Store
 from trivia.usage import usage_for
 
 HISTORY_LIMIT = 5000

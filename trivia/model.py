@@ -8,6 +8,15 @@ from enum import StrEnum
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a command came from: platform, workspace (guild/team) and channel."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
 class Source:
     """Where a fact comes from."""
 

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from trivia.bank import Records
 from trivia.daily import DailyInfo, DailyStreak
-from trivia.model import Question
-
-if TYPE_CHECKING:
-    from datetime import time
-
-    from trivia.schedule import Schedule, Timing
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a command came from: platform, workspace (guild/team) and channel."""
-
-    platform: str
-    workspace: str
-    channel: str
+from trivia.model import Place, Question
+from trivia.schedule import Schedule, Timing
 
 
 class Lock(StrEnum):

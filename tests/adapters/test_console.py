@@ -13,8 +13,8 @@ from bot.config import Config
 from tests.conftest import T0
 from trivia.commands import Command, DailyPost
 from trivia.engine import Actor
+from trivia.model import Place
 from trivia.replies import Reply
-from trivia.store import Place
 
 PLACE = Place("console", "local", "console")
 

@@ -30,7 +30,7 @@ from tests.fakes.discord_api import (
     FakeUser,
     Interaction,
 )
-from trivia.store import Place
+from trivia.model import Place
 
 CHANNEL = 6001
 QUIZ_ROOM = 6002

@@ -30,7 +30,7 @@ from tests.fakes.slack_api import (
     slash_command_payload,
     view_submission_body,
 )
-from trivia.store import Place
+from trivia.model import Place
 
 SECRET = "s3cret"
 CHANNEL = "C1"

@@ -14,8 +14,8 @@ from bot.config import Config, GameConfig
 from tests.conftest import T0, another_writer
 from trivia.commands import Ask
 from trivia.engine import Posted
+from trivia.model import Place
 from trivia.schedule import Timing
-from trivia.store import Place
 
 PLACE = Place("console", "local", "console")
 

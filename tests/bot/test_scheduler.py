@@ -16,10 +16,10 @@ from db.records import read_pack
 from tests.conftest import MINI_PACK
 from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
 from trivia.engine import Actor, Engine, Posted
+from trivia.model import Place
 from trivia.replies import Reply
 from trivia.schedule import Timing
 from trivia.settings import Settings
-from trivia.store import Place
 
 
 class Clock:

@@ -22,9 +22,9 @@ from db.game import GameStore, question_from_json, question_to_json
 from tests.conftest import T0
 from tests.generating import generator
 from trivia.daily import DailyStreak
-from trivia.model import RecordsPack
+from trivia.model import Place, RecordsPack
 from trivia.questions import Request
-from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Place, Revealed, Settled
+from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Revealed, Settled
 
 PLACE = Place("test", "guild", "chan")
 REPO = Path(__file__).resolve().parents[2]
@@ -165,7 +165,8 @@ CRASH_SCRIPT = textwrap.dedent(
     from db.game import GameStore
     from db.records import read_pack
     from tests.generating import generator
-    from trivia.store import NextQuestion, Place
+    from trivia.store import NextQuestion
+    from trivia.model import Place
     from tests.conftest import T0
 
     async def main() -> None:

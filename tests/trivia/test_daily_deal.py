@@ -14,9 +14,8 @@ from tests.conftest import T0
 from trivia.commands import Answer, Ask, Configure, DailyPost, Stop
 from trivia.daily import daily_number
 from trivia.engine import Actor, Engine
-from trivia.model import RecordsPack
+from trivia.model import Place, RecordsPack
 from trivia.settings import Settings
-from trivia.store import Place
 
 PLACE = Place("test", "guild", "chan")
 START = date(2026, 1, 1)

@@ -26,10 +26,11 @@ from trivia.commands import (
     confirmed_reset,
 )
 from trivia.engine import Actor, Engine
+from trivia.model import Place
 from trivia.replies import LETTERS, ReplyKind
 from trivia.scoring import Guess, answer_points, rank_guesses
 from trivia.settings import Settings
-from trivia.store import OpenQuestion, Place
+from trivia.store import OpenQuestion
 
 PLACE = Place("test", "guild", "chan")
 

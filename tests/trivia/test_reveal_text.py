@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from tests.conftest import T0
 from tests.generating import event, generator, records
-from trivia.model import QuestionKind
+from trivia.model import Place, QuestionKind
 from trivia.questions import Request
 from trivia.replies import reveal_reply
-from trivia.store import AnswerRow, OpenQuestion, Place
+from trivia.store import AnswerRow, OpenQuestion
 
 
 def margin_question(truth: float) -> OpenQuestion:
