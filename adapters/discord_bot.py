@@ -42,12 +42,13 @@ from trivia.commands import (
     confirmed_reset,
     parse_sports,
 )
+from trivia.incoming import Incoming, posts_later
 from trivia.model import Place
 from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Command, Place, str, str, bool], Awaitable[list[Reply]]]
+Handler = Callable[[Incoming], Awaitable[list[Reply]]]
 """(command, place, user id, display name, is admin) -> replies."""
 StateGet = Callable[[str], Awaitable[str | None]]
 StateSet = Callable[[str, str], Awaitable[None]]
@@ -61,9 +62,6 @@ NO_MENTIONS = discord.AllowedMentions.none()
 PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True
 )
-POSTS_LATER = (Ask, Start, ScheduleSet)
-"""Commands after which the bot posts in a channel by itself (reveals, next questions,
-scheduled quizzes)."""
 CANNOT_POST = error(
     "I can't post in this channel, so nobody would see the reveal. An admin can give me"
     " View Channel, Send Messages (in a thread: Send Messages in Threads) and Embed Links here."
@@ -544,15 +542,17 @@ class TriviaBot(discord.Client):
         self, interaction: discord.Interaction[Any], command: Command
     ) -> None:
         """Send a command to the engine and the replies back, deferring if it runs long."""
-        elsewhere = command.channel if isinstance(command, ScheduleSet) else None
-        if isinstance(command, POSTS_LATER) and not _can_post(interaction, elsewhere):
+        channel = posts_later(command)
+        elsewhere = channel or None
+        if channel is not None and not _can_post(interaction, elsewhere):
             await self._send(interaction, CANNOT_POST_THERE if elsewhere else CANNOT_POST)
             return
         place = Place(PLATFORM, str(interaction.guild_id), str(interaction.channel_id))
         user = interaction.user
         name = user.display_name  # stored as typed; to_embed escapes markdown when rendering
         is_admin = interaction.permissions.manage_guild
-        work = asyncio.ensure_future(self.handle(command, place, str(user.id), name, is_admin))
+        incoming = Incoming(command, place, str(user.id), name, is_admin)
+        work = asyncio.ensure_future(self.handle(incoming))
         done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER)
         try:
             if not done:

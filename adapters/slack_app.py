@@ -7,7 +7,6 @@ the engine's neutral replies become Block Kit messages (public) or ephemeral mes
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -29,16 +28,18 @@ from trivia.commands import (
     RESET_CONFIRM,
     Answer,
     Command,
-    Stop,
     confirmed_reset,
     parse,
 )
+from trivia.incoming import Incoming
 from trivia.model import Place
 from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Command, Place, str, str, bool], Awaitable[list[Reply]]]
+Handler = Callable[[Incoming], Awaitable[list[Reply]]]
+Withdraw = Callable[[Place, int], Awaitable[None]]
+"""Ends a question the platform would not post, unseen."""
 """(command, place, user id, display name, is admin) -> replies."""
 Overview = Callable[[Place, str, str], Awaitable[list[Reply]]]
 """(place, user id, display name) -> the App Home's leaderboards and stats."""
@@ -166,9 +167,12 @@ def fallback_text(reply: Reply) -> str:
 class SlackBot:
     """The bolt app and the Web API client, wired to the engine."""
 
-    def __init__(self, config: SlackConfig, *, handle: Handler, overview: Overview) -> None:
+    def __init__(
+        self, config: SlackConfig, *, handle: Handler, overview: Overview, withdraw: Withdraw
+    ) -> None:
         self.config = config
         self.handle = handle
+        self.withdraw = withdraw
         self.overview = overview
         self.client = AsyncWebClient(
             token=config.bot_token,
@@ -226,16 +230,14 @@ class SlackBot:
         self, command: Command, team: str, channel: str, user: str, name: str, *, admin: bool
     ) -> None:
         place = Place(PLATFORM, team, channel)
-        replies = await self.handle(command, place, user, name, admin)
-        try:
-            for reply in replies:
+        for reply in await self.handle(Incoming(command, place, user, name, admin)):
+            try:
                 await self._send(place, user, reply)
-        except SlackApiError as exc:
-            if _unreachable(exc) and any(r.kind is ReplyKind.QUESTION for r in replies):
-                # Nobody can see the question: withdraw it (its reveal cannot post either).
-                with contextlib.suppress(SlackApiError):
-                    await self.handle(Stop(), place, user, name, admin)
-            raise
+            except SlackApiError as exc:
+                if _unreachable(exc) and reply.kind is ReplyKind.QUESTION and reply.question_id:
+                    # Nobody can see the question: end it unseen, so the channel is free.
+                    await self.withdraw(place, reply.question_id)
+                raise
 
     async def _send(self, place: Place, user: str, reply: Reply) -> None:
         if reply.private:

@@ -124,8 +124,8 @@ async def engine_answers(
         began = time.perf_counter()
         for first in range(0, len(jobs), concurrency):
             wave = jobs[first : first + concurrency]
-            for replies in await asyncio.gather(*(engine.handle(c, a) for c, a in wave)):
-                locked += replies[0].kind is ReplyKind.LOCKED
+            for outcome in await asyncio.gather(*(engine.handle(c, a) for c, a in wave)):
+                locked += outcome.replies[0].kind is ReplyKind.LOCKED
         seconds = time.perf_counter() - began
         async with conn.execute(f"SELECT {_ROW_COLUMNS} FROM answers ORDER BY id") as cur:
             rows = [tuple(row) async for row in cur]

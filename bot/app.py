@@ -9,7 +9,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -20,114 +20,53 @@ from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import ENV_SECRETS, Config, ConfigError
 from bot.pacing import platform_pacer
+from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
-from trivia.commands import Ask, Command, DailyPost, ScheduleChange, ScheduleSet, Start
-from trivia.engine import Actor, Engine, Posted
+from trivia.commands import Command
+from trivia.engine import Actor, Engine
+from trivia.incoming import Incoming
 from trivia.model import Place
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
 
-Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
-REVEAL_BACKOFF_S = 0.5
-REVEAL_BACKOFF_MAX_S = 30.0
-"""A failed round of reveals is tried again after 0.5 s, doubling up to 30 s."""
-OPENS_QUESTION = (Ask, Start, DailyPost)
-"""Commands that can ask a question whose deadline is sooner than the reveal timer's. Any
-other command can open one only by closing an overdue question in a match, and then the
-timer is already due."""
-
-
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
 
 
 @dataclass
 class App:
-    """The running bot's parts."""
+    """The running bot's parts: the runtime and its schedules."""
 
-    store: GameStore
-    engine: Engine
-    clock: Clock
-    wake: asyncio.Event
-    schedule_grace: timedelta = timedelta(hours=1)
-    platforms: frozenset[str] | None = None
-    """The platforms this process serves: it reveals and posts schedules for these only."""
-    scheduler: QuizScheduler | None = None
+    runtime: Runtime
+    scheduler: QuizScheduler
 
-    async def handle(
-        self, command: Command, place: Place, user: str, name: str, admin: bool = False
-    ) -> list[Reply]:
-        """Run one command now; wake the reveal timer if it may have asked a question."""
-        actor = Actor(place, user, name, self.clock(), admin=admin)
-        replies = await self.engine.handle(command, actor)
-        if isinstance(command, OPENS_QUESTION):
-            self.wake.set()
-        if self.scheduler and isinstance(command, ScheduleSet | ScheduleChange):
-            await self.scheduler.reload()
-        return replies
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Run one command; the replies are for the adapter to send."""
+        return await self.runtime.handle(incoming)
 
-    async def start_scheduler(self, post: Callable[[Posted], Awaitable[None]]) -> None:
-        """Start posting scheduled quizzes (catching up on any missed within the grace)."""
-        self.scheduler = QuizScheduler(
-            self.store.schedules,
-            handle=self.handle,
-            post=post,
-            clock=self.clock,
-            grace=self.schedule_grace,
-            platforms=self.platforms,
-        )
+    async def start(self) -> None:
+        """Start the timer: reveals, owed posts, and schedules (catching up on slots
+        missed within the grace period)."""
         await self.scheduler.start()
 
-    def stop_scheduler(self) -> None:
-        """Stop the schedule timer."""
-        if self.scheduler:
-            self.scheduler.stop()
+    def stop(self) -> None:
+        """Stop the timer."""
+        self.runtime.stop()
 
     async def overview(self, place: Place, user: str, name: str) -> list[Reply]:
         """The workspace's leaderboards and this user's stats, for an app home page."""
-        return await self.engine.overview(Actor(place, user, name, self.clock()))
+        engine = self.runtime.engine
+        return await engine.overview(Actor(place, user, name, self.runtime.clock()))
 
     async def series(self) -> list[str]:
         """The series and sport names questions can be filtered by."""
-        bank = await self.engine.bank()
-        return bank.topics
+        return (await self.runtime.engine.bank()).topics
 
     async def sports(self) -> list[str]:
         """The sports an admin can choose from."""
-        return (await self.engine.bank()).sports
-
-    async def reveal_loop(self, post: Callable[[Posted], Awaitable[None]]) -> None:
-        """Reveal each question when its window closes, forever. A failed post is logged; a
-        failed round (the database locked by a backup, say) is logged in one line and tried
-        again after a back-off, so a fault here never stops the bot."""
-        backoff = 0.0
-        while True:
-            try:
-                delay = await self._reveal_due(post)
-                backoff = 0.0
-            except Exception as exc:
-                backoff = min(REVEAL_BACKOFF_MAX_S, max(REVEAL_BACKOFF_S, backoff * 2))
-                log.warning("reveals failed (%s); trying again in %.1f s", exc, backoff)
-                delay = backoff
-            self.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(max(0.01, min(delay, 60.0))):
-                    await self.wake.wait()
-
-    async def _reveal_due(self, post: Callable[[Posted], Awaitable[None]]) -> float:
-        """Reveal what is due and post it; seconds until the next question closes."""
-        for posted in await self.engine.close_due(self.clock(), self.platforms):
-            try:
-                await post(posted)
-            except Exception:
-                log.exception("could not post to %s", posted.place)
-        deadline = await self.store.next_deadline(self.platforms)
-        return 60.0 if deadline is None else (deadline - self.clock()).total_seconds()
+        return (await self.runtime.engine.bank()).sports
 
 
 @asynccontextmanager
@@ -152,7 +91,12 @@ async def open_app(
         )
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
-        yield App(store, engine, clock, asyncio.Event(), schedule_grace=grace, platforms=platforms)
+        runtime = Runtime(store, engine, clock, platforms)
+        app = App(runtime, QuizScheduler(runtime, grace=grace))
+        try:
+            yield app
+        finally:
+            app.stop()
 
 
 async def _check_series(config: Config, engine: Engine) -> None:
@@ -179,21 +123,16 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
 
         async def handle(command: Command, player: str) -> list[Reply]:
             # Whoever sits at the console runs it, so they may use admin commands.
-            return await app.handle(command, CONSOLE_PLACE, player, player, admin=True)
+            return await app.handle(Incoming(command, CONSOLE_PLACE, player, player, admin=True))
 
         console = Console(handle, config.player_name)
 
-        async def show(posted: Posted) -> None:
-            console.show(posted.reply)
+        async def show(place: Place, reply: Reply) -> None:
+            console.show(reply)
 
-        timer = asyncio.create_task(app.reveal_loop(show))
-        await app.start_scheduler(show)
-        try:
-            await console.run()
-        finally:
-            app.stop_scheduler()
-            timer.cancel()
-            await asyncio.gather(timer, return_exceptions=True)
+        app.runtime.serve(CONSOLE_PLACE.platform, show)
+        await app.start()
+        await console.run()
 
 
 def discord_bot(app: App, config: Config) -> TriviaBot:
@@ -206,59 +145,62 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
         gateway_url=config.discord_gateway_url,
     )
     point_at(settings)
+    store = app.runtime.store
     return TriviaBot(
         settings,
         handle=app.handle,
         series=app.series,
         sports=app.sports,
-        get_state=app.store.get_state,
-        set_state=app.store.set_state,
+        get_state=store.get_state,
+        set_state=store.set_state,
     )
-
-
-Poster = Callable[[Place, Reply], Awaitable[None]]
 
 
 @dataclass
 class Platforms:
     """The chat platforms this process runs, and which of them are still up."""
 
+    runtime: Runtime
     posters: dict[str, Poster] = field(default_factory=dict)
-    up: set[str] = field(default_factory=set)
     started: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once every platform has connected: until then any failure ends the run."""
 
     def add(self, name: str, poster: Poster) -> None:
-        """A platform that will run in this process."""
-        self.posters[name] = poster
-        self.up.add(name)
+        """A platform that will run in this process (paced per channel when it posts)."""
+        pacer = platform_pacer(name)
+
+        async def paced(place: Place, reply: Reply) -> None:
+            await pacer.wait(place.channel)
+            await poster(place, reply)
+
+        self.posters[name] = paced
+
+    def connected(self) -> None:
+        """Every platform is up: posts can go out."""
+        self.started.set()
+        for name, poster in self.posters.items():
+            self.runtime.serve(name, poster)
 
     async def serve(self, name: str, run: Awaitable[None]) -> None:
-        """Run one platform. Once all have connected, one that stops is logged and the
-        others play on; the run fails only when the last one stops."""
+        """Run one platform. Once all have connected, one that stops is logged (its posts
+        wait in the outbox) and the others play on; the run fails only when the last stops."""
         try:
             await run
         except Exception as exc:
-            others = sorted(self.up - {name})
+            self.posters.pop(name, None)
+            others = sorted(self.posters)
             if not self.started.is_set() or not others:
                 raise
             log.error("%s stopped (%s); still running: %s", name, exc, ", ".join(others))
         finally:
-            self.up.discard(name)
-
-    async def post(self, posted: Posted) -> None:
-        """Post to the question's platform, unless that platform has stopped."""
-        platform = posted.place.platform
-        if platform not in self.up:
-            log.warning("not posted to %s: %s has stopped", posted.place, platform)
-            return
-        await self.posters[platform](posted.place, posted.reply)
+            self.posters.pop(name, None)
+            self.runtime.stopped(name)
 
 
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
     async with open_app(config, seed=seed, platforms=frozenset(config.platforms)) as app:
-        platforms = Platforms()
+        platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
             if config.discord_token:
@@ -273,23 +215,15 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 ready.append(connected.wait())
                 tasks.create_task(platforms.serve("slack", serve_slack(slack, stack, connected)))
 
-            pacers = {name: platform_pacer(name) for name in platforms.posters}
-
-            async def post(posted: Posted) -> None:
-                await pacers[posted.place.platform].wait(posted.place.channel)
-                await platforms.post(posted)
-
-            tasks.create_task(app.reveal_loop(post))
-
-            async def schedule_when_connected() -> None:
+            async def start_when_connected() -> None:
                 # Missed slots are caught up at start, so post only once platforms can.
                 await asyncio.gather(*ready)
-                platforms.started.set()
-                log.info("connected: %s", ", ".join(sorted(platforms.up)))
-                await app.start_scheduler(post)
+                platforms.connected()
+                log.info("connected: %s", ", ".join(sorted(platforms.posters)))
+                await app.start()
 
-            tasks.create_task(schedule_when_connected())
-            stack.callback(app.stop_scheduler)
+            tasks.create_task(start_when_connected())
+            stack.callback(app.stop)
 
 
 def slack_bot(app: App, config: Config) -> SlackBot:
@@ -305,7 +239,9 @@ def slack_bot(app: App, config: Config) -> SlackBot:
         api_base_url=config.slack_api_base_url,
         admin_user_ids=frozenset(config.slack_admin_user_ids),
     )
-    return SlackBot(settings, handle=app.handle, overview=app.overview)
+    return SlackBot(
+        settings, handle=app.handle, overview=app.overview, withdraw=app.runtime.withdraw
+    )
 
 
 class TokenRefusedError(Exception):

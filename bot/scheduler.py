@@ -1,26 +1,27 @@
-"""Scheduled quizzes: APScheduler 3.11 wakes the bot; the database decides what posts.
+"""Scheduled quizzes: the runtime's timer wakes the bot; the database decides what posts.
 
-Each active schedule has one job, armed for its next slot (trivia.schedule computes the
-instant, DST included). When it fires, the slot is claimed in the database first, so a
-second process, a restart or a double fire can never post it twice; then the next slot
-is armed. At start, slots missed within the grace period are posted late, once.
+Each active schedule has one job on the runtime's timer, armed for its next slot
+(trivia.schedule computes the instant, DST included). When it fires, the slot is claimed
+in the database; the engine asks the question; the posts are stored in the outbox in the
+same transaction that finishes the slot, and posted from there until the platform has
+them. A slot claimed by a process that stopped before finishing it is taken over once its
+claim is older than SLOT_LEASE, by a restart or by another live process; posting the same
+date again shows the same question, and the outbox stores each post once. At start,
+slots missed within the grace period are posted late, once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from db.schedules import ScheduleStore
+from bot.runtime import Runtime
+from db.outbox import Post, SlotDone
 from trivia.commands import Ask, Command, DailyPost, Start
-from trivia.engine import Posted
-from trivia.model import Place
-from trivia.replies import Reply
+from trivia.incoming import Incoming
 from trivia.schedule import (
     Schedule,
     next_slot,
@@ -32,51 +33,37 @@ from trivia.schedule import (
 
 log = logging.getLogger(__name__)
 
-Handle = Callable[[Command, Place, str, str, bool], Awaitable[list[Reply]]]
-Post = Callable[[Posted], Awaitable[None]]
-Clock = Callable[[], datetime]
 SCHEDULER_USER = ("scheduler", "Scheduled quiz")
 MAX_PARALLEL_POSTS = 10
+SLOT_LEASE = timedelta(minutes=1)
+"""A claimed slot not finished after this long was claimed by a process that stopped."""
 
 
 class QuizScheduler:
     """Arms one job per schedule and posts each slot exactly once."""
 
-    def __init__(
-        self,
-        schedules: ScheduleStore,
-        *,
-        handle: Handle,
-        post: Post,
-        clock: Clock,
-        grace: timedelta = timedelta(hours=1),
-        platforms: frozenset[str] | None = None,
-    ) -> None:
-        self.schedules = schedules
-        self.platforms = platforms
-        self.handle = handle
-        self.post = post
-        self.clock = clock
+    def __init__(self, runtime: Runtime, *, grace: timedelta = timedelta(hours=1)) -> None:
+        self.runtime = runtime
+        self.schedules = runtime.store.schedules
+        self.platforms = runtime.platforms
+        self.clock = runtime.clock
         self.grace = grace
-        self.timer = AsyncIOScheduler(timezone=UTC)
+        self.timer = runtime.timer
         self._posting = asyncio.Semaphore(MAX_PARALLEL_POSTS)
+        runtime.on_schedules_changed.append(self.reload)
+        runtime.each_round.append(self.take_over)
 
     async def start(self) -> None:
         """Catch up on slots missed within the grace period, then arm every schedule."""
-        self.timer.start()
+        self.runtime.start()
         await self.catch_up()
         await self.reload()
-
-    def stop(self) -> None:
-        """Stop the timer (jobs in flight are cancelled before they claim or after posting)."""
-        if self.timer.running:
-            self.timer.shutdown(wait=False)
 
     async def reload(self) -> None:
         """Re-arm from the database: after start and after every schedule change."""
         wanted = {s.id: s for s in await self._served() if not s.paused}
         for job in self.timer.get_jobs():
-            if int(job.id) not in wanted:
+            if job.id.isdigit() and int(job.id) not in wanted:
                 job.remove()
         for schedule in wanted.values():
             self._arm(schedule, self.clock())
@@ -139,8 +126,27 @@ class QuizScheduler:
         for local_day in days:
             await self.fire(schedule_id, local_day)
 
+    async def take_over(self) -> None:
+        """Finish slots claimed by a process that stopped before storing their posts."""
+        now = self.clock()
+        for schedule_id, day in await self.schedules.unfinished(now - SLOT_LEASE):
+            schedule = await self.schedules.get(schedule_id)
+            if schedule is None or not self._serves(schedule):
+                continue
+            if now - slot_at(schedule.timing, day) > self.grace:
+                log.warning("schedule %s slot %s was cut short too long ago", schedule_id, day)
+                await self.runtime.outbox.add([], now, SlotDone(schedule_id, day, "cut short"))
+                continue
+            log.info("schedule %s slot %s was cut short; finishing it", schedule_id, day)
+            await self.fire(schedule_id, day)
+
+    def _serves(self, schedule: Schedule) -> bool:
+        return self.platforms is None or schedule.place.platform in self.platforms
+
     async def fire(self, schedule_id: int, local_day: date) -> bool:
-        """Claim and post one slot; True if this call posted it. Then arm the next slot.
+        """Claim one slot, ask its question and store its posts; True if this call did.
+        Then arm the next slot. The posts go out from the outbox (retried until the
+        platform has them).
 
         At most MAX_PARALLEL_POSTS slots are worked on at once, claim included, so that
         thousands due together queue here instead of crowding the database and the loop."""
@@ -150,34 +156,44 @@ class QuizScheduler:
                 return False
             now = self.clock()
             self._arm(schedule, max(now, slot_at(schedule.timing, local_day)))
-            if not await self.schedules.claim(schedule_id, local_day, now):
+            if not await self.schedules.claim(schedule_id, local_day, now, now - SLOT_LEASE):
                 return False
-            error = None
             try:
-                await self._post_quiz(schedule, local_day)
+                outcome = await self.runtime.run(
+                    Incoming(
+                        self._command(schedule, local_day), schedule.place, *SCHEDULER_USER, True
+                    )
+                )
             except Exception as exc:  # one failing channel must not stop the others
                 error = f"{type(exc).__name__}: {exc}"[:300]
-                log.warning("schedule %s could not post: %s", schedule_id, error, exc_info=True)
-            await self.schedules.finish(schedule_id, local_day, self.clock(), error)
-            return error is None
+                log.warning("schedule %s could not post: %s", schedule_id, error)
+                await self.runtime.outbox.add(
+                    [], self.clock(), SlotDone(schedule_id, local_day, error)
+                )
+                return False
+            key = f"slot:{schedule_id}:{local_day.isoformat()}"
+            posts = [
+                Post(f"{key}:{i}", schedule.place, reply, schedule_id)
+                for i, reply in enumerate(r for r in outcome.replies if not r.private)
+            ]
+            refused = outcome.refused
+            if refused is not None:
+                log.warning("schedule %s could not post: %s", schedule_id, refused.reason)
+            await self.runtime.act(
+                outcome.effects,
+                tuple(posts),
+                SlotDone(schedule_id, local_day, None if refused is None else refused.reason),
+            )
+            return refused is None
 
-    async def _post_quiz(self, schedule: Schedule, local_day: date) -> None:
-        command: Command
+    def _command(self, schedule: Schedule, local_day: date) -> Command:
         if schedule.questions is None:
-            command = DailyPost(
+            return DailyPost(
                 local_day,
                 previous_day(schedule.timing, local_day),
                 reveal_instant(schedule.timing, local_day, schedule.reveal_at),
                 schedule.series,
             )
-        elif schedule.questions == 1:
-            command = Ask(schedule.series)
-        else:
-            command = Start(schedule.questions, schedule.series)
-        replies = await self.handle(command, schedule.place, *SCHEDULER_USER, True)
-        public = [r for r in replies if not r.private]
-        if not public:
-            problem = replies[0].title if replies else "nothing to post"
-            raise RuntimeError(problem)
-        for reply in public:
-            await self.post(Posted(schedule.place, reply))
+        if schedule.questions == 1:
+            return Ask(schedule.series)
+        return Start(schedule.questions, schedule.series)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime, time
 
 from db.transactions import Writer
@@ -106,29 +105,28 @@ class ScheduleStore:
         )
         return bool(rows)
 
-    async def claim(self, schedule_id: int, local_day: date, now: datetime) -> bool:
-        """Claim a slot; only the first claim of a (schedule, local date) succeeds."""
+    async def claim(
+        self, schedule_id: int, local_day: date, now: datetime, stale_before: datetime
+    ) -> bool:
+        """Claim a slot: the first claim of a (schedule, local date) succeeds, and so does
+        a claim of one left unfinished since before `stale_before` (its process stopped)."""
         rows = await self.writer.execute(
             "INSERT INTO schedule_slots (schedule_id, local_date, claimed_at) VALUES (?, ?, ?)"
-            " ON CONFLICT DO NOTHING RETURNING schedule_id",
-            (schedule_id, local_day.isoformat(), now.timestamp()),
+            " ON CONFLICT (schedule_id, local_date) DO UPDATE SET claimed_at = excluded.claimed_at"
+            " WHERE schedule_slots.finished_at IS NULL AND schedule_slots.claimed_at < ?"
+            " RETURNING schedule_id",
+            (schedule_id, local_day.isoformat(), now.timestamp(), stale_before.timestamp()),
         )
         return bool(rows)
 
-    async def finish(
-        self, schedule_id: int, local_day: date, now: datetime, error: str | None
-    ) -> None:
-        """Record how a claimed slot went; an error is also shown on the schedule."""
-
-        def record(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE schedule_slots SET finished_at = ?, error = ?"
-                " WHERE schedule_id = ? AND local_date = ?",
-                (now.timestamp(), error, schedule_id, local_day.isoformat()),
-            )
-            conn.execute("UPDATE schedules SET last_error = ? WHERE id = ?", (error, schedule_id))
-
-        await self.writer.transaction(record)
+    async def unfinished(self, stale_before: datetime) -> list[tuple[int, date]]:
+        """Slots claimed before `stale_before` and never finished."""
+        rows = await self.writer.conn.execute_fetchall(
+            "SELECT schedule_id, local_date FROM schedule_slots"
+            " WHERE finished_at IS NULL AND claimed_at < ? ORDER BY claimed_at",
+            (stale_before.timestamp(),),
+        )
+        return [(int(row[0]), date.fromisoformat(str(row[1]))) for row in rows]
 
     async def claimed_days(self, schedule_id: int) -> set[date]:
         """Local dates already claimed for a schedule."""

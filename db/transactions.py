@@ -31,6 +31,10 @@ def _in_transaction(work: Work[T], raw: sqlite3.Connection) -> T:
     raw.execute("BEGIN IMMEDIATE")
     try:
         result = work(raw)
+        if isinstance(result, sqlite3.Cursor):
+            # Finalised later on the event loop's thread, a cursor races the database
+            # thread's next statement ("bad parameter or other API misuse").
+            raise TypeError("a transaction must not return a cursor")
     except BaseException:
         raw.rollback()
         raise

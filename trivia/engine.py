@@ -37,11 +37,19 @@ from trivia.daily import (
     deal_cycle,
     is_on_this_day,
 )
+from trivia.effects import (
+    Announced,
+    Effect,
+    Outcome,
+    QuestionOpened,
+    SchedulesChanged,
+    outcome,
+)
 from trivia.judging import VerdictStatus, judge
 from trivia.model import Event, Place, Question
 from trivia.names import did_you_mean
 from trivia.questions import Generator, NoQuestionError, Request, daily_pool
-from trivia.replies import Reply
+from trivia.replies import Reply, ReplyKind
 from trivia.schedule import ScheduleError, parse_time, parse_timing
 from trivia.scoring import DEFAULT_STEP, PERIODS, Guess, answer_points, period_key, rank_guesses
 from trivia.settings import Settings
@@ -64,14 +72,6 @@ class Actor:
     admin: bool = False
 
 
-@dataclass(frozen=True)
-class Posted:
-    """A reply that goes to a channel outside any command (a timed reveal)."""
-
-    place: Place
-    reply: Reply
-
-
 class Engine:
     """Runs rounds, judges answers and reports standings; time always comes in as `now`."""
 
@@ -81,66 +81,73 @@ class Engine:
         self.rng = Random(seed)
         self._bank: tuple[int, Bank] | None = None
 
-    async def handle(self, command: Command, actor: Actor) -> list[Reply]:
-        """Carry out one command; the replies are in the order to send them."""
+    async def handle(self, command: Command, actor: Actor) -> Outcome:
+        """Carry out one command: the replies to its sender, in order, and its effects
+        (questions opened, reveals announced in the channel, schedules changed)."""
+        effects: list[Effect] = []
+        replies = await self._run(command, actor, effects)
+        if isinstance(command, ScheduleSet | ScheduleChange) and not all(
+            r.kind is ReplyKind.ERROR for r in replies
+        ):
+            effects.append(SchedulesChanged(actor.place))
+        return outcome(replies, effects)
+
+    async def _run(self, command: Command, actor: Actor, effects: list[Effect]) -> list[Reply]:
         open_q = await self.store.open_question(actor.place)
         usage = usage_for(actor.place.platform)
-        before: list[Reply] = []
         if open_q is not None and actor.now >= open_q.closes_at:
-            before = await self._close(open_q, actor.now)
+            await self._close(open_q, actor.now, effects)
             if isinstance(command, Answer):
-                return [*before, replies.error("Too late: the answer window had closed.")]
+                return [replies.error("Too late: the answer window had closed.")]
             open_q = await self.store.open_question(actor.place)
         match command:
             case Ask(series=series):
-                return before + await self._start(actor, open_q, 1, series)
+                return await self._start(actor, open_q, 1, series, effects)
             case Start(count=count, series=series):
-                return before + await self._start(actor, open_q, count, series)
+                return await self._start(actor, open_q, count, series, effects)
             case Answer(text=text, question_id=question_id):
                 target = open_q
                 if target is None or (question_id is not None and target.id != question_id):
-                    revealed, target = await self._daily(actor)
-                    before += revealed
+                    target = await self._daily(actor, effects)
                 if question_id is not None and (target is None or target.id != question_id):
-                    return [*before, replies.error("That question has closed.")]
-                return before + await self._answer(actor, target, text)
+                    return [replies.error("That question has closed.")]
+                return await self._answer(actor, target, text)
             case Leaderboard(period="streak"):
                 streaks = await self.store.streak_leaderboard(actor.place, 10)
-                return [*before, replies.streak_leaderboard_reply(streaks)]
+                return [replies.streak_leaderboard_reply(streaks)]
             case Leaderboard(period=period):
                 rows = await self.store.leaderboard(actor.place, period_key(period, actor.now), 10)
-                return [*before, replies.leaderboard_reply(period, rows)]
+                return [replies.leaderboard_reply(period, rows)]
             case Stats(user=user):
-                return before + await self._stats(actor, user)
+                return await self._stats(actor, user)
             case Stop():
-                return before + await self._stop(actor, open_q)
+                return await self._stop(actor, open_q, effects)
             case Daily(guess=guess):
-                revealed, daily = await self._daily(actor)
-                before += revealed
+                daily = await self._daily(actor, effects)
                 if daily is None:
-                    return [*before, replies.error("No daily question in this channel today.")]
+                    return [replies.error("No daily question in this channel today.")]
                 if guess is None:
-                    return [*before, replies.daily_reply(daily, private=True, usage=usage)]
-                return before + await self._answer(actor, daily, guess)
+                    return [replies.daily_reply(daily, private=True, usage=usage)]
+                return await self._answer(actor, daily, guess)
             case Help(problem=problem):
-                return [*before, replies.help_reply(usage, problem)]
+                return [replies.help_reply(usage, problem)]
             case Invalid(problem=problem):
-                return [*before, replies.error(problem)]
+                return [replies.error(problem)]
             case _ if isinstance(command, ADMIN_COMMANDS) and not actor.admin:
-                return [*before, replies.error("Only server admins can do that.")]
+                return [replies.error("Only server admins can do that.")]
             case DailyPost():
-                return before + await self._post_daily(actor, command)
+                return await self._post_daily(actor, command, effects)
             case ScheduleSet() | ScheduleList() | ScheduleChange():
-                return before + await self._schedule(actor, command)
+                return await self._schedule(actor, command)
             case Configure():
-                return before + await self._configure(actor, command)
+                return await self._configure(actor, command)
             case Reset(asked_at=None):
-                return [*before, replies.confirm_reset(actor.now)]
+                return [replies.confirm_reset(actor.now)]
             case Reset(asked_at=asked_at) if asked_at and actor.now - asked_at > RESET_WINDOW:
-                return [*before, replies.error("That confirmation has expired: run reset again.")]
+                return [replies.error("That confirmation has expired: run reset again.")]
             case Reset():
                 await self.store.reset_standings(actor.place)
-                return [*before, replies.notice(f"The leaderboard was reset by {actor.name}.")]
+                return [replies.notice(f"The leaderboard was reset by {actor.name}.")]
 
     async def overview(self, actor: Actor) -> list[Reply]:
         """Leaderboards for this week, this month and all time, then the viewer's stats."""
@@ -152,15 +159,24 @@ class Engine:
         ]
         return boards + await self._stats(actor, None, anywhere=True)
 
+    async def withdraw(self, place: Place, question_id: int, now: datetime) -> bool:
+        """End a question nobody could see (the platform refused to post it) without a
+        reveal, so the channel is free again; False if it is no longer open."""
+        open_q = await self.store.open_question(place)
+        if open_q is None or open_q.id != question_id:
+            return False
+        return await self._close(replace(open_q, total=open_q.seq), now, [])
+
     async def close_due(
         self, now: datetime, platforms: frozenset[str] | None = None
-    ) -> list[Posted]:
+    ) -> list[Effect]:
         """Reveal every question whose window has closed on the platforms this process
-        serves (None: all), for the shell's timer."""
-        posted = []
+        serves (None: all), for the shell's timer: the reveals to announce, and any next
+        question of a match that opened."""
+        effects: list[Effect] = []
         for open_q in await self.store.due_questions(now, platforms):
-            posted += [Posted(open_q.place, r) for r in await self._close(open_q, now)]
-        return posted
+            await self._close(open_q, now, effects)
+        return effects
 
     async def _settings(self, place: Place) -> Settings:
         return self.defaults.merged(await self.store.settings(place))
@@ -190,7 +206,12 @@ class Engine:
         return NextQuestion(question, now, closes)
 
     async def _start(
-        self, actor: Actor, open_q: OpenQuestion | None, count: int | None, series: str | None
+        self,
+        actor: Actor,
+        open_q: OpenQuestion | None,
+        count: int | None,
+        series: str | None,
+        effects: list[Effect],
     ) -> list[Reply]:
         if open_q is not None:
             left = (open_q.closes_at - actor.now).total_seconds()
@@ -208,6 +229,7 @@ class Engine:
         started = await self.store.start_round(actor.place, total=total, seed=seed, first=first)
         if started is None:
             return [replies.error("A match is already running here.")]
+        effects.append(QuestionOpened(started.place, started.id, started.closes_at))
         return [replies.question_reply(started, settings.answer_window)]
 
     async def _answer(self, actor: Actor, open_q: OpenQuestion | None, text: str) -> list[Reply]:
@@ -249,7 +271,9 @@ class Engine:
             return [replies.error("Too late: the answer window had closed.")]
         return [replies.locked_reply(open_q.question, verdict.choice_index, verdict.value)]
 
-    async def _close(self, open_q: OpenQuestion, now: datetime) -> list[Reply]:
+    async def _close(self, open_q: OpenQuestion, now: datetime, effects: list[Effect]) -> bool:
+        """Reveal a question (and ask the match's next one): announced in its channel on
+        their own. False if another command or process revealed it first."""
         following = None
         if open_q.seq < open_q.total:
             settings, bank, request = await self._asking(open_q.place)
@@ -261,7 +285,7 @@ class Engine:
             open_q, revealed_at=now, settle=partial(settle_reveal, open_q), following=following
         )
         if revealed is None:
-            return []
+            return False
         points = {answer_id: (pts, ok) for answer_id, pts, ok in revealed.settled.rescored}
         final = [
             replace(a, points=points[a.id][0], correct=points[a.id][1]) if a.id in points else a
@@ -273,13 +297,20 @@ class Engine:
             for s in revealed.settled.streaks
             if s.player_id in names
         ]
-        out = [replies.reveal_reply(open_q, final, live)]
+        place = open_q.place
+        effects.append(
+            Announced(place, replies.reveal_reply(open_q, final, live), f"reveal:{open_q.id}")
+        )
         if (nxt := revealed.following) is not None:
             window = (nxt.closes_at - nxt.asked_at).total_seconds()
-            out.append(replies.question_reply(nxt, window))
+            effects.append(Announced(place, replies.question_reply(nxt, window), f"ask:{nxt.id}"))
+            effects.append(QuestionOpened(place, nxt.id, nxt.closes_at))
         elif open_q.total > 1:
-            out.append(replies.match_end_reply(await self.store.round_scores(open_q.round_id)))
-        return out
+            scores = await self.store.round_scores(open_q.round_id)
+            effects.append(
+                Announced(place, replies.match_end_reply(scores), f"end:{open_q.round_id}")
+            )
+        return True
 
     async def _configure(self, actor: Actor, change: Configure) -> list[Reply]:
         if change.answer_window is not None and not 5 <= change.answer_window <= 3600:
@@ -387,35 +418,37 @@ class Engine:
             )
         ]
 
-    async def _daily(self, actor: Actor) -> tuple[list[Reply], OpenQuestion | None]:
-        """The channel's open daily question; one past its reveal time is revealed first."""
+    async def _daily(self, actor: Actor, effects: list[Effect]) -> OpenQuestion | None:
+        """The channel's open daily question; one past its reveal time is revealed."""
         daily = await self.store.open_daily(actor.place)
         if daily is None or actor.now < daily.closes_at:
-            return [], daily
-        return await self._close(daily, actor.now), None
+            return daily
+        await self._close(daily, actor.now, effects)
+        return None
 
-    async def _post_daily(self, actor: Actor, post: DailyPost) -> list[Reply]:
-        """Reveal the channel's previous daily question, then ask this date's."""
-        out: list[Reply] = []
+    async def _post_daily(
+        self, actor: Actor, post: DailyPost, effects: list[Effect]
+    ) -> list[Reply]:
+        """Reveal the channel's previous daily question, then ask this date's. Posting a
+        date again shows the same question again (a post cut short is finished this way)."""
+        usage = usage_for(actor.place.platform)
         previous = await self.store.open_daily(actor.place)
         if previous is not None:
             if previous.daily is not None and previous.daily.day == post.day:
-                return [replies.error("This date's daily question is already posted here.")]
-            out += await self._close(previous, actor.now)
+                return [replies.daily_reply(previous, private=False, usage=usage)]
+            await self._close(previous, actor.now, effects)
         try:
             question = await self._daily_question(post.day, post.series)
         except NoQuestionError:
-            return [*out, replies.error(f"No daily question for series {post.series!r}.")]
+            return [replies.error(f"No daily question for series {post.series!r}.")]
         info = DailyInfo(daily_number(post.day), post.day, post.previous_day)
         asked = await self.store.start_daily(
             actor.place, info, NextQuestion(question, actor.now, post.closes_at)
         )
         if asked is None:
-            return [*out, replies.error("This date's daily question is already posted here.")]
-        return [
-            *out,
-            replies.daily_reply(asked, private=False, usage=usage_for(actor.place.platform)),
-        ]
+            return [replies.error("This date's daily question is already posted here.")]
+        effects.append(QuestionOpened(asked.place, asked.id, asked.closes_at))
+        return [replies.daily_reply(asked, private=False, usage=usage)]
 
     async def _daily_question(self, day: date, series: str | None) -> Question:
         """The date's guess-the-margin question: the same record everywhere for a date and
@@ -454,11 +487,14 @@ class Engine:
             last, previous = last + len(keys), keys[-1]
         return await self.store.daily_deal(name, number)
 
-    async def _stop(self, actor: Actor, open_q: OpenQuestion | None) -> list[Reply]:
+    async def _stop(
+        self, actor: Actor, open_q: OpenQuestion | None, effects: list[Effect]
+    ) -> list[Reply]:
         if open_q is None:
             return [replies.error("Nothing to stop: no question is open here.")]
-        closed = await self._close(replace(open_q, total=open_q.seq), actor.now)
-        return closed or [replies.error("That question has just been revealed.")]
+        if not await self._close(replace(open_q, total=open_q.seq), actor.now, effects):
+            return [replies.error("That question has just been revealed.")]
+        return [replies.notice_private("Stopped: the answer is posted in the channel.")]
 
 
 def settle_reveal(

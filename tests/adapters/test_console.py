@@ -13,6 +13,7 @@ from bot.config import Config
 from tests.conftest import T0
 from trivia.commands import Command, DailyPost
 from trivia.engine import Actor
+from trivia.incoming import Incoming
 from trivia.model import Place
 from trivia.replies import Reply
 
@@ -49,11 +50,11 @@ async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str
     async with open_app(Config(db_path=tmp_path / "c.sqlite3"), seed=1) as app:
 
         async def handle(command: Command, player: str) -> list[Reply]:
-            return await app.handle(command, PLACE, player, player, admin=True)
+            return await app.handle(Incoming(command, PLACE, player, player, admin=True))
 
         if daily:
             post = DailyPost(T0.date(), None, T0.replace(year=2099))
-            await app.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
+            await app.runtime.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
         try:
             await Console(handle, "ann", out).run(read_end)
         finally:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,8 @@ async def test_discord_stopping_leaves_slack_playing(
     discord: FakeDiscord, slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Discord ends the session (the token was reset): the error is logged, the open
-    Discord question's reveal is skipped, and Slack keeps asking and revealing."""
+    Discord question's reveal waits in the outbox for Discord's return, and Slack keeps
+    asking and revealing."""
     caplog.set_level(logging.INFO)
     async with running(discord, slack, tmp_path / "bot.sqlite3") as task:
         await slack.wait_for(lambda: "connected: discord, slack" in caplog.text)
@@ -124,8 +126,10 @@ async def test_discord_stopping_leaves_slack_playing(
         await slack.wait_for(lambda: revealed(slack_titles(slack)) == 1, timeout=10)
         assert not task.done()
     assert "still running: slack" in caplog.text
-    assert "not posted to" in caplog.text
     assert revealed(discord_titles(discord)) == 0
+    with closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db:
+        owed = db.execute("SELECT platform, reply FROM outbox WHERE posted_at IS NULL").fetchall()
+    assert [(platform, '"reveal"' in reply) for platform, reply in owed] == [("discord", True)]
 
 
 async def test_run_ends_in_one_line_when_its_only_platform_stops(
@@ -162,7 +166,7 @@ async def test_run_ends_in_one_line_when_its_only_platform_stops(
     assert err.splitlines()[-1] == (
         "photo-finish: discord: the gateway closed the connection (code 4004); check DISCORD_TOKEN"
     )
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The reveal timer keeps running through database faults."""
+"""The runtime's timer keeps running through database faults, for its platforms only."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from bot.app import open_app
 from bot.config import Config, GameConfig
 from tests.conftest import T0, another_writer
-from trivia.commands import Ask
-from trivia.engine import Posted
+from trivia.commands import Ask, ScheduleSet
+from trivia.incoming import Incoming
 from trivia.model import Place
-from trivia.schedule import Timing
+from trivia.replies import Reply
 
 PLACE = Place("console", "local", "console")
 
@@ -30,26 +30,27 @@ async def test_a_locked_database_during_a_reveal_is_survived(
     now = [T0]
     config = Config(db_path=db, game=GameConfig(answer_window_seconds=5))
     async with open_app(config, seed=1, clock=lambda: now[0]) as app:
-        await app.handle(Ask(), PLACE, "ann", "Ann")
-        posted: list[Posted] = []
+        await app.handle(Incoming(Ask(), PLACE, "ann", "Ann"))
+        posted: list[tuple[Place, Reply]] = []
 
-        async def post(item: Posted) -> None:
-            posted.append(item)
+        async def post(place: Place, reply: Reply) -> None:
+            posted.append((place, reply))
 
-        timer = asyncio.create_task(app.reveal_loop(post))
+        app.runtime.serve("console", post)
         now[0] = T0 + timedelta(seconds=6)
-        with caplog.at_level(logging.WARNING, logger="bot.app"), another_writer(db):
-            app.wake.set()
+        with caplog.at_level(logging.WARNING, logger="bot.runtime"), another_writer(db):
+            await app.start()
             await asyncio.sleep(6.5)  # past the 5 s busy timeout
-            assert not timer.done()
+            assert app.runtime.timer.running
             assert not posted
-        assert any("reveals failed (database is locked)" in r.message for r in caplog.records)
+        failed = [r for r in caplog.records if "round failed (database is locked)" in r.message]
+        assert failed
+        assert all(r.exc_info is None for r in failed)
         for _ in range(100):
             if posted:
                 break
             await asyncio.sleep(0.1)
-        timer.cancel()
-        assert [p.reply.kind.value for p in posted] == ["reveal"]
+        assert [reply.kind.value for _, reply in posted] == ["reveal"]
 
 
 async def test_a_console_on_a_bots_database_leaves_the_bots_questions_and_slots_alone(
@@ -64,32 +65,28 @@ async def test_a_console_on_a_bots_database_leaves_the_bots_questions_and_slots_
     console = frozenset({"console"})
     async with open_app(config, seed=1, clock=lambda: now[0], platforms=console) as app:
         discord_place = Place("discord", "1", "2")
-        await app.handle(Ask(), discord_place, "ann", "Ann")
-        await app.handle(Ask(), PLACE, "bob", "Bob")
+        await app.handle(Incoming(Ask(), discord_place, "ann", "Ann"))
+        await app.handle(Incoming(Ask(), PLACE, "bob", "Bob"))
         slack_place = Place("slack", "T1", "C1")
-        schedule = await app.store.schedules.add(
-            await app.store.channel_id(slack_place),
-            Timing((T0 + timedelta(minutes=1)).time(), "Etc/UTC"),
-            series=None,
-            questions=None,
-            reveal_at=None,
-            now=T0 - timedelta(days=1),
-        )
+        store = app.runtime.store
+        now[0] = T0 - timedelta(days=1)  # a Slack admin set the daily yesterday
+        at = (T0 + timedelta(minutes=1)).strftime("%H:%M")
+        await app.handle(Incoming(ScheduleSet(at, "Etc/UTC"), slack_place, "U1", "Ad", True))
+        [schedule] = [s.id for s in await store.schedules.all()]
         now[0] = T0 + timedelta(minutes=5)
-        posted: list[Posted] = []
+        posted: list[Place] = []
 
-        async def post(item: Posted) -> None:
-            posted.append(item)
+        async def post(place: Place, reply: Reply) -> None:
+            posted.append(place)
 
-        timer = asyncio.create_task(app.reveal_loop(post))
-        await app.start_scheduler(post)
+        for platform in ("console", "discord", "slack"):  # even were they up here
+            app.runtime.posters[platform] = post
+        await app.start()
         for _ in range(50):
             if posted:
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
-        app.stop_scheduler()
-        timer.cancel()
-        assert [p.place.platform for p in posted] == ["console"]
-        assert await app.store.open_question(discord_place) is not None
-        assert await app.store.schedules.claimed_days(schedule) == set()
+        assert [place.platform for place in posted] == ["console"]
+        assert await store.open_question(discord_place) is not None
+        assert await store.schedules.claimed_days(schedule) == set()

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.runtime import Runtime
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
 from tests.conftest import MINI_PACK
 from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
-from trivia.engine import Actor, Engine, Posted
+from trivia.effects import Announced
+from trivia.engine import Actor, Engine
+from trivia.incoming import Incoming
 from trivia.model import Place
 from trivia.replies import Reply
 from trivia.schedule import Timing
@@ -33,8 +37,16 @@ class Clock:
         return self.now
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What the bot posted, and where."""
+
+    place: Place
+    reply: Reply
+
+
 class Bot:
-    """The engine on a real database, with a scheduler and a record of what it posted."""
+    """The runtime on a real database, with a scheduler and a record of what it posted."""
 
     def __init__(
         self, store: GameStore, clock: Clock, *, failing: frozenset[str] = frozenset()
@@ -44,19 +56,14 @@ class Bot:
         self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
         self.posted: list[Posted] = []
         self.failing = failing
-        self.scheduler = QuizScheduler(
-            store.schedules, handle=self.handle, post=self.post, clock=clock
-        )
+        self.runtime = Runtime(store, self.engine, clock)
+        self.runtime.serve("test", self.post)
+        self.scheduler = QuizScheduler(self.runtime)
 
-    async def handle(
-        self, command: Command, place: Place, user: str, name: str, admin: bool
-    ) -> list[Reply]:
-        return await self.engine.handle(command, Actor(place, user, name, self.clock(), admin))
-
-    async def post(self, posted: Posted) -> None:
-        if posted.place.channel in self.failing:
+    async def post(self, place: Place, reply: Reply) -> None:
+        if place.channel in self.failing:
             raise PermissionError("Missing Access")
-        self.posted.append(posted)
+        self.posted.append(Posted(place, reply))
 
     async def schedule(
         self,
@@ -79,9 +86,8 @@ class Bot:
 
     async def play(self, channel: str, user: str, command: Command) -> list[Reply]:
         """A player's command in a channel, at the clock's time."""
-        return await self.handle(
-            command, Place("test", "guild", channel), user, user.title(), False
-        )
+        place = Place("test", "guild", channel)
+        return await self.runtime.handle(Incoming(command, place, user, user.title()))
 
 
 @pytest.fixture
@@ -97,7 +103,7 @@ async def bot(db: Path) -> AsyncIterator[Bot]:
     async with open_db(db) as conn:
         instance = Bot(GameStore(conn), Clock(datetime(2030, 1, 14, 23, 0, tzinfo=UTC)))
         yield instance
-        instance.scheduler.stop()
+        instance.runtime.stop()
 
 
 async def test_each_schedule_is_armed_for_its_local_time(bot: Bot) -> None:
@@ -133,8 +139,8 @@ async def test_a_slot_posts_once_even_from_two_schedulers(db: Path) -> None:
             await second.scheduler.fire(schedule, date(2030, 1, 15)),
             await first.scheduler.fire(schedule, date(2030, 1, 15)),
         ]
-        first.scheduler.stop()
-        second.scheduler.stop()
+        first.runtime.stop()
+        second.runtime.stop()
     assert results == [True, False, False]
     assert len(first.posted) + len(second.posted) == 1
 
@@ -171,20 +177,37 @@ async def test_pause_resume_and_remove_take_effect_without_restart(bot: Bot) -> 
     assert bot.posted == []
 
 
-async def test_a_failing_channel_is_recorded_and_the_others_still_post(db: Path) -> None:
-    """A channel the bot cannot post to gets its error on the schedule; others post."""
+async def test_a_failing_channel_is_recorded_retried_and_the_others_still_post(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A channel the bot cannot post to gets its error on the schedule, one log line, and
+    the post is tried again later (others post at once); once the platform takes it, it
+    is posted once and the error is gone."""
     clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
     async with open_db(db) as conn:
         bot = Bot(GameStore(conn), clock, failing=frozenset({"gone"}))
         broken = await bot.schedule("gone", time(9, 0), "Europe/London")
         fine = await bot.schedule("ok", time(9, 0), "Europe/London")
-        assert not await bot.scheduler.fire(broken, date(2030, 1, 15))
+        with caplog.at_level(logging.WARNING, logger="bot.runtime"):
+            assert await bot.scheduler.fire(broken, date(2030, 1, 15))
         assert await bot.scheduler.fire(fine, date(2030, 1, 15))
         stored = {s.id: s for s in await bot.store.schedules.all()}
-        bot.scheduler.stop()
-    assert stored[broken].last_error == "PermissionError: Missing Access"
-    assert stored[fine].last_error is None
-    assert [p.place.channel for p in bot.posted] == ["ok"]
+        assert stored[broken].last_error == "PermissionError: Missing Access"
+        assert stored[fine].last_error is None
+        assert [p.place.channel for p in bot.posted] == ["ok"]
+        [line] = [r for r in caplog.records if "could not post" in r.message]
+        assert "trying again in 5 s" in line.message
+        assert line.exc_info is None
+
+        clock.now += timedelta(seconds=2)
+        await bot.runtime.deliver()  # not due yet
+        bot.failing = frozenset()
+        clock.now += timedelta(seconds=4)
+        await bot.runtime.deliver()
+        await bot.runtime.deliver()
+        stored = {s.id: s for s in await bot.store.schedules.all()}
+    assert [p.place.channel for p in bot.posted] == ["ok", "gone"]
+    assert stored[broken].last_error is None
 
 
 async def test_spring_forward_arms_the_first_valid_minute(bot: Bot) -> None:
@@ -232,7 +255,7 @@ async def test_the_daily_question_takes_guesses_all_day_and_is_revealed_at_the_n
     assert again.title == "You already locked in an answer to this question."
     bot.clock.now = datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
     assert await bot.scheduler.fire(schedule, date(2030, 1, 16))
-    reveal, question = (p.reply for p in bot.posted[1:])
+    reveal, question = (p.reply for p in bot.posted[-2:])
     assert reveal.title.startswith("Daily #1476. Answer:")
     fields = dict(reveal.fields)
     assert fields["Closest"].startswith("Ann ")
@@ -251,12 +274,12 @@ async def test_a_pending_reveal_survives_a_restart(db: Path) -> None:
         schedule = await first.schedule("c1", time(9, 0), "Europe/London", reveal_at=time(21, 0))
         assert await first.scheduler.fire(schedule, date(2030, 1, 15))
         await first.play("c1", "ann", Daily("0.01"))
-        first.scheduler.stop()
+        first.runtime.stop()
     async with open_db(db) as conn:
         second = Bot(GameStore(conn), clock)
         assert await second.store.next_deadline() == datetime(2030, 1, 15, 21, 0, tzinfo=UTC)
         clock.now = datetime(2030, 1, 15, 21, 0, tzinfo=UTC)
-        [reveal] = await second.engine.close_due(clock.now)
+        [reveal] = [e for e in await second.engine.close_due(clock.now) if isinstance(e, Announced)]
     assert reveal.reply.title.startswith("Daily #1476. Answer:")
     assert dict(reveal.reply.fields)["Daily streaks"] == "Ann 1 day"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from db.connection import open_db
+from db.game import GameStore
 from db.transactions import Writer
 
 
@@ -87,3 +88,32 @@ async def test_concurrent_read_modify_write_transactions_never_interleave(
     seen = await asyncio.gather(*(writer.transaction(increment) for _ in range(50)))
     assert sorted(seen) == list(range(1, 51))
     assert states(path) == {"n": "50"}
+
+
+async def test_many_concurrent_daily_deals_never_misuse_the_connection(path: Path) -> None:
+    """Hundreds of channels dealing the daily at once (a fan-out of schedules): every deal
+    lands. A deal used to hand its cursor back to the event loop, which finalised it while
+    the database thread ran the next statement: 8 in 6,000 failed with "bad parameter or
+    other API misuse"."""
+    async with open_db(path) as conn, open_db(path) as write_conn:
+        store = GameStore(conn, write_conn)
+
+        async def deal(number: int) -> None:
+            await store.save_deal("all", number * 10, [f"k{i}" for i in range(10)])
+            await store.writer.execute("SELECT count(*) FROM daily_deal")
+
+        for wave in range(10):
+            await asyncio.gather(*(deal(wave * 200 + i) for i in range(200)))
+        [(count,)] = await store.writer.execute("SELECT count(*) FROM daily_deal")
+    assert count == 20_000
+
+
+async def test_a_transaction_that_returns_a_cursor_is_refused_and_rolled_back(
+    writer: Writer, path: Path
+) -> None:
+    """Returning a cursor from a transaction is a programming error caught at once."""
+    with pytest.raises(TypeError, match="cursor"):
+        await writer.transaction(
+            lambda conn: conn.execute("INSERT INTO bot_state (name, value) VALUES ('x', '1')")
+        )
+    assert states(path) == {}

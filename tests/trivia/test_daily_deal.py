@@ -121,7 +121,7 @@ async def test_admins_choose_the_sports_questions_come_from(tmp_path: Path) -> N
         store = GameStore(conn, write_conn)
         await store.records.seed()
         eng = Engine(store, defaults=Settings(answer_window=5), seed=5)
-        [shown] = await eng.handle(Configure(sports=("athletics", "Swimming")), host(T0))
+        [shown] = (await eng.handle(Configure(sports=("athletics", "Swimming")), host(T0))).replies
         assert dict(shown.fields)["Sports"] == "Athletics, Swimming"
         bank = await eng.bank()
         now = T0
@@ -132,9 +132,9 @@ async def test_admins_choose_the_sports_questions_come_from(tmp_path: Path) -> N
             assert bank.by_key[q.question.event_keys[0]].sport in {"Athletics", "Swimming"}
             await eng.handle(Stop(), host(now))
             now += timedelta(seconds=1)
-        [refused] = await eng.handle(Configure(sports=("Curling",)), host(T0))
+        [refused] = (await eng.handle(Configure(sports=("Curling",)), host(T0))).replies
         assert refused.title.startswith("Sports are: all, Alpine skiing, Athletics")
-        [shown] = await eng.handle(Configure(sports=("all",)), host(T0))
+        [shown] = (await eng.handle(Configure(sports=("all",)), host(T0))).replies
         assert dict(shown.fields)["Sports"] == "all"
         key = await post(eng, date(2026, 12, 2), Place("t", "g", "luge"), series="Luge")
         assert bank.by_key[key].sport == "Luge"

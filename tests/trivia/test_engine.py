@@ -25,6 +25,7 @@ from trivia.commands import (
     Stop,
     confirmed_reset,
 )
+from trivia.effects import Announced, Effect
 from trivia.engine import Actor, Engine
 from trivia.model import Place
 from trivia.replies import LETTERS, ReplyKind
@@ -41,6 +42,11 @@ def actor(user: str, now: datetime, place: Place = PLACE) -> Actor:
 
 def engine(store: GameStore, seed: int = 1, window: float = 30) -> Engine:
     return Engine(store, defaults=Settings(answer_window=window), seed=seed)
+
+
+def announced(effects: list[Effect]) -> list[Announced]:
+    """The posts a timer round announced."""
+    return [e for e in effects if isinstance(e, Announced)]
 
 
 async def open_question(store: GameStore, place: Place = PLACE) -> OpenQuestion:
@@ -69,15 +75,15 @@ async def test_quick_question_answer_and_reveal(store: GameStore) -> None:
     right = q.question.answer_index
     assert right is not None
     wrong = (right + 1) % len(q.question.choices)
-    [ok] = await eng.handle(
-        Answer(LETTERS[right]), actor("alice", q.asked_at + timedelta(seconds=3))
-    )
+    [ok] = (
+        await eng.handle(Answer(LETTERS[right]), actor("alice", q.asked_at + timedelta(seconds=3)))
+    ).replies
     assert ok.kind is ReplyKind.LOCKED
     assert ok.private
     assert ok.title.startswith(f"Locked in: {LETTERS[right]}")
     await eng.handle(Answer(LETTERS[wrong]), actor("bob", q.asked_at + timedelta(seconds=4)))
 
-    [posted] = await eng.close_due(q.asked_at + timedelta(seconds=31))
+    [posted] = announced(await eng.close_due(q.asked_at + timedelta(seconds=31)))
     reveal = posted.reply
     assert posted.place == PLACE
     assert reveal.kind is ReplyKind.REVEAL
@@ -97,12 +103,12 @@ async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: Gam
     eng = engine(store)
     q = await ask_until(eng, numeric=False)
     later = q.asked_at + timedelta(seconds=2)
-    [bad] = await eng.handle(Answer("zzzzzz qqq"), actor("alice", later))
+    [bad] = (await eng.handle(Answer("zzzzzz qqq"), actor("alice", later))).replies
     assert bad.kind is ReplyKind.ERROR
     assert bad.private
     assert await store.answers(q.id) == []
     await eng.handle(Answer("a"), actor("alice", later))
-    [again] = await eng.handle(Answer("b"), actor("alice", later))
+    [again] = (await eng.handle(Answer("b"), actor("alice", later))).replies
     assert again.kind is ReplyKind.ERROR
     assert "already" in again.title
     [row] = await store.answers(q.id)
@@ -112,12 +118,16 @@ async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: Gam
 async def test_answer_after_the_window_is_too_late_and_triggers_the_reveal(
     store: GameStore,
 ) -> None:
-    """A late answer is not stored; the reveal is posted instead."""
+    """A late answer is not stored; the reveal is announced in the channel on its own (not
+    inside the reply to the late answer, which may fail)."""
     eng = engine(store)
     q = await ask_until(eng, numeric=False)
-    replies = await eng.handle(Answer("a"), actor("alice", q.closes_at + timedelta(seconds=1)))
-    assert [r.kind for r in replies] == [ReplyKind.REVEAL, ReplyKind.ERROR]
-    assert replies[1].title == "Too late: the answer window had closed."
+    late = await eng.handle(Answer("a"), actor("alice", q.closes_at + timedelta(seconds=1)))
+    [refused] = late.replies
+    assert refused.title == "Too late: the answer window had closed."
+    assert refused.private
+    assert [(a.place, a.reply.kind) for a in late.announced()] == [(PLACE, ReplyKind.REVEAL)]
+    assert late.refused is not None
     assert await store.answers(q.id) == []
 
 
@@ -128,8 +138,9 @@ async def test_a_late_answer_never_lands_on_the_next_question_of_a_match(
     eng = engine(store)
     await eng.handle(Start(2), actor("host", T0))
     q1 = await open_question(store)
-    replies = await eng.handle(Answer("a"), actor("ann", q1.closes_at + timedelta(seconds=1)))
-    assert [r.kind for r in replies] == [ReplyKind.REVEAL, ReplyKind.QUESTION, ReplyKind.ERROR]
+    late = await eng.handle(Answer("a"), actor("ann", q1.closes_at + timedelta(seconds=1)))
+    assert [r.kind for r in late.replies] == [ReplyKind.ERROR]
+    assert [a.reply.kind for a in late.announced()] == [ReplyKind.REVEAL, ReplyKind.QUESTION]
     q2 = await open_question(store)
     assert q2.seq == 2
     assert await store.answers(q1.id) == []
@@ -140,10 +151,10 @@ async def test_one_active_round_per_channel(store: GameStore) -> None:
     """A second /trivia in a channel with an open question is refused; other channels play."""
     eng = engine(store)
     await eng.handle(Ask(), actor("alice", T0))
-    [refused] = await eng.handle(Start(3), actor("bob", T0 + timedelta(seconds=1)))
+    [refused] = (await eng.handle(Start(3), actor("bob", T0 + timedelta(seconds=1)))).replies
     assert refused.kind is ReplyKind.ERROR
     other = Place("test", "guild", "other")
-    [asked] = await eng.handle(Ask(), actor("bob", T0, other))
+    [asked] = (await eng.handle(Ask(), actor("bob", T0, other))).replies
     assert asked.kind is ReplyKind.QUESTION
 
 
@@ -155,9 +166,10 @@ async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: GameSto
     alice, bob = await asyncio.gather(
         eng.handle(Stop(), actor("alice", later)), eng.handle(Stop(), actor("bob", later))
     )
-    kinds = sorted([[r.kind for r in alice], [r.kind for r in bob]])
-    assert kinds == [[ReplyKind.ERROR], [ReplyKind.REVEAL]]
-    [late] = alice if alice[0].kind is ReplyKind.ERROR else bob
+    kinds = sorted([[r.kind for r in alice.replies], [r.kind for r in bob.replies]])
+    assert kinds == [[ReplyKind.ERROR], [ReplyKind.NOTICE]]
+    assert len(alice.announced() + bob.announced()) == 1
+    [late] = alice.replies if alice.refused else bob.replies
     assert late.private
     assert late.title == "That question has just been revealed."
 
@@ -165,7 +177,7 @@ async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: GameSto
 async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> None:
     """/trivia start 3 asks three questions on the timer, then the final table."""
     eng = engine(store, window=10)
-    [first] = await eng.handle(Start(3), actor("alice", T0))
+    [first] = (await eng.handle(Start(3), actor("alice", T0))).replies
     assert first.title == "Question 1/3"
     now = T0
     titles = []
@@ -174,7 +186,7 @@ async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> 
         text = "0.005" if q.question.is_numeric else LETTERS[q.question.answer_index or 0]
         await eng.handle(Answer(text), actor("alice", now + timedelta(seconds=1)))
         now = q.closes_at
-        titles += [p.reply.title for p in await eng.close_due(now)]
+        titles += [a.reply.title for a in announced(await eng.close_due(now))]
     assert titles[1] == "Question 2/3"
     assert titles[3] == "Question 3/3"
     assert titles[-1] == "Match over"
@@ -196,7 +208,7 @@ async def test_guess_the_margin_ranks_the_closest(store: GameStore) -> None:
     ]
     for i, (user, value) in enumerate(guesses):
         await eng.handle(Answer(f"{value:.4f}"), actor(user, t + timedelta(seconds=i + 1)))
-    [posted] = await eng.close_due(q.closes_at)
+    [posted] = announced(await eng.close_due(q.closes_at))
     closest = dict(posted.reply.fields)["Closest"]
     assert closest.startswith("Exact ")
     assert closest.index("Tie_First") < closest.index("Tie_Second")
@@ -223,8 +235,8 @@ async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: GameSto
         for i, p in enumerate(players)
     ]
     results: list[Any] = await asyncio.gather(*sends[:20], eng.close_due(q.closes_at), *sends[20:])
-    [posted] = results[20]
-    replies = [reply for (reply,) in results[:20] + results[21:]]
+    [posted] = announced(results[20])
+    replies = [reply for (reply,) in (r.replies for r in results[:20] + results[21:])]
     locked = [p for p, r in zip(players, replies, strict=True) if r.kind is ReplyKind.LOCKED]
     assert all(r.kind in (ReplyKind.LOCKED, ReplyKind.ERROR) for r in replies)
     assert len(locked) > 0
@@ -249,19 +261,19 @@ async def test_leaderboard_and_stats_with_neighbours(store: GameStore) -> None:
                 q.question.difficulty, correct=True, elapsed=5, window=30
             )
         await eng.close_due(q.closes_at)
-    [board] = await eng.handle(Leaderboard("all"), actor("ann", T0 + timedelta(hours=1)))
+    [board] = (await eng.handle(Leaderboard("all"), actor("ann", T0 + timedelta(hours=1)))).replies
     lines = board.body.splitlines()
     assert lines[0].startswith(f"1. Ann: {scores['ann']} pts")
     assert lines[1].startswith(f"2. Bea: {scores['bea']} pts")
     assert lines[2].startswith(f"3. Cal: {scores['cal']} pts")
-    [stats] = await eng.handle(Stats(), actor("bea", T0 + timedelta(hours=1)))
+    [stats] = (await eng.handle(Stats(), actor("bea", T0 + timedelta(hours=1)))).replies
     rank = dict(stats.fields)["Rank"]
     behind = scores["ann"] - scores["bea"]
     assert rank.startswith("#2 of 3")
     assert f"{behind} points behind #1 Ann" in rank
     assert "ahead of #3 Cal" in rank
     assert stats.private
-    [other] = await eng.handle(Stats("cal"), actor("bea", T0 + timedelta(hours=1)))
+    [other] = (await eng.handle(Stats("cal"), actor("bea", T0 + timedelta(hours=1)))).replies
     assert other.title == "Stats: Cal"
     assert dict(other.fields)["Streak"] == "1 now, best 1"
 
@@ -276,15 +288,15 @@ async def test_week_and_month_windows(store: GameStore) -> None:
     )
     await eng.close_due(q.closes_at)
     next_week = T0 + timedelta(days=8)
-    [week] = await eng.handle(Leaderboard("week"), actor("ann", next_week))
-    [alltime] = await eng.handle(Leaderboard("all"), actor("ann", next_week))
+    [week] = (await eng.handle(Leaderboard("week"), actor("ann", next_week))).replies
+    [alltime] = (await eng.handle(Leaderboard("all"), actor("ann", next_week))).replies
     assert week.body == "No answers yet this week."
     assert alltime.body.startswith("1. Ann")
 
 
 async def test_help_and_unknown_are_private(store: GameStore) -> None:
     """Help explains commands and scoring, privately."""
-    [reply] = await engine(store).handle(Help("Unknown command: x"), actor("ann", T0))
+    [reply] = (await engine(store).handle(Help("Unknown command: x"), actor("ann", T0))).replies
     assert reply.private
     assert reply.title == "Unknown command: x"
     assert "/trivia start N" in reply.body
@@ -295,12 +307,14 @@ async def test_state_survives_a_new_engine(store: GameStore) -> None:
     """An engine built after a restart sees the open question and reveals it."""
     q = await ask_until(engine(store, seed=3), numeric=False)
     fresh = engine(store, seed=99)
-    [locked] = await fresh.handle(
-        Answer(LETTERS[q.question.answer_index or 0]),
-        actor("ann", q.asked_at + timedelta(seconds=1)),
-    )
+    [locked] = (
+        await fresh.handle(
+            Answer(LETTERS[q.question.answer_index or 0]),
+            actor("ann", q.asked_at + timedelta(seconds=1)),
+        )
+    ).replies
     assert locked.kind is ReplyKind.LOCKED
-    [posted] = await fresh.close_due(q.closes_at)
+    [posted] = announced(await fresh.close_due(q.closes_at))
     assert dict(posted.reply.fields)["Right"].startswith("Ann")
 
 
@@ -315,7 +329,7 @@ async def test_every_question_kind_reaches_the_reveal(store: GameStore) -> None:
         seen.add(q.question.kind)
         text = "0.004" if q.question.is_numeric else "a"
         await eng.handle(Answer(text), actor("ann", now + timedelta(seconds=1)))
-        [posted] = await eng.close_due(q.closes_at)
+        [posted] = announced(await eng.close_due(q.closes_at))
         assert posted.reply.kind is ReplyKind.REVEAL
         now = q.closes_at + timedelta(seconds=1)
     assert seen == {kind for kind, _ in (await eng.bank()).subjects}
@@ -326,17 +340,17 @@ async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
     """A member cannot change settings or reset; an admin can, and the window follows."""
     eng = engine(store)
     member, admin = actor("bea", T0), replace(actor("ann", T0), admin=True)
-    [refused] = await eng.handle(Configure(answer_window=60), member)
+    [refused] = (await eng.handle(Configure(answer_window=60), member)).replies
     assert refused.kind is ReplyKind.ERROR
     assert await store.settings(PLACE) == {}
-    [shown] = await eng.handle(Configure(answer_window=60, series="Cup Series"), admin)
+    [shown] = (await eng.handle(Configure(answer_window=60, series="Cup Series"), admin)).replies
     assert dict(shown.fields) == {
         "Answer window": "60 s",
         "Match length": "5 questions",
         "Series": "Cup Series",
         "Sports": "all",
     }
-    [bad] = await eng.handle(Configure(series="Formula 1"), admin)
+    [bad] = (await eng.handle(Configure(series="Formula 1"), admin)).replies
     assert bad.title.startswith("Series are: all, Cup Series")
     await eng.handle(Ask(), actor("bea", T0))
     q = await open_question(store)
@@ -347,14 +361,14 @@ async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
     )
     await eng.close_due(q.closes_at)
     assert await store.leaderboard(PLACE, "all", 10)
-    [nope] = await eng.handle(Reset(T0), member)
+    [nope] = (await eng.handle(Reset(T0), member)).replies
     assert nope.kind is ReplyKind.ERROR
     assert await store.leaderboard(PLACE, "all", 10)
-    [ask] = await eng.handle(Reset(), admin)
+    [ask] = (await eng.handle(Reset(), admin)).replies
     assert ask.private
     [button] = ask.buttons
     assert confirmed_reset(button.value) == Reset(T0)
-    [done] = await eng.handle(confirmed_reset(button.value), admin)
+    [done] = (await eng.handle(confirmed_reset(button.value), admin)).replies
     assert not done.private
     assert done.title == "The leaderboard was reset by Ann."
     assert await store.leaderboard(PLACE, "all", 10) == []
@@ -369,19 +383,23 @@ async def test_a_reset_confirmation_expires_after_five_minutes(store: GameStore)
     q = await open_question(store)
     await eng.handle(Answer("0.01" if q.question.is_numeric else "A"), actor("bea", T0))
     await eng.handle(Stop(), actor("bea", T0))
-    [ask] = await eng.handle(Reset(), admin)
+    [ask] = (await eng.handle(Reset(), admin)).replies
     [button] = ask.buttons
     for late in (
         confirmed_reset(button.value),
         confirmed_reset(RESET_CONFIRM),  # a button from before they carried a time
     ):
-        [expired] = await eng.handle(late, replace(admin, now=T0 + timedelta(minutes=5, seconds=1)))
+        [expired] = (
+            await eng.handle(late, replace(admin, now=T0 + timedelta(minutes=5, seconds=1)))
+        ).replies
         assert expired.kind is ReplyKind.ERROR
         assert expired.title == "That confirmation has expired: run reset again."
     assert await store.leaderboard(PLACE, "all", 10)
-    [done] = await eng.handle(
-        confirmed_reset(button.value), replace(admin, now=T0 + timedelta(minutes=5))
-    )
+    [done] = (
+        await eng.handle(
+            confirmed_reset(button.value), replace(admin, now=T0 + timedelta(minutes=5))
+        )
+    ).replies
     assert done.title == "The leaderboard was reset by Ann."
 
 
@@ -392,14 +410,18 @@ async def test_a_button_answers_only_its_own_question(store: GameStore) -> None:
     await eng.handle(Stop(), actor("host", T0))
     second = await ask_until(eng, numeric=False)
     assert first.id != second.id
-    [old] = await eng.handle(
-        Answer("A", question_id=first.id), actor("ann", second.asked_at + timedelta(seconds=1))
-    )
+    [old] = (
+        await eng.handle(
+            Answer("A", question_id=first.id), actor("ann", second.asked_at + timedelta(seconds=1))
+        )
+    ).replies
     assert old.title == "That question has closed."
     assert await store.answers(second.id) == []
-    [ok] = await eng.handle(
-        Answer("A", question_id=second.id), actor("ann", second.asked_at + timedelta(seconds=1))
-    )
+    [ok] = (
+        await eng.handle(
+            Answer("A", question_id=second.id), actor("ann", second.asked_at + timedelta(seconds=1))
+        )
+    ).replies
     assert ok.kind is ReplyKind.LOCKED
 
 
@@ -408,28 +430,30 @@ async def test_admins_schedule_quizzes_and_members_cannot(store: GameStore) -> N
     input names the valid form and stores nothing; members are refused."""
     eng = engine(store)
     admin = replace(actor("ann", T0), admin=True)  # T0 is Sat 21 Nov 2026, 12:00 UTC
-    [refused] = await eng.handle(ScheduleSet("09:00", "Europe/London"), actor("bea", T0))
+    [refused] = (await eng.handle(ScheduleSet("09:00", "Europe/London"), actor("bea", T0))).replies
     assert refused.title == "Only server admins can do that."
-    [bad_time] = await eng.handle(ScheduleSet("25:00", "Europe/London"), admin)
+    [bad_time] = (await eng.handle(ScheduleSet("25:00", "Europe/London"), admin)).replies
     assert bad_time.title.startswith("Times are 24-hour HH:MM")
-    [bad_zone] = await eng.handle(ScheduleSet("09:00", "Mars/Base"), admin)
+    [bad_zone] = (await eng.handle(ScheduleSet("09:00", "Mars/Base"), admin)).replies
     assert bad_zone.title.startswith("Time zones are IANA names")
     assert await store.list_schedules(PLACE) == []
-    [listed] = await eng.handle(
-        ScheduleSet("18:30", "America/New_York", "weekdays", 3, "Cup Series"), admin
-    )
+    [listed] = (
+        await eng.handle(
+            ScheduleSet("18:30", "America/New_York", "weekdays", 3, "Cup Series"), admin
+        )
+    ).replies
     [(number, line)] = listed.fields
     assert number == "#1"
     assert line == (
         "18:30 America/New_York, weekdays, 3 questions, Cup Series in channel chan;"
         " next Mon 23 Nov 18:30 America/New_York (23:30 UTC)"
     )
-    [paused] = await eng.handle(ScheduleChange("pause", 1), admin)
+    [paused] = (await eng.handle(ScheduleChange("pause", 1), admin)).replies
     assert paused.title == "Schedule #1 paused."
-    [shown] = await eng.handle(ScheduleList(), admin)
+    [shown] = (await eng.handle(ScheduleList(), admin)).replies
     assert shown.fields[0][1].endswith("; paused")
     other = replace(admin, place=Place("test", "other-guild", "chan"))
-    [missing] = await eng.handle(ScheduleChange("remove", 1), other)
+    [missing] = (await eng.handle(ScheduleChange("remove", 1), other)).replies
     assert missing.title == "There is no schedule #1 here."
     await eng.handle(ScheduleChange("remove", 1), admin)
     assert await store.list_schedules(PLACE) == []
@@ -440,18 +464,24 @@ async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: Game
     is checked like the post time and only goes with the daily question."""
     eng = engine(store)
     admin = replace(actor("ann", T0), admin=True)
-    [bad_reveal] = await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="9pm"), admin)
+    [bad_reveal] = (
+        await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="9pm"), admin)
+    ).replies
     assert bad_reveal.title.startswith("Times are 24-hour HH:MM")
-    [quiz_reveal] = await eng.handle(
-        ScheduleSet("09:00", "Europe/London", questions=3, reveal="21:00"), admin
-    )
+    [quiz_reveal] = (
+        await eng.handle(ScheduleSet("09:00", "Europe/London", questions=3, reveal="21:00"), admin)
+    ).replies
     assert quiz_reveal.title == "A reveal time is for the daily question only."
     assert await store.list_schedules(PLACE) == []
-    [listed] = await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="21:00"), admin)
+    [listed] = (
+        await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="21:00"), admin)
+    ).replies
     assert listed.fields[0][1].startswith(
         "09:00 Europe/London, every day, daily question, revealed at 21:00 in channel chan;"
     )
-    [elsewhere] = await eng.handle(ScheduleSet("10:00", "UTC", channel="quiz-room"), admin)
+    [elsewhere] = (
+        await eng.handle(ScheduleSet("10:00", "UTC", channel="quiz-room"), admin)
+    ).replies
     assert elsewhere.fields[1][1].startswith(
         "10:00 UTC, every day, daily question, revealed at the next post in channel quiz-room;"
     )
@@ -464,7 +494,7 @@ async def test_a_second_daily_schedule_in_a_channel_is_refused(store: GameStore)
     eng = engine(store)
     admin = replace(actor("ann", T0), admin=True)
     await eng.handle(ScheduleSet("09:00", "UTC"), admin)
-    [refused] = await eng.handle(ScheduleSet("18:00", "Europe/Paris"), admin)
+    [refused] = (await eng.handle(ScheduleSet("18:00", "Europe/Paris"), admin)).replies
     assert refused.kind is ReplyKind.ERROR
     assert refused.private
     assert refused.title == (

@@ -1,0 +1,212 @@
+"""The one runtime: runs commands through the engine, acts on the effects it reports, and
+keeps one timer (APScheduler) for reveals, posts and schedule slots.
+
+The database is the truth: a reveal or scheduled question is stored in the outbox in
+the transaction after the engine decided it, and posted from there until the platform
+has it, so a post that fails or is cut short by a stop is made later, once. Every timer
+round catches, logs one line and backs off: only start-up failures stop the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.stores import BotStore, Posts
+from db.outbox import Pending, Post, SlotDone
+from trivia.effects import Announced, Effect, Outcome, QuestionOpened, SchedulesChanged
+from trivia.engine import Actor, Engine
+from trivia.incoming import Incoming
+from trivia.model import Place
+from trivia.replies import Reply
+
+Clock = Callable[[], datetime]
+Poster = Callable[[Place, Reply], Awaitable[None]]
+log = logging.getLogger(__name__)
+
+BACKOFF_S = 0.5
+BACKOFF_MAX_S = 30.0
+"""A failed timer round is tried again after 0.5 s, doubling up to 30 s."""
+RETRY_S = 5.0
+RETRY_MAX_S = 300.0
+MAX_ATTEMPTS = 12
+"""A post the platform refused is tried again after 5 s, doubling up to 5 minutes, and
+given up (logged) after 12 attempts, about 37 minutes (a channel the bot has left)."""
+IDLE_S = 60.0
+"""With nothing due, the timer still looks every minute (another process may have
+asked a question or left a post unfinished)."""
+TICK_JOB = "tick"
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    """The engine, its store and the timer, for the platforms this process serves."""
+
+    store: BotStore
+    engine: Engine
+    clock: Clock = utc_now
+    platforms: frozenset[str] | None = None
+    """The platforms this process serves: it reveals, posts and schedules for these only."""
+    timer: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone=UTC))
+    posters: dict[str, Poster] = field(default_factory=dict)
+    on_schedules_changed: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    each_round: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """More work for every timer round (the scheduler's takeover of unfinished slots)."""
+    _backoff: float = 0.0
+    _stopping: bool = False
+    _round: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def outbox(self) -> Posts:
+        """Posts owed to the platforms."""
+        return self.store.outbox
+
+    async def run(self, incoming: Incoming) -> Outcome:
+        """What the engine makes of one command, now (nothing acted on yet)."""
+        actor = Actor(
+            incoming.place, incoming.user, incoming.name, self.clock(), admin=incoming.admin
+        )
+        return await self.engine.handle(incoming.command, actor)
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Run one command and act on its effects; the replies are the adapter's to send.
+        Reveals it caused are posted to the channel on their own first."""
+        outcome = await self.run(incoming)
+        await self.act(outcome.effects)
+        return outcome.replies
+
+    async def act(
+        self, effects: list[Effect], posts: tuple[Post, ...] = (), slot: SlotDone | None = None
+    ) -> None:
+        """Store what is to be posted (finishing a scheduled `slot` in the same
+        transaction), post it, and re-arm what the effects change."""
+        owed = [Post(e.key, e.place, e.reply) for e in effects if isinstance(e, Announced)]
+        owed += posts
+        if owed or slot:
+            await self.outbox.add(owed, self.clock(), slot)
+        if owed:
+            await self.deliver([p.key for p in owed])
+        if any(isinstance(e, QuestionOpened) for e in effects):
+            self.wake()
+        if any(isinstance(e, SchedulesChanged) for e in effects):
+            for reload in self.on_schedules_changed:
+                await reload()
+
+    async def withdraw(self, place: Place, question_id: int) -> None:
+        """End a question the platform would not post, without a reveal."""
+        await self.engine.withdraw(place, question_id, self.clock())
+
+    def serve(self, platform: str, poster: Poster) -> None:
+        """A platform is up: posts to it can be made (and those owed are made now)."""
+        self.posters[platform] = poster
+        self.wake()
+
+    def stopped(self, platform: str) -> None:
+        """A platform went down: its posts wait in the outbox."""
+        self.posters.pop(platform, None)
+
+    async def deliver(self, keys: list[str] | None = None) -> None:
+        """Post what is due (or only `keys`) to the platforms that are up, in order per
+        channel; a refused post is logged in one line and tried again later."""
+        up = self._up()
+        if not up:
+            return
+        pending = await self.outbox.take(up, self.clock(), keys)
+        by_place = groupby(sorted(pending, key=lambda p: (str(p.place), p.id)), lambda p: p.place)
+        await asyncio.gather(*(self._post_in_order(list(posts)) for _, posts in by_place))
+
+    def _up(self) -> frozenset[str]:
+        """The platforms served here that can be posted to now."""
+        up = frozenset(self.posters)
+        return up if self.platforms is None else up & self.platforms
+
+    async def _post_in_order(self, posts: list[Pending]) -> None:
+        for i, post in enumerate(posts):
+            try:
+                await self.posters[post.place.platform](post.place, post.reply)
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                if post.attempts >= MAX_ATTEMPTS:
+                    log.error(
+                        "gave up posting to %s after %d tries (%s)",
+                        post.place,
+                        post.attempts,
+                        reason,
+                    )
+                    await self.outbox.failed(post.id, None, reason)
+                    continue
+                delay = min(RETRY_MAX_S, RETRY_S * 2 ** (post.attempts - 1))
+                retry_at = self.clock() + timedelta(seconds=delay)
+                log.warning(
+                    "could not post to %s (%s); trying again in %.0f s", post.place, reason, delay
+                )
+                for later in posts[i:]:  # keep the channel's order: a reveal before the next
+                    await self.outbox.failed(later.id, retry_at, reason)
+                return
+            await self.outbox.posted(post.id, self.clock())
+
+    def start(self) -> None:
+        """Start the timer with a round now."""
+        if not self.timer.running:
+            self.timer.start()
+        self.wake()
+
+    def stop(self) -> None:
+        """Stop the timer (a round in flight is cancelled with the loop). APScheduler
+        stops on the loop's next turn, so a second call before then must not ask again."""
+        if self.timer.running and not self._stopping:
+            self._stopping = True
+            self.timer.shutdown(wait=False)
+
+    def wake(self, at: datetime | None = None) -> None:
+        """Run a timer round at `at` (now by default)."""
+        if not self.timer.running:
+            return
+        self.timer.add_job(
+            self.tick,
+            DateTrigger(run_date=at or utc_now()),
+            id=TICK_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+            max_instances=2,
+        )
+
+    async def tick(self) -> None:
+        """One timer round: reveal what is due, make owed posts, and arm the next round.
+        A failure is logged in one line and the round is tried again after a back-off."""
+        async with self._round:
+            try:
+                delay = await self.round()
+                self._backoff = 0.0
+            except asyncio.CancelledError:  # the bot is stopping: the timer's task ends here
+                return
+            except Exception as exc:
+                self._backoff = min(BACKOFF_MAX_S, max(BACKOFF_S, self._backoff * 2))
+                log.warning("timer round failed (%s); trying again in %.1f s", exc, self._backoff)
+                delay = self._backoff
+            self.wake(utc_now() + timedelta(seconds=max(0.01, min(delay, IDLE_S))))
+
+    async def round(self) -> float:
+        """Reveal due questions and make due posts; seconds until something is next due."""
+        await self.act(await self.engine.close_due(self.clock(), self.platforms))
+        for work in self.each_round:
+            await work()
+        await self.deliver()
+        now = self.clock()
+        due = [await self.store.next_deadline(self.platforms)]
+        if up := self._up():
+            due.append(await self.outbox.next_due(up))
+        times = [d for d in due if d is not None]
+        return min((d - now).total_seconds() for d in times) if times else IDLE_S

@@ -1,0 +1,176 @@
+"""The runtime: reveals posted on their own and retried, and slots finished once after a
+process stops mid-way, through the real engine, scheduler and SQLite on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.scheduler import SLOT_LEASE, QuizScheduler
+from db.connection import open_db
+from db.game import GameStore
+from db.outbox import LEASE
+from db.records import read_pack
+from tests.conftest import MINI_PACK
+from trivia.commands import Answer, Ask, DailyPost
+from trivia.engine import Actor, Engine
+from trivia.incoming import Incoming
+from trivia.model import Place
+from trivia.replies import Reply, ReplyKind
+from trivia.schedule import Timing
+from trivia.settings import Settings
+
+SLOT_DAY = date(2030, 1, 15)
+NINE = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Process:
+    """One bot process on the shared database: its runtime, scheduler and what it posted.
+    A `hang` poster never returns, as when a process is killed mid-post."""
+
+    def __init__(self, store: GameStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
+        self.runtime = Runtime(store, self.engine, clock)
+        self.scheduler = QuizScheduler(self.runtime)
+        self.posted: list[tuple[Place, Reply]] = []
+        self.refusing = 0
+        self.hang = False
+
+    def up(self) -> Process:
+        self.runtime.serve("test", self.post)
+        return self
+
+    async def post(self, place: Place, reply: Reply) -> None:
+        if self.hang:
+            await asyncio.Event().wait()
+        if self.refusing:
+            self.refusing -= 1
+            raise ConnectionError("503 Service Unavailable")
+        self.posted.append((place, reply))
+
+    async def say(self, command: Ask | Answer, user: str = "ann") -> list[Reply]:
+        return await self.runtime.handle(Incoming(command, PLACE, user, user.title()))
+
+    def titles(self) -> list[str]:
+        return [reply.title for _, reply in self.posted]
+
+
+PLACE = Place("test", "guild", "chan")
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Path:
+    path = tmp_path / "runtime.sqlite3"
+    async with open_db(path) as conn:
+        await GameStore(conn).records.import_pack(read_pack(MINI_PACK))
+    return path
+
+
+async def daily_schedules(store: GameStore, channels: list[str]) -> list[int]:
+    return [
+        await store.schedules.add(
+            await store.channel_id(Place("test", "guild", c)),
+            Timing(time(9, 0), "Etc/UTC"),
+            series=None,
+            questions=None,
+            reveal_at=None,
+            now=NINE - timedelta(days=1),
+        )
+        for c in channels
+    ]
+
+
+async def test_a_reveal_caused_by_a_late_answer_is_posted_on_its_own(db: Path) -> None:
+    """An answer after the window closed gets a private "too late"; the reveal is posted
+    to the channel by itself (it used to ride in the late answer's interaction reply, and
+    was lost when that reply failed), and a refused post is retried until it lands."""
+    clock = Clock(NINE)
+    async with open_db(db) as conn:
+        bot = Process(GameStore(conn), clock).up()
+        [asked] = await bot.say(Ask())
+        assert asked.kind is ReplyKind.QUESTION
+        clock.now += timedelta(seconds=31)
+        bot.refusing = 2  # the platform fails twice
+        [late] = await bot.say(Answer("a"), "bo")
+        assert late.private
+        assert late.title == "Too late: the answer window had closed."
+        assert bot.posted == []
+        for _ in range(4):
+            clock.now += timedelta(seconds=30)
+            await bot.runtime.deliver()
+    assert [reply.kind for _, reply in bot.posted] == [ReplyKind.REVEAL]
+
+
+async def test_a_slot_cut_short_before_its_posts_were_stored_is_finished_once(
+    db: Path,
+) -> None:
+    """A process claims the 09:00 slot and asks the daily question, then is killed before
+    storing its post: the question exists and nobody has seen it. Once the claim is older
+    than the lease, another live process posts that same question, once."""
+    clock = Clock(NINE)
+    async with open_db(db) as one, open_db(db) as two:
+        killed, survivor = Process(GameStore(one), clock), Process(GameStore(two), clock).up()
+        [schedule] = await daily_schedules(killed.store, ["chan"])
+        assert await killed.store.schedules.claim(schedule, SLOT_DAY, clock.now, clock.now)
+        post = DailyPost(SLOT_DAY, None, NINE + timedelta(hours=12))
+        await killed.engine.handle(post, Actor(PLACE, "scheduler", "S", clock.now, admin=True))
+        asked = await killed.store.open_daily(PLACE)
+        assert asked is not None
+
+        await survivor.runtime.round()
+        assert survivor.posted == []  # the claim is still fresh: its process may be posting
+        clock.now += SLOT_LEASE + timedelta(seconds=1)
+        await survivor.runtime.round()
+        await survivor.runtime.round()
+        [(place, reply)] = survivor.posted
+        assert place == PLACE
+        assert reply.title == "Daily #1476"
+        assert reply.question_id == asked.id
+        assert await survivor.store.schedules.unfinished(clock.now) == []
+
+
+async def test_a_fan_out_killed_mid_post_reaches_every_channel_once(db: Path) -> None:
+    """16 channels' dailies due at 09:00; the process posting them hangs after the first
+    few (killed). Another process takes the unposted posts over once their lease runs
+    out: every channel ends up with its question exactly once."""
+    channels = [f"c{i}" for i in range(16)]
+    clock = Clock(NINE)
+    async with open_db(db) as one, open_db(db) as two:
+        killed = Process(GameStore(one), clock).up()
+        schedules = await daily_schedules(killed.store, channels)
+        for schedule in schedules[:5]:
+            assert await killed.scheduler.fire(schedule, SLOT_DAY)
+        killed.hang = True
+        fan_out = [asyncio.ensure_future(killed.scheduler.fire(s, SLOT_DAY)) for s in schedules[5:]]
+        await asyncio.sleep(0.5)
+        for task in fan_out:  # kill -9: nothing after this point runs
+            task.cancel()
+        await asyncio.gather(*fan_out, return_exceptions=True)
+        killed.runtime.posters.clear()
+
+        survivor = Process(GameStore(two), clock).up()
+        await survivor.runtime.round()
+        assert survivor.posted == []  # within the lease, the posts are the killed one's
+        clock.now += LEASE + timedelta(seconds=1)
+        await survivor.runtime.round()
+        await survivor.runtime.round()
+        await survivor.scheduler.catch_up()
+    posted = killed.posted + survivor.posted
+    assert sorted(place.channel for place, _ in posted) == sorted(channels)
+    assert {reply.title for _, reply in posted} == {"Daily #1476"}
