@@ -33,6 +33,8 @@ STANDING_SQL = (
 )
 _LINE_COLUMNS = "points, answered, correct, last_scored_at, streak, best_streak"
 _KEY_COLUMNS = "workspace_id, player_id, period"
+READ_CHUNK = 2_000
+"""Standings read per statement: 3 parameters each, well inside SQLite's variable limit."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Change:
     after: Outcome
 
 
-def next_settle(conn: sqlite3.Connection) -> int:
+def _next_settle(conn: sqlite3.Connection) -> int:
     """The next free place in the settle order (inside the write transaction)."""
     row = conn.execute("SELECT max(settle_seq) FROM answers").fetchone()
     return 1 if row[0] is None else int(row[0]) + 1
@@ -57,7 +59,7 @@ def settle_places(
 ) -> list[int | None]:
     """Places in the settle order for changes that judge an answer, in the order given;
     None for the rest."""
-    place = next_settle(conn)
+    place = _next_settle(conn)
     places: list[int | None] = []
     for before, after in changes:
         if settles(before, after):
@@ -71,20 +73,17 @@ def settle_places(
 def count_changes(conn: sqlite3.Connection, changes: Sequence[Change]) -> None:
     """Fold answers into their players' standings, in the order given (the settle order),
     and keep standing_counts in step."""
-    keys = list(
-        dict.fromkeys(
-            (c.workspace_id, c.player_id, period)
-            for c in changes
-            for period in periods(c.answered_at)
-        )
-    )
+    counted = [
+        (c, [(c.workspace_id, c.player_id, period) for period in periods(c.answered_at)])
+        for c in changes
+    ]
+    keys = list(dict.fromkeys(key for _, keys in counted for key in keys))
     if not keys:
         return
     old = _read_lines(conn, keys)
     new = dict(old)
-    for c in changes:
-        for period in periods(c.answered_at):
-            key = (c.workspace_id, c.player_id, period)
+    for c, keys_of_c in counted:
+        for key in keys_of_c:
             new[key] = count(new.get(key, Line()), c.before, c.after, c.answered_at)
     _write_lines(conn, old, new)
 
@@ -113,13 +112,19 @@ def rebuild(conn: sqlite3.Connection) -> None:
 
 def _read_lines(conn: sqlite3.Connection, keys: Sequence[StandingKey]) -> dict[StandingKey, Line]:
     """The stored lines among these keys."""
-    marks = ", ".join(["(?, ?, ?)"] * len(keys))
-    rows = conn.execute(
-        f"SELECT {_KEY_COLUMNS}, {_LINE_COLUMNS} FROM standings"
-        f" WHERE ({_KEY_COLUMNS}) IN (VALUES {marks})",
-        [value for key in keys for value in key],
-    )
-    return {(row[0], row[1], row[2]): Line(*row[3:]) for row in rows}
+    lines: dict[StandingKey, Line] = {}
+    for start in range(0, len(keys), READ_CHUNK):
+        chunk = keys[start : start + READ_CHUNK]
+        marks = ", ".join(["(?, ?, ?)"] * len(chunk))
+        # CROSS JOIN keeps the keys outermost: one primary-key seek each, never a scan.
+        rows = conn.execute(
+            f"SELECT s.workspace_id, s.player_id, s.period, {_LINE_COLUMNS}"
+            f" FROM (VALUES {marks}) AS k CROSS JOIN standings s ON s.workspace_id = k.column1"
+            " AND s.player_id = k.column2 AND s.period = k.column3",
+            [value for key in chunk for value in key],
+        )
+        lines.update({(row[0], row[1], row[2]): Line._make(row[3:]) for row in rows})
+    return lines
 
 
 def _write_lines(
@@ -135,7 +140,7 @@ def _write_lines(
         " answered = excluded.answered, correct = excluded.correct,"
         " last_scored_at = excluded.last_scored_at, streak = excluded.streak,"
         " best_streak = excluded.best_streak",
-        [(*key, *_values(line)) for key, line in changed],
+        [key + line for key, line in changed],
     )
     moved: Counter[tuple[int, str, int]] = Counter()
     for key, line in changed:
@@ -150,22 +155,12 @@ def _write_lines(
         " players = players + excluded.players",
         deltas,
     )
-    conn.executemany(
-        "DELETE FROM standing_counts WHERE workspace_id = ? AND period = ? AND points = ?"
-        " AND players = 0",
-        [key for *key, delta in deltas if delta < 0],
-    )
-
-
-def _values(line: Line) -> tuple[Any, ...]:
-    return (
-        line.points,
-        line.answered,
-        line.correct,
-        line.last_scored_at,
-        line.streak,
-        line.best_streak,
-    )
+    if emptied := [key for *key, delta in deltas if delta < 0]:
+        conn.executemany(
+            "DELETE FROM standing_counts WHERE workspace_id = ? AND period = ? AND points = ?"
+            " AND players = 0",
+            emptied,
+        )
 
 
 def leaderboard(conn: sqlite3.Connection, scope: tuple[int, str], limit: int) -> list[Standing]:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from trivia.scoring import PERIODS, period_key
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What an answer scores: its points, and whether it was right (None: not yet judged,
     as for a guess before its reveal)."""
 
@@ -25,8 +26,7 @@ class Outcome:
     correct: bool | None
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """A player's standing in one period. `last_scored_at` is the latest answer time (UTC
     seconds) of an answer that scored points, 0 if none did; `streak` counts the right
     answers settled since the last wrong one."""
@@ -56,9 +56,18 @@ StandingKey = tuple[int, int, str]
 """(workspace id, player id, period key)."""
 
 
+DAY = 86_400
+
+
 def periods(answered_at: float) -> tuple[str, ...]:
     """The period keys an answer given at this moment (UTC seconds) counts in."""
-    moment = datetime.fromtimestamp(answered_at, UTC)
+    return _periods_of_day(int(answered_at // DAY))
+
+
+@lru_cache(maxsize=64)
+def _periods_of_day(day: int) -> tuple[str, ...]:
+    """The period keys of a UTC day (days since the epoch): they change only at midnight."""
+    moment = datetime.fromtimestamp(day * DAY, UTC)
     return tuple(period_key(period, moment) for period in PERIODS)
 
 

@@ -123,6 +123,25 @@ async def test_a_guess_judged_wrong_at_its_later_reveal_breaks_the_streak_live_a
     assert rebuilt == live
 
 
+async def test_a_guess_answered_by_a_crowd_is_scored_for_everyone(
+    tmp_path: Path, store: GameStore
+) -> None:
+    """Seven hundred players guess one margin at once: every guess is locked in, the
+    reveal scores them all, and the leaderboard counts all seven hundred."""
+    guess = await ask(store, PLACES[0], GUESS, T0)
+    crowd = [f"p{i}" for i in range(700)]
+    await asyncio.gather(
+        *(answer(store, guess, user, right=i % 2 == 0, now=T0) for i, user in enumerate(crowd))
+    )
+    await reveal(store, guess, T0 + timedelta(seconds=1))
+    board = await store.leaderboard(PLACES[0], "all", 1000)
+    assert len(board) == 700
+    assert sum(s.correct for s in board) == 350
+    live = snapshot(tmp_path / "game.sqlite3")
+    await store.rebuild_standings()
+    assert snapshot(tmp_path / "game.sqlite3") == live
+
+
 @dataclass
 class Game:
     """A run of play on one store: the clock, open questions and each channel's daily."""
