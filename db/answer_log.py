@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from db.standings import Change, count_changes, settle_places
 from db.transactions import Writer
+from trivia.standings import Outcome
 from trivia.store import Lock
 
-# One statement per answer: the triggers score it inside the same statement, so an
+# One statement inserts a batch; its scoring is written in the same transaction, so an
 # answer is either fully counted or not written at all.
-MAX_BATCH = 500  # 8 parameters an answer, well inside SQLite's variable limit
+MAX_BATCH = 500  # 9 parameters an answer, well inside SQLite's variable limit
 
 
 def _insert(count: int) -> str:
     """One INSERT for `count` answers; RETURNING names the rows actually written."""
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * count)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * count)
     return (
         "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"
-        " value, correct, points, answered_at)"
+        " value, correct, points, answered_at, settle_seq)"
         " SELECT v.column1, v.column2, p.workspace_id, v.column3, v.column4, v.column5,"
-        f" v.column6, v.column7, v.column8 FROM (VALUES {values}) AS v"
+        f" v.column6, v.column7, v.column8, v.column9 FROM (VALUES {values}) AS v"
         " JOIN questions q ON q.id = v.column1 AND q.revealed_at IS NULL"
         " JOIN players p ON p.id = v.column2"
         " WHERE true ON CONFLICT (question_id, player_id) DO NOTHING"
-        " RETURNING question_id, player_id, answer, answered_at"
+        " RETURNING question_id, player_id, answer, answered_at, workspace_id"
     )
 
 
@@ -87,30 +90,43 @@ class AnswerLog:
                 future.set_result(outcome)
 
     async def _write(self, answers: list[LoggedAnswer]) -> list[Lock]:
-        """Insert a batch in one statement (atomic on its own, triggers included)."""
-        written = await self.writer.execute(
-            _insert(len(answers)), [value for a in answers for value in a.row()]
+        """Insert and score a batch in one transaction, on the database thread."""
+        return await self.writer.transaction(lambda conn: _append(conn, answers))
+
+
+def _append(conn: sqlite3.Connection, answers: list[LoggedAnswer]) -> list[Lock]:
+    """Insert a batch with one statement, count the answers that landed into the
+    standings (settled in batch order), and say what became of each answer."""
+    outcomes = [Outcome(a.points, None if a.correct is None else bool(a.correct)) for a in answers]
+    places = settle_places(conn, [(None, outcome) for outcome in outcomes])
+    written = conn.execute(
+        _insert(len(answers)),
+        [value for a, place in zip(answers, places, strict=True) for value in (*a.row(), place)],
+    ).fetchall()
+    landed = {tuple(row[:4]): row[4] for row in written}
+    claimed: set[tuple[int, int]] = set()
+    locks = []
+    changes = []
+    for a, outcome in zip(answers, outcomes, strict=True):
+        key = (a.question_id, a.player_id)
+        workspace_id = landed.get((*key, a.answer, a.answered_at))
+        if key not in claimed and workspace_id is not None:
+            claimed.add(key)
+            locks.append(Lock.LOCKED)
+            changes.append(Change(workspace_id, a.player_id, a.answered_at, None, outcome))
+        else:
+            locks.append(Lock.CLOSED)
+    count_changes(conn, changes)
+    refused = {a.question_id for a, lock in zip(answers, locks, strict=True) if lock != "locked"}
+    if refused:
+        marks = ",".join("?" * len(refused))
+        rows = conn.execute(
+            f"SELECT id FROM questions WHERE revealed_at IS NULL AND id IN ({marks})",
+            tuple(refused),
         )
-        landed = {tuple(row) for row in written}
-        claimed: set[tuple[int, int]] = set()
-        outcomes = []
-        for a in answers:
-            key = (a.question_id, a.player_id)
-            if key not in claimed and (*key, a.answer, a.answered_at) in landed:
-                claimed.add(key)
-                outcomes.append(Lock.LOCKED)
-            else:
-                outcomes.append(Lock.CLOSED)
-        refused = {a.question_id for a, o in zip(answers, outcomes, strict=True) if o != "locked"}
-        if refused:
-            marks = ",".join("?" * len(refused))
-            rows = await self.writer.conn.execute_fetchall(
-                f"SELECT id FROM questions WHERE revealed_at IS NULL AND id IN ({marks})",
-                tuple(refused),
-            )
-            still_open = {row[0] for row in rows}
-            outcomes = [
-                Lock.DUPLICATE if o is Lock.CLOSED and a.question_id in still_open else o
-                for a, o in zip(answers, outcomes, strict=True)
-            ]
-        return outcomes
+        still_open = {row[0] for row in rows}
+        locks = [
+            Lock.DUPLICATE if lock is Lock.CLOSED and a.question_id in still_open else lock
+            for a, lock in zip(answers, locks, strict=True)
+        ]
+    return locks

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
 import aiosqlite
 
-from trivia.daily import DailyInfo, DailyStreak
+from trivia.daily import DailyInfo, DailyStreak, advance_streaks
 from trivia.store import StreakStanding
 
 
@@ -122,3 +124,35 @@ def daily_streak(conn: sqlite3.Connection, channel_id: int, player_id: int) -> D
         (channel_id, player_id),
     ).fetchone()
     return _streak(row) if row else None
+
+
+def rebuild_daily_streaks(conn: sqlite3.Connection) -> None:
+    """Replace every daily streak with a replay of the revealed daily questions and their
+    answers (inside a transaction). A channel's dailies are revealed one after another in
+    the order they were asked, so question ids give the order of their reveals."""
+    rows = conn.execute(
+        "SELECT d.question_id, d.channel_id, d.number, d.local_date, d.previous_date,"
+        " (SELECT json_group_array(player_id) FROM answers WHERE question_id = d.question_id)"
+        " FROM dailies d JOIN questions q ON q.id = d.question_id"
+        " WHERE q.revealed_at IS NOT NULL ORDER BY d.question_id"
+    ).fetchall()
+    streaks: dict[int, dict[int, DailyStreak]] = defaultdict(dict)
+    for _, channel_id, number, local_date, previous_date, answered in rows:
+        info = DailyInfo(
+            number,
+            date.fromisoformat(local_date),
+            None if previous_date is None else date.fromisoformat(previous_date),
+        )
+        held = streaks[channel_id]
+        for streak in advance_streaks(held.values(), json.loads(answered), info):
+            held[streak.player_id] = streak
+    conn.execute("DELETE FROM daily_streaks")
+    conn.executemany(
+        "INSERT INTO daily_streaks (channel_id, player_id, current, best, last_date)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (channel_id, s.player_id, s.current, s.best, s.last_day.isoformat())
+            for channel_id, held in streaks.items()
+            for s in held.values()
+        ],
+    )

@@ -11,8 +11,9 @@ from typing import Any
 
 import aiosqlite
 
+from db import standings
 from db.answer_log import AnswerLog, LoggedAnswer
-from db.dailies import DailyStore, daily_streak, longest_daily_streak
+from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_daily_streaks
 from db.outbox import Outbox
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
@@ -21,6 +22,7 @@ from trivia.bank import Records
 from trivia.daily import DailyInfo
 from trivia.model import Choice, Difficulty, Place, Question, QuestionKind, Source
 from trivia.schedule import Schedule, Timing
+from trivia.standings import Outcome
 from trivia.store import (
     AnswerRow,
     Asking,
@@ -47,11 +49,6 @@ _ANSWERS_SQL = (
     "SELECT a.id, a.player_id, p.display_name, a.choice_index, a.value, a.correct,"
     " a.points, a.answered_at FROM answers a JOIN players p ON p.id = a.player_id"
     " WHERE a.question_id = ? ORDER BY a.answered_at, a.id"
-)
-_RANK_ORDER = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
-_STANDING_SQL = (
-    "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
-    " FROM standings s JOIN players p ON p.id = s.player_id"
 )
 
 
@@ -382,8 +379,9 @@ class GameStore:
         following: NextQuestion | None,
     ) -> Revealed | None:
         """Reveal exactly once, in one transaction: close the question to answers, settle
-        the answers locked before that, write the rescoring and daily streaks, and ask the
-        next question or end the round."""
+        the answers locked before that, write the rescoring (into the standings too) and
+        daily streaks, and ask the next question or end the round."""
+        workspace_id = await self._workspace_id(question.place)
 
         def reveal(conn: sqlite3.Connection) -> tuple[list[AnswerRow], Settled, int | None] | None:
             claimed = conn.execute(
@@ -396,13 +394,7 @@ class GameStore:
             answers = [_answer_row(row) for row in conn.execute(_ANSWERS_SQL, (question.id,))]
             streaks = DailyStore.streaks_for(conn, question.id) if question.daily else []
             settled = settle(answers, streaks)
-            conn.executemany(
-                "UPDATE answers SET points = ?, correct = ? WHERE id = ?",
-                [
-                    (points, int(correct), answer_id)
-                    for answer_id, points, correct in settled.rescored
-                ],
-            )
+            _rescore(conn, workspace_id, answers, settled.rescored)
             if settled.streaks:
                 DailyStore.save_streaks(conn, question.id, settled.streaks)
             if following is None:
@@ -472,19 +464,15 @@ class GameStore:
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """Top players of the workspace for a period, ties broken deterministically."""
-        rows = await self._rows(
-            _STANDING_SQL + " WHERE s.workspace_id = ? AND s.period = ?"
-            f" ORDER BY {_RANK_ORDER} LIMIT ?",
-            (await self._workspace_id(place), period, limit),
-        )
-        return [Standing(rank, *row) for rank, row in enumerate(rows, start=1)]
+        scope = (await self._workspace_id(place), period)
+        return await on_thread(self.conn, lambda conn: standings.leaderboard(conn, scope, limit))
 
     async def player_stats(self, place: Place, period: str, player_id: int) -> PlayerStats | None:
         """A player's totals and rank, with the players just above and below (read in one
         trip to the database thread)."""
         workspace_id = await self._workspace_id(place)
         return await on_thread(
-            self.conn, lambda conn: _player_stats(conn, (workspace_id, period), player_id)
+            self.conn, lambda conn: standings.player_stats(conn, (workspace_id, period), player_id)
         )
 
     async def streak_leaderboard(self, place: Place, limit: int) -> list[StreakStanding]:
@@ -574,15 +562,12 @@ class GameStore:
         )
 
     async def rebuild_standings(self) -> None:
-        """Recompute every derived total from the answer log, in one transaction."""
+        """Recompute the standings and daily streaks from the answer log, in one
+        transaction, through the same rules that keep them live."""
 
         def replay(conn: sqlite3.Connection) -> None:
-            conn.execute("CREATE TEMP TABLE replay AS SELECT * FROM answers")
-            conn.execute("DELETE FROM answers")
-            conn.execute("DELETE FROM standings")
-            conn.execute("DELETE FROM standing_counts")
-            conn.execute("INSERT INTO answers SELECT * FROM temp.replay ORDER BY answered_at, id")
-            conn.execute("DROP TABLE temp.replay")
+            standings.rebuild(conn)
+            rebuild_daily_streaks(conn)
 
         await self.writer.transaction(replay)
 
@@ -640,96 +625,40 @@ def _player_card(
     player_id, workspace_id = int(row[0]), int(row[1])
     streak = longest_daily_streak if anywhere else daily_streak
     return PlayerCard(
-        _player_stats(conn, (workspace_id, "all"), player_id),
+        standings.player_stats(conn, (workspace_id, "all"), player_id),
         streak(conn, channel_id, player_id),
     )
 
 
-def _player_stats(
-    conn: sqlite3.Connection, scope: tuple[int, str], player_id: int
-) -> PlayerStats | None:
-    """A player's totals and rank in a (workspace, period), with the neighbours."""
-    me = conn.execute(
-        "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
-        " p.display_name FROM standings s JOIN players p ON p.id = s.player_id"
-        " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
-        " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
-        (*scope, player_id),
-    ).fetchone()
-    if me is None:
-        return None
-    points, answered, correct, last_at, streak, best, name = me
-    # Players ahead: more points (from the per-points counts), then equal points
-    # with more correct answers, then equal both and an earlier score or lower id.
-    ahead = conn.execute(
-        "SELECT (SELECT coalesce(sum(players), 0) FROM standing_counts"
-        "        WHERE workspace_id = ?1 AND period = ?2 AND points > ?3)"
-        " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
-        "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct > ?4)"
-        " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
-        "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct = ?4"
-        "    AND (last_scored_at, player_id) < (?5, ?6)),"
-        " (SELECT coalesce(sum(players), 0) FROM standing_counts"
-        "  WHERE workspace_id = ?1 AND period = ?2)",
-        (*scope, points, correct, last_at, player_id),
-    ).fetchone()
-    rank = int(ahead[0]) + 1
-    me_key = (points, correct, last_at, player_id)
-    return PlayerStats(
-        name=name,
-        points=points,
-        answered=answered,
-        correct=correct,
-        streak=streak,
-        best_streak=best,
-        rank=rank,
-        players=int(ahead[1]),
-        above=_neighbour(conn, scope, me_key, rank - 1, above=True),
-        below=_neighbour(conn, scope, me_key, rank + 1, above=False),
-    )
-
-
-def _neighbour(
+def _rescore(
     conn: sqlite3.Connection,
-    scope: tuple[int, str],
-    key: tuple[Any, ...],
-    rank: int,
-    *,
-    above: bool,
-) -> Standing | None:
-    """The next player up or down the ranking: three narrow index seeks, first hit wins."""
-    points, correct, last_at, player_id = key
-    if above:
-        seeks = (
-            ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) < (?, ?)",
-             (points, correct, last_at, player_id),
-             "s.last_scored_at DESC, s.player_id DESC"),
-            ("s.points = ? AND s.correct > ?", (points, correct),
-             "s.correct, s.last_scored_at DESC, s.player_id DESC"),
-            ("s.points > ?", (points,),
-             "s.points, s.correct, s.last_scored_at DESC, s.player_id DESC"),
-        )  # fmt: skip
-    else:
-        seeks = (
-            ("s.points = ? AND s.correct = ? AND (s.last_scored_at, s.player_id) > (?, ?)",
-             (points, correct, last_at, player_id),
-             "s.last_scored_at, s.player_id"),
-            ("s.points = ? AND s.correct < ?", (points, correct),
-             "s.correct DESC, s.last_scored_at, s.player_id"),
-            ("s.points < ?", (points,),
-             "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"),
-        )  # fmt: skip
-    # One query: the seeks run in order and the outer LIMIT stops at the first hit.
-    parts = [
-        "SELECT * FROM (" + _STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ?"
-        f" AND {where} ORDER BY {order} LIMIT 1)"
-        for where, _, order in seeks
+    workspace_id: int,
+    answers: list[AnswerRow],
+    rescored: list[tuple[int, int, bool]],
+) -> None:
+    """Write a reveal's rescoring: the answers it judges take their places in the settle
+    order (in the order given), and the standings move with them."""
+    by_id = {a.id: a for a in answers}
+    changes = [
+        standings.Change(
+            workspace_id,
+            by_id[answer_id].player_id,
+            _ts(by_id[answer_id].answered_at),
+            Outcome(by_id[answer_id].points, by_id[answer_id].correct),
+            Outcome(points, correct),
+        )
+        for answer_id, points, correct in rescored
     ]
-    row = conn.execute(
-        " UNION ALL ".join(parts) + " LIMIT 1",
-        tuple(value for _, params, _ in seeks for value in (*scope, *params)),
-    ).fetchone()
-    return Standing(rank, *row) if row else None
+    places = standings.settle_places(conn, [(c.before, c.after) for c in changes])
+    conn.executemany(
+        "UPDATE answers SET points = ?, correct = ?, settle_seq = coalesce(?, settle_seq)"
+        " WHERE id = ?",
+        [
+            (points, int(correct), place, answer_id)
+            for (answer_id, points, correct), place in zip(rescored, places, strict=True)
+        ],
+    )
+    standings.count_changes(conn, changes)
 
 
 def _insert_question(conn: sqlite3.Connection, round_id: int, seq: int, item: NextQuestion) -> int:

@@ -24,6 +24,7 @@ from tests.generating import generator
 from trivia.daily import DailyStreak
 from trivia.model import Place, RecordsPack
 from trivia.questions import Request
+from trivia.standings import Line, rank_order
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Revealed, Settled
 
 PLACE = Place("test", "guild", "chan")
@@ -228,8 +229,9 @@ def test_killed_mid_scoring_leaves_whole_answers_only(tmp_path: Path) -> None:
 async def test_rank_and_neighbours_match_a_full_sort_with_ties(
     tmp_path: Path, store: GameStore, mini_pack: RecordsPack
 ) -> None:
-    """Rank, the player above and the player below agree with sorting every player,
-    including ties on points broken by correct answers, then by who scored first."""
+    """Rank, the player above and the player below agree with sorting every player by
+    trivia.standings.rank_order, including ties on points broken by correct answers, then
+    by who scored first."""
     rng = Random(9)
     for seed in range(8):
         q = await open_one(store, mini_pack, seed)
@@ -251,7 +253,7 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
         rows = conn.execute(
             "SELECT player_id, points, correct, last_scored_at FROM standings WHERE period = 'all'"
         ).fetchall()
-    ordered = sorted(rows, key=lambda r: (-r[1], -r[2], r[3], r[0]))
+    ordered = sorted(rows, key=lambda r: rank_order(r[0], Line(r[1], 0, r[2], r[3])))
     assert len({(r[1], r[2]) for r in ordered}) < len(ordered), "the data has ties"
     for index, (player_id, *_) in enumerate(ordered):
         stats = await store.player_stats(PLACE, "all", player_id)
