@@ -15,16 +15,18 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 from discord.ui import Button, DynamicItem
 
+from adapters.button_ids import RESET_CONFIRM, reset_asked_at, reset_id
 from adapters.fitting import fit
 from trivia.commands import (
-    RESET_CONFIRM,
+    LEADERBOARDS,
     Answer,
     Ask,
     Command,
@@ -39,11 +41,11 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
-    confirmed_reset,
     parse_sports,
 )
-from trivia.model import Place
-from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
+from trivia.model import CHOICE_LETTERS, Place
+from trivia.replies import FAILED, ButtonKind, Reply, ReplyKind, error
+from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -146,12 +148,13 @@ def to_view(reply: Reply) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for button in reply.buttons:
-        if button.value.startswith(RESET_CONFIRM):
-            view.add_item(ResetButton(button.value))
-        elif button.value == GUESS and reply.question_id is not None:
-            view.add_item(GuessButton(reply.question_id, button.label))
-        elif reply.question_id is not None:
-            view.add_item(AnswerButton(reply.question_id, button.value))
+        match button.kind:
+            case ButtonKind.RESET_CONFIRM:
+                view.add_item(ResetButton(button.asked_at))
+            case ButtonKind.GUESS if reply.question_id is not None:
+                view.add_item(GuessButton(reply.question_id, button.label))
+            case ButtonKind.ANSWER if reply.question_id is not None:
+                view.add_item(AnswerButton(reply.question_id, button.letter))
     return view
 
 
@@ -176,7 +179,9 @@ def _bot(interaction: discord.Interaction[Any]) -> TriviaBot:
     return client
 
 
-class AnswerButton(DynamicItem[Button[Any]], template=r"pf:answer:(?P<q>\d+):(?P<c>[A-D])"):
+class AnswerButton(
+    DynamicItem[Button[Any]], template=rf"pf:answer:(?P<q>\d+):(?P<c>[{CHOICE_LETTERS}])"
+):
     """A choice button; its custom_id carries the question, so it works after restarts."""
 
     def __init__(self, question_id: int, choice: str) -> None:
@@ -268,19 +273,19 @@ def _typed_guess(interaction: discord.Interaction[Any]) -> Answer | None:
     return Answer(text, question_id=int(form[1]))
 
 
-class ResetButton(DynamicItem[Button[Any]], template=r"pf:(?P<value>reset-confirm(:\d+)?)"):
+class ResetButton(DynamicItem[Button[Any]], template=rf"pf:(?P<value>{RESET_CONFIRM}(:\d+)?)"):
     """The confirmation of a leaderboard reset; permissions are checked again on click,
-    and the engine refuses one that has expired (the value carries when it was asked)."""
+    and the engine refuses one that has expired (the id carries when it was asked)."""
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, asked_at: datetime) -> None:
         super().__init__(
             Button(
                 label="Reset leaderboard",
                 style=discord.ButtonStyle.danger,
-                custom_id=f"pf:{value}",
+                custom_id=f"pf:{reset_id(asked_at)}",
             )
         )
-        self.value = value
+        self.asked_at = asked_at
 
     @classmethod
     async def from_custom_id(
@@ -290,11 +295,11 @@ class ResetButton(DynamicItem[Button[Any]], template=r"pf:(?P<value>reset-confir
         match: re.Match[str],
     ) -> ResetButton:
         """Rebuild the button from a click."""
-        return cls(match["value"])
+        return cls(reset_asked_at(match["value"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Reset, if the member may manage the server and the button is recent."""
-        await _bot(interaction).dispatch_command(interaction, confirmed_reset(self.value))
+        await _bot(interaction).dispatch_command(interaction, Reset(self.asked_at))
 
 
 def _matching(names: list[str], current: str) -> list[app_commands.Choice[str]]:
@@ -322,8 +327,6 @@ async def _sports(
     ]
 
 
-Period = Literal["week", "month", "all", "streak"]
-
 trivia = app_commands.Group(
     name="trivia",
     description="Photo-finish trivia from the closest finishes in sport",
@@ -346,11 +349,11 @@ async def play(interaction: discord.Interaction[Any], series: str | None = None)
 
 
 @trivia.command(name="start", description="Play a match of several questions")
-@app_commands.describe(questions="How many questions (1-20)", series="Only this series")
+@app_commands.describe(questions=f"How many questions (1-{MAX_MATCH})", series="Only this series")
 @app_commands.autocomplete(series=_series)
 async def start(
     interaction: discord.Interaction[Any],
-    questions: app_commands.Range[int, 1, 20] | None = None,
+    questions: app_commands.Range[int, 1, MAX_MATCH] | None = None,
     series: str | None = None,
 ) -> None:
     """A match of N questions."""
@@ -364,7 +367,8 @@ async def answer(interaction: discord.Interaction[Any], text: str) -> None:
 
 
 @trivia.command(name="leaderboard", description="Top players here, or this channel's daily streaks")
-async def leaderboard(interaction: discord.Interaction[Any], period: Period = "all") -> None:
+@app_commands.choices(period=[app_commands.Choice(name=p, value=p) for p in LEADERBOARDS])
+async def leaderboard(interaction: discord.Interaction[Any], period: str = "all") -> None:
     """The leaderboard for a period."""
     await _bot(interaction).dispatch_command(interaction, Leaderboard(period))
 
@@ -410,23 +414,26 @@ _plain(trivia, "help", "How to play and how scoring works", Help())
     description="Show or change the answer window, match length, series and sports",
 )
 @app_commands.describe(
-    answer_window="Seconds to answer (5-3600)",
-    match_length="Questions in a match started without a number (1-20)",
+    answer_window=f"Seconds to answer ({MIN_WINDOW}-{MAX_WINDOW})",
+    match_length=f"Questions in a match started without a number (1-{MAX_MATCH})",
     series="Only ask about this series, or 'all'",
     sports="Only these sports, comma-separated (e.g. Athletics, Swimming), or 'all'",
 )
 @app_commands.autocomplete(series=_series, sports=_sports)
 async def settings(
     interaction: discord.Interaction[Any],
-    answer_window: app_commands.Range[int, 5, 3600] | None = None,
-    match_length: app_commands.Range[int, 1, 20] | None = None,
+    answer_window: app_commands.Range[int, MIN_WINDOW, MAX_WINDOW] | None = None,
+    match_length: app_commands.Range[int, 1, MAX_MATCH] | None = None,
     series: str | None = None,
     sports: str | None = None,
 ) -> None:
     """Workspace settings."""
     chosen = None if sports is None else parse_sports(sports)
     await _bot(interaction).dispatch_command(
-        interaction, Configure(answer_window, match_length, series, chosen)
+        interaction,
+        Configure(
+            answer_window=answer_window, match_length=match_length, series=series, sports=chosen
+        ),
     )
 
 
@@ -445,7 +452,7 @@ schedule = app_commands.Group(
     zone="IANA time zone, e.g. America/New_York",
     days="mon,wed,fri, weekdays or weekends (default: every day)",
     reveal="Daily question: reveal at this HH:MM (default: at the next post)",
-    questions="Post a quiz of this many questions instead of the daily question (1-20)",
+    questions=f"Post a quiz of this many questions instead of the daily question (1-{MAX_MATCH})",
     channel="Where to post (default: this channel)",
     series="Only ask about this series or sport",
 )
@@ -456,13 +463,21 @@ async def schedule_set(
     zone: str,
     days: str | None = None,
     reveal: str | None = None,
-    questions: app_commands.Range[int, 1, 20] | None = None,
+    questions: app_commands.Range[int, 1, MAX_MATCH] | None = None,
     channel: discord.TextChannel | None = None,
     series: str | None = None,
 ) -> None:
     """Add a schedule."""
     where = None if channel is None else str(channel.id)
-    command = ScheduleSet(time, zone, days, questions, series, reveal, where)
+    command = ScheduleSet(
+        at=time,
+        zone=zone,
+        days=days,
+        questions=questions,
+        series=series,
+        reveal=reveal,
+        channel=where,
+    )
     await _bot(interaction).dispatch_command(interaction, command)
 
 

@@ -165,10 +165,10 @@ class QuizScheduler:
         command: Command
         if schedule.questions is None:
             command = DailyPost(
-                local_day,
-                previous_day(schedule.timing, local_day),
-                reveal_instant(schedule.timing, local_day, schedule.reveal_at),
-                schedule.series,
+                day=local_day,
+                previous_day=previous_day(schedule.timing, local_day),
+                closes_at=reveal_instant(schedule.timing, local_day, schedule.reveal_at),
+                series=schedule.series,
             )
         elif schedule.questions == 1:
             command = Ask(schedule.series)
