@@ -8,8 +8,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from trivia.commands import RESET_CONFIRM, Answer, Command, confirmed_reset, parse
-from trivia.replies import Reply
+from trivia.commands import Answer, Command, Reset, parse
+from trivia.replies import ButtonKind, Reply
 
 Handler = Callable[[Command, str], Awaitable[list[Reply]]]
 
@@ -27,7 +27,7 @@ def render(reply: Reply, player: str) -> str:
     if reply.body:
         lines.append(reply.body)
     lines += [f"  {name}: {value}" for name, value in reply.fields]
-    if any(b.value.startswith(RESET_CONFIRM) for b in reply.buttons):
+    if any(b.kind is ButtonKind.RESET_CONFIRM for b in reply.buttons):
         lines.append("Type /confirm to do it (good for five minutes).")
     text = "\n".join(lines)
     if reply.private:
@@ -54,7 +54,7 @@ class Console:
         self.handle = handle
         self.player = player
         self.out = out
-        self.confirm: str | None = None
+        self.confirm: Reset | None = None
         """The last reset confirmation shown: what /confirm clicks."""
 
     def show(self, reply: Reply) -> None:
@@ -95,7 +95,7 @@ class Console:
                 continue
             command = to_command(text)
             if text == "/confirm":
-                command = confirmed_reset(self.confirm) if self.confirm else None
+                command = self.confirm
                 self.confirm = None
                 if command is None:
                     self.out.write("Nothing to confirm.\n")
@@ -105,7 +105,11 @@ class Console:
             replies = await self.handle(command, self.player)
             for reply in replies:
                 self.confirm = next(
-                    (b.value for b in reply.buttons if b.value.startswith(RESET_CONFIRM)),
+                    (
+                        Reset(b.asked_at)
+                        for b in reply.buttons
+                        if b.kind is ButtonKind.RESET_CONFIRM
+                    ),
                     self.confirm,
                 )
                 self.out.write(render(reply, self.player) + "\n")

@@ -22,18 +22,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.button_ids import reset_asked_at, reset_id
 from adapters.fitting import fit
-from trivia.commands import (
-    ADMIN_COMMANDS,
-    RESET_CONFIRM,
-    Answer,
-    Command,
-    confirmed_reset,
-    parse,
-)
+from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
 from trivia.incoming import Incoming
-from trivia.model import Place
-from trivia.replies import FAILED, GUESS, Reply, ReplyKind, error
+from trivia.model import CHOICE_LETTERS, Place
+from trivia.replies import FAILED, ButtonKind, Reply, ReplyKind, error
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +42,7 @@ Work = Callable[[dict[str, Any]], Awaitable[None]]
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
-ANSWER_ACTION = re.compile(r"^pf_answer_[A-D]$")
+ANSWER_ACTION = re.compile(rf"^pf_answer_[{CHOICE_LETTERS}]$")
 RESET_ACTION = "pf_reset"
 GUESS_ACTION = "pf_guess"
 GUESS_FORM = "pf_guess_form"
@@ -94,19 +88,17 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
         text = heading + fit(escape(value), 3000 - len(heading))
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     buttons = []
+    question = reply.question_id
     for button in reply.buttons:
-        if button.value.startswith(RESET_CONFIRM):
-            buttons.append(_button("Reset leaderboard", RESET_ACTION, button.value, danger=True))
-        elif button.value == GUESS and reply.question_id is not None:
-            buttons.append(_button(button.label, GUESS_ACTION, str(reply.question_id)))
-        elif reply.question_id is not None:
-            buttons.append(
-                _button(
-                    button.label,
-                    f"pf_answer_{button.value}",
-                    f"{reply.question_id}:{button.value}",
-                )
-            )
+        match button.kind:
+            case ButtonKind.RESET_CONFIRM:
+                value = reset_id(button.asked_at)
+                buttons.append(_button(button.label, RESET_ACTION, value, danger=True))
+            case ButtonKind.GUESS if question is not None:
+                buttons.append(_button(button.label, GUESS_ACTION, str(question)))
+            case ButtonKind.ANSWER if question is not None:
+                action, value = f"pf_answer_{button.letter}", f"{question}:{button.letter}"
+                buttons.append(_button(button.label, action, value))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return blocks
@@ -304,7 +296,7 @@ class SlackBot:
         user = body["user"]
         [action] = body["actions"]
         await self._run(
-            confirmed_reset(str(action.get("value") or "")),
+            Reset(reset_asked_at(str(action.get("value") or ""))),
             body["team"]["id"],
             body["channel"]["id"],
             user["id"],

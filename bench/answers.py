@@ -21,8 +21,8 @@ from db.connection import PRAGMAS, open_db
 from db.game import GameStore
 from trivia.commands import Answer, Ask
 from trivia.engine import Actor, Engine
-from trivia.model import Place
-from trivia.replies import LETTERS, ReplyKind
+from trivia.model import CHOICE_LETTERS, Place
+from trivia.replies import ReplyKind
 from trivia.settings import Settings
 from trivia.store import OpenQuestion
 
@@ -81,7 +81,7 @@ def _answer_text(open_q: OpenQuestion, player: int) -> str:
     question = open_q.question
     if question.is_numeric:
         return f"{(player % 50 + 1) / 1000:.3f}"
-    return LETTERS[player % len(question.choices)]
+    return CHOICE_LETTERS[player % len(question.choices)]
 
 
 async def _open_questions(engine: Engine, store: GameStore) -> list[tuple[Place, OpenQuestion]]:

@@ -19,7 +19,9 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
-from adapters.discord_bot import NO_MENTIONS, AnswerButton, DiscordConfig, point_at
+from adapters.discord_bot import DiscordConfig, point_at
+from adapters.discord_bot.client import NO_MENTIONS
+from adapters.discord_bot.components import AnswerButton
 from bench.bot_process import TOKEN
 
 Respond = Callable[[discord.Interaction[Any], str], Awaitable[None]]

@@ -114,7 +114,9 @@ async def through_engine(pack: RecordsPack, folder: Path) -> tuple[list[float], 
         for i in range(DAILIES):
             day = date(2026, 12, 1) + timedelta(days=i)
             at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
-            post = DailyPost(day, day - timedelta(days=1), at + timedelta(hours=12))
+            post = DailyPost(
+                day=day, previous_day=day - timedelta(days=1), closes_at=at + timedelta(hours=12)
+            )
             start = time.perf_counter()
             daily = Actor(Place("bench", "gen", "daily"), "s", "S", at, admin=True)
             replies = (await engine.handle(post, daily)).replies

@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.report import figure, heading, percentile, progress, verdict
 from db.connection import migrations, open_db
 from db.game import GameStore
-from trivia.model import Difficulty, Place
+from trivia.model import CHOICE_LETTERS, Difficulty, Place
 from trivia.scoring import answer_points
 
 VERSION = "v1"
@@ -98,7 +98,15 @@ def _answer_rows(first: int, last: int) -> Iterator[tuple[int, int, str, int, in
                 else 0
             )
             choice = right if correct else (right + 1) % 4
-            yield (q + 1, player + 1, "ABCD"[choice], choice, int(correct), points, asked + elapsed)
+            yield (
+                q + 1,
+                player + 1,
+                CHOICE_LETTERS[choice],
+                choice,
+                int(correct),
+                points,
+                asked + elapsed,
+            )
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from db.game import GameStore
 from db.records import read_pack
 from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
+from trivia.settings import MAX_WINDOW
 
 CSV_COLUMNS = (
     "key", "sport", "series", "season", "date", "name", "venue", "kind", "official", "winner",
@@ -42,8 +43,8 @@ def _window(text: str) -> float:
         seconds = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= seconds <= 3600:
-        raise argparse.ArgumentTypeError("must be from 1 to 3600 seconds")
+    if not 1 <= seconds <= MAX_WINDOW:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WINDOW} seconds")
     return seconds
 
 
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play = commands.add_parser("play", parents=common, help="play in this terminal")
     play.add_argument("--name", help="your player name")
-    play.add_argument("--window", type=_window, help="answer window in seconds (5-3600)")
+    play.add_argument("--window", type=_window, help=f"answer window in seconds (1-{MAX_WINDOW})")
     play.add_argument("--seed", type=int, help="random seed, for reproducible games")
 
     discord = commands.add_parser("discord", help="Discord set-up").add_subparsers(

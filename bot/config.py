@@ -11,6 +11,8 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
+from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW
+
 DEFAULT_CONFIG = Path("config.toml")
 ENV_SECRETS = {
     ("discord", "token"): "DISCORD_TOKEN",
@@ -196,8 +198,8 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         source=source,
         db_path=Path(db_path).expanduser() if db_path else default_db_path(),
         game=GameConfig(
-            answer_window_seconds=game.number("answer_window_seconds", 20, 5, 3600),
-            match_length=game.whole("match_length", 5, 1, 20),
+            answer_window_seconds=game.number("answer_window_seconds", 20, MIN_WINDOW, MAX_WINDOW),
+            match_length=game.whole("match_length", 5, 1, MAX_MATCH),
             series=game.text("series"),
         ),
         player_name=sections["console"].text("player_name") or "you",

@@ -189,10 +189,10 @@ class QuizScheduler:
     def _command(self, schedule: Schedule, local_day: date) -> Command:
         if schedule.questions is None:
             return DailyPost(
-                local_day,
-                previous_day(schedule.timing, local_day),
-                reveal_instant(schedule.timing, local_day, schedule.reveal_at),
-                schedule.series,
+                day=local_day,
+                previous_day=previous_day(schedule.timing, local_day),
+                closes_at=reveal_instant(schedule.timing, local_day, schedule.reveal_at),
+                series=schedule.series,
             )
         if schedule.questions == 1:
             return Ask(schedule.series)

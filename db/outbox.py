@@ -6,10 +6,19 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from db.transactions import Writer
 from trivia.model import Place
-from trivia.replies import Button, Reply, ReplyKind
+from trivia.replies import (
+    Button,
+    ButtonKind,
+    ChoiceButton,
+    GuessButton,
+    Reply,
+    ReplyKind,
+    ResetConfirmButton,
+)
 
 LEASE = timedelta(minutes=2)
 """A post taken by a process is its own for this long; after that (the process stopped
@@ -46,6 +55,26 @@ class Pending:
     attempts: int
 
 
+def _button_to_dict(button: Button) -> dict[str, str | float]:
+    match button.kind:
+        case ButtonKind.ANSWER:
+            return {"kind": button.kind.value, "letter": button.letter}
+        case ButtonKind.GUESS:
+            return {"kind": button.kind.value, "label": button.label}
+        case ButtonKind.RESET_CONFIRM:
+            return {"kind": button.kind.value, "asked_at": button.asked_at.timestamp()}
+
+
+def _button_from_dict(data: dict[str, Any]) -> Button:
+    match ButtonKind(data["kind"]):
+        case ButtonKind.ANSWER:
+            return ChoiceButton(data["letter"])
+        case ButtonKind.GUESS:
+            return GuessButton(data["label"])
+        case ButtonKind.RESET_CONFIRM:
+            return ResetConfirmButton(datetime.fromtimestamp(data["asked_at"], UTC))
+
+
 def reply_to_json(reply: Reply) -> str:
     """A reply as stored JSON."""
     return json.dumps(
@@ -54,7 +83,7 @@ def reply_to_json(reply: Reply) -> str:
             "title": reply.title,
             "body": reply.body,
             "fields": [list(f) for f in reply.fields],
-            "buttons": [[b.label, b.value] for b in reply.buttons],
+            "buttons": [_button_to_dict(b) for b in reply.buttons],
             "private": reply.private,
             "question_id": reply.question_id,
         }
@@ -69,7 +98,7 @@ def reply_from_json(text: str) -> Reply:
         data["title"],
         data["body"],
         tuple((name, value) for name, value in data["fields"]),
-        tuple(Button(label, value) for label, value in data["buttons"]),
+        tuple(_button_from_dict(b) for b in data["buttons"]),
         data["private"],
         data["question_id"],
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from trivia.scoring import PERIODS
+from trivia.settings import MAX_MATCH
 
-MAX_MATCH = 20
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 
@@ -57,7 +57,7 @@ class Daily:
     guess: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DailyPost:
     """The scheduler posts a local date's daily question (never parsed from text).
 
@@ -74,7 +74,7 @@ class Stop:
     """End the channel's round after revealing the open question."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Configure:
     """An admin changes workspace settings; None leaves a setting as it is."""
 
@@ -93,23 +93,7 @@ class Reset:
     asked_at: datetime | None = None
 
 
-RESET_CONFIRM = "reset-confirm"
-
-
-def reset_button_value(asked_at: datetime) -> str:
-    """What a reset confirmation button carries: when the reset was asked for."""
-    return f"{RESET_CONFIRM}:{int(asked_at.timestamp())}"
-
-
-def confirmed_reset(value: str) -> Reset:
-    """The confirmation a button value stands for (a button from before confirmations
-    carried their time counts as long expired)."""
-    _, _, seconds = value.partition(":")
-    stamp = whole_number(seconds, digits=12)
-    return Reset(datetime.fromtimestamp(stamp or 0, UTC))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ScheduleSet:
     """An admin schedules the daily question (questions None) or a quiz of N questions in
     a channel of this workspace (None: this one) at a local time; the daily question is
@@ -254,7 +238,7 @@ def _admin(words: list[str]) -> Command:
             sports, rest = parse_sports(" ".join(rest)), []
         else:
             return Invalid(ADMIN_USAGE)
-    return Configure(window, length, series, sports)
+    return Configure(answer_window=window, match_length=length, series=series, sports=sports)
 
 
 def whole_number(text: str, digits: int = 6) -> int | None:
@@ -303,4 +287,12 @@ def _schedule(words: list[str]) -> Command:
             series, rest = " ".join(rest), []
         else:
             return Invalid(ADMIN_USAGE)
-    return ScheduleSet(at, zone, days, questions, series, reveal, channel)
+    return ScheduleSet(
+        at=at,
+        zone=zone,
+        days=days,
+        questions=questions,
+        series=series,
+        reveal=reveal,
+        channel=channel,
+    )

@@ -11,7 +11,6 @@ from trivia import replies
 from trivia.bank import Bank, Pool
 from trivia.commands import (
     ADMIN_COMMANDS,
-    MAX_MATCH,
     Answer,
     Ask,
     Command,
@@ -52,7 +51,7 @@ from trivia.questions import Generator, NoQuestionError, Request, daily_pool
 from trivia.replies import Reply, ReplyKind
 from trivia.schedule import ScheduleError, parse_time, parse_timing
 from trivia.scoring import DEFAULT_STEP, PERIODS, Guess, answer_points, period_key, rank_guesses
-from trivia.settings import Settings
+from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW, Settings
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Settled, Store
 from trivia.usage import usage_for
 
@@ -313,8 +312,11 @@ class Engine:
         return True
 
     async def _configure(self, actor: Actor, change: Configure) -> list[Reply]:
-        if change.answer_window is not None and not 5 <= change.answer_window <= 3600:
-            return [replies.error("The answer window is 5 to 3600 seconds.")]
+        if (
+            change.answer_window is not None
+            and not MIN_WINDOW <= change.answer_window <= MAX_WINDOW
+        ):
+            return [replies.error(f"The answer window is {MIN_WINDOW} to {MAX_WINDOW} seconds.")]
         if change.match_length is not None and not 1 <= change.match_length <= MAX_MATCH:
             return [replies.error(f"A match is 1 to {MAX_MATCH} questions.")]
         values: dict[str, str | None] = {}

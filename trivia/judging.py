@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from trivia.model import Choice, Question
+from trivia.model import CHOICE_LETTERS, Choice, Question
 from trivia.names import normalize, surname
 
 __all__ = ["ACCEPT_SCORE", "CLOSE_SCORE", "Verdict", "VerdictStatus", "judge", "parse_margin"]
@@ -26,7 +26,6 @@ ACCEPT_SCORE = 88.0
 CLOSE_SCORE = 72.0
 """Fuzzy score at or above which a near miss is answered with "Close: did you mean ...?"."""
 
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _EMPTY_MESSAGE = "Type an answer, e.g. /trivia answer B"
 _MARGIN_MESSAGE = "Type the margin in seconds, e.g. 0.002"
 _MIN_FUZZY_LENGTH = 3
@@ -206,7 +205,7 @@ class _Candidate:
 
 
 def _letter_range(count: int) -> str:
-    return f"A\u2013{_LETTERS[count - 1]}"
+    return f"A\u2013{CHOICE_LETTERS[count - 1]}"
 
 
 def _letter_message(count: int) -> str:
@@ -325,8 +324,9 @@ def _judge_choice(question: Question, text: str) -> Verdict:
     key = normalize(text)
 
     letter = _LETTER.match(raw)
-    if letter is not None and _LETTERS.index(letter[1].upper()) < count:
-        return _accept(question, _LETTERS.index(letter[1].upper()))
+    picked = CHOICE_LETTERS.find(letter[1].upper()) if letter is not None else -1
+    if 0 <= picked < count:
+        return _accept(question, picked)
 
     exact = _select(question, _exact_matches(choices, key)) if key else None
     if exact is not None:

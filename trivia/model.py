@@ -191,6 +191,10 @@ class Choice:
     number: float | None = None
 
 
+CHOICE_LETTERS = "ABCD"
+"""The letters a question's choices go by, in order (a question has at most four)."""
+
+
 @dataclass(frozen=True)
 class Question:
     """A generated question with everything needed to judge and reveal it."""

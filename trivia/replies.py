@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Literal
 
-from trivia.commands import reset_button_value
 from trivia.daily import DailyStreak, guess_spread
-from trivia.model import Question
+from trivia.model import CHOICE_LETTERS, Question
 from trivia.schedule import Schedule, describe_days, next_slot
 from trivia.scoring import BASE_POINTS, CLOSENESS_SHARE, GUESS_SHARES, SPEED_BONUS_SHARE
 from trivia.settings import Settings
 from trivia.store import AnswerRow, OpenQuestion, PlayerStats, Standing, StreakStanding
 from trivia.usage import Usage
 
-LETTERS = "ABCD"
-GUESS = "guess"
-"""A button whose answer the player types (the adapter asks for it, e.g. in a form)."""
 GUESSES_SHOWN = 5
 """How many of the closest guessers (and longest daily streaks) a reveal names."""
 PERIOD_TITLES = {"week": "this week", "month": "this month", "all": "all time"}
@@ -40,12 +37,50 @@ class ReplyKind(StrEnum):
     NOTICE = "notice"
 
 
+class ButtonKind(Enum):
+    """What a click on a button does; adapters dispatch on it."""
+
+    ANSWER = "answer"
+    """Answers the reply's question with the button's choice letter."""
+    GUESS = "guess"
+    """Asks the player to type an answer to the reply's question (e.g. in a form)."""
+    RESET_CONFIRM = "reset-confirm"
+    """Confirms the leaderboard reset asked for at the button's time."""
+
+
 @dataclass(frozen=True)
-class Button:
-    """A choice button: `value` is what the adapter sends back as the answer."""
+class ChoiceButton:
+    """Answers the reply's question with one choice."""
+
+    letter: str
+    kind: Literal[ButtonKind.ANSWER] = field(default=ButtonKind.ANSWER, init=False)
+
+    @property
+    def label(self) -> str:
+        """The button's text: its letter."""
+        return self.letter
+
+
+@dataclass(frozen=True)
+class GuessButton:
+    """Asks for a typed answer to the reply's question."""
 
     label: str
-    value: str
+    kind: Literal[ButtonKind.GUESS] = field(default=ButtonKind.GUESS, init=False)
+
+
+@dataclass(frozen=True)
+class ResetConfirmButton:
+    """Confirms the leaderboard reset asked for at `asked_at` (the engine refuses it once
+    expired)."""
+
+    asked_at: datetime
+    label: str = "Reset leaderboard"
+    kind: Literal[ButtonKind.RESET_CONFIRM] = field(default=ButtonKind.RESET_CONFIRM, init=False)
+
+
+Button = ChoiceButton | GuessButton | ResetConfirmButton
+"""A button on a reply; `kind` tells which, and narrows to its payload."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +110,10 @@ def question_reply(open_q: OpenQuestion, window: float) -> Reply:
     q = open_q.question
     title = f"Question {open_q.seq}/{open_q.total}" if open_q.total > 1 else "Trivia"
     lines = [q.prompt]
-    lines += [f"{LETTERS[i]}) {c.label}" for i, c in enumerate(q.choices)]
+    lines += [f"{CHOICE_LETTERS[i]}) {c.label}" for i, c in enumerate(q.choices)]
     how = "Type a number in seconds" if q.is_numeric else "Pick a letter"
     lines.append(f"{how}: /trivia answer ... ({window:g} s, {q.difficulty} difficulty)")
-    buttons = tuple(Button(LETTERS[i], LETTERS[i]) for i in range(len(q.choices)))
+    buttons = tuple(ChoiceButton(CHOICE_LETTERS[i]) for i in range(len(q.choices)))
     return Reply(
         ReplyKind.QUESTION, title, "\n".join(lines), buttons=buttons, question_id=open_q.id
     )
@@ -98,7 +133,7 @@ def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage) -> Reply:
         ReplyKind.QUESTION,
         f"Daily #{open_q.daily.number}",
         "\n".join(lines),
-        buttons=(Button("Guess the margin", GUESS),),
+        buttons=(GuessButton("Guess the margin"),),
         private=private,
         question_id=open_q.id,
     )
@@ -107,7 +142,7 @@ def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage) -> Reply:
 def locked_reply(question: Question, choice_index: int | None, value: float | None) -> Reply:
     """Private confirmation that an answer is locked."""
     if choice_index is not None:
-        shown = f"{LETTERS[choice_index]} ({question.choices[choice_index].label})"
+        shown = f"{CHOICE_LETTERS[choice_index]} ({question.choices[choice_index].label})"
     else:
         shown = f"{value:g} s"
     return Reply(ReplyKind.LOCKED, f"Locked in: {shown}", private=True)
@@ -116,7 +151,7 @@ def locked_reply(question: Question, choice_index: int | None, value: float | No
 def _answer_line(q: Question) -> str:
     if q.answer_index is None:
         return q.answer_text
-    return f"{LETTERS[q.answer_index]}) {q.answer_text}"
+    return f"{CHOICE_LETTERS[q.answer_index]}) {q.answer_text}"
 
 
 def reveal_reply(
@@ -144,7 +179,10 @@ def reveal_reply(
     else:
         counts = Counter(a.choice_index for a in answers)
         fields.append(
-            ("Answers", "  ".join(f"{LETTERS[i]}: {counts[i]}" for i in range(len(q.choices))))
+            (
+                "Answers",
+                "  ".join(f"{CHOICE_LETTERS[i]}: {counts[i]}" for i in range(len(q.choices))),
+            )
         )
         right = ", ".join(f"{a.player_name} (+{a.points})" for a in answers if a.correct)
         fields.append(("Right", right or "Nobody got it."))
@@ -247,7 +285,7 @@ def confirm_reset(now: datetime) -> Reply:
         ReplyKind.CONFIRM,
         "Reset this server's leaderboard?",
         "Every answer and point here is deleted for good. Nothing else changes.",
-        buttons=(Button("Reset leaderboard", reset_button_value(now)),),
+        buttons=(ResetConfirmButton(now),),
         private=True,
     )
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MIN_WINDOW = 5
+MAX_WINDOW = 3600
+"""The answer window an admin or the config may set, in seconds."""
+MAX_MATCH = 20
+"""The most questions in a match, a workspace's match length or a scheduled quiz."""
+
 
 @dataclass(frozen=True)
 class Settings:

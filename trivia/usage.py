@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trivia.commands import MAX_MATCH
+from trivia.settings import MAX_MATCH
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str
             return await app.handle(Incoming(command, PLACE, player, player, admin=True))
 
         if daily:
-            post = DailyPost(T0.date(), None, T0.replace(year=2099))
+            post = DailyPost(day=T0.date(), previous_day=None, closes_at=T0.replace(year=2099))
             await app.runtime.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
         try:
             await Console(handle, "ann", out).run(read_end)

@@ -155,7 +155,7 @@ async def test_slash_command_posts_a_question_with_buttons(
     assert embed(message)["title"] == "Trivia"
     ids = buttons(message)
     assert 2 <= len(ids) <= 4
-    assert all(i.startswith("pf:answer:") for i in ids)
+    assert ids == [f"pf:answer:{ids[0].split(':')[2]}:{c}" for c in "ABCD"[: len(ids)]]
     assert "A) " in embed(message)["description"]
     synced = {c["name"]: c for c in fake.commands[None]}
     assert set(synced) == {"trivia", "trivia-admin"}
@@ -526,6 +526,15 @@ async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
             fake, await fake.click(confirm_id, message=confirm, user=BOB, guild=GUILD)
         )
         assert answers_in(db) != []
+        old_button = {"type": 2, "style": 4, "label": "Reset", "custom_id": "pf:reset-confirm"}
+        old = confirm | {"id": "1", "components": [{"type": 1, "components": [old_button]}]}
+        expired = await settled(
+            fake,
+            await fake.click(
+                "pf:reset-confirm", message=old, user=ALICE, guild=GUILD, permissions=admin_perms
+            ),
+        )
+        assert answers_in(db) != []
         done = await settled(
             fake,
             await fake.click(
@@ -537,6 +546,8 @@ async def test_admin_reset_asks_for_confirmation_then_clears_the_board(
             ),
         )
     assert reply_of(sneaky)["data"]["embeds"][0]["title"] == "Only server admins can do that."
+    expiry = "That confirmation has expired: run reset again."
+    assert reply_of(expired)["data"]["embeds"][0]["title"] == expiry, "a button from before times"
     notice = reply_of(done)["data"]
     assert not notice.get("flags", 0) & EPHEMERAL
     assert notice["embeds"][0]["title"] == "The leaderboard was reset by Alice."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.discord_bot import to_embed
+from adapters.discord_bot.embeds import to_embed
 from adapters.fitting import fit
 from tests.fakes.discord_api import _FormErrors, _validate_message
 from trivia.replies import Reply, ReplyKind

@@ -380,6 +380,9 @@ async def test_admin_reset_needs_the_confirm_button_from_an_admin(
         [confirm] = actions_of(slack.ephemeral(ADMIN)[0])
         assert await bot.send(click_body(slack, confirm, "U1")) == 200
         await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 1)
+        old = confirm | {"value": "reset-confirm"}  # before buttons carried their time
+        assert await bot.send(click_body(slack, old, ADMIN, "boss")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral(ADMIN)) == 2)
         assert answers_in(db) != []
         assert await bot.send(click_body(slack, confirm, ADMIN, "boss")) == 200
         await slack.wait_for(
@@ -387,6 +390,7 @@ async def test_admin_reset_needs_the_confirm_button_from_an_admin(
         )
     assert confirm["action_id"] == "pf_reset"
     assert slack.ephemeral("U1")[0]["text"] == "Only server admins can do that."
+    assert slack.ephemeral(ADMIN)[1]["text"] == "That confirmation has expired: run reset again."
     assert answers_in(db) == []
 
 

@@ -6,8 +6,8 @@ from slack_sdk.models.blocks import Block
 
 from adapters.slack_app import escape, fallback_text, to_blocks
 from adapters.slack_manifest import slack_manifest
-from trivia.commands import RESET_CONFIRM
-from trivia.replies import Button, Reply, ReplyKind
+from tests.conftest import T0
+from trivia.replies import ChoiceButton, Reply, ReplyKind, ResetConfirmButton
 
 
 def test_user_text_cannot_mention_anyone() -> None:
@@ -31,7 +31,7 @@ def test_question_buttons_carry_question_and_choice() -> None:
         ReplyKind.QUESTION,
         "Trivia",
         "Who won?",
-        buttons=tuple(Button(c, c) for c in "ABCD"),
+        buttons=tuple(ChoiceButton(c) for c in "ABCD"),
         question_id=42,
     )
     [actions] = [b for b in to_blocks(reply) if b["type"] == "actions"]
@@ -41,9 +41,10 @@ def test_question_buttons_carry_question_and_choice() -> None:
         ("pf_answer_C", "42:C"),
         ("pf_answer_D", "42:D"),
     ]
-    confirm = Reply(ReplyKind.CONFIRM, "Sure?", buttons=(Button("Reset", RESET_CONFIRM),))
+    confirm = Reply(ReplyKind.CONFIRM, "Sure?", buttons=(ResetConfirmButton(T0),))
     [actions] = [b for b in to_blocks(confirm) if b["type"] == "actions"]
     assert actions["elements"][0]["action_id"] == "pf_reset"
+    assert actions["elements"][0]["value"] == f"reset-confirm:{int(T0.timestamp())}"
     assert actions["elements"][0]["style"] == "danger"
 
 

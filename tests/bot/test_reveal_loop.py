@@ -71,7 +71,9 @@ async def test_a_console_on_a_bots_database_leaves_the_bots_questions_and_slots_
         store = app.runtime.store
         now[0] = T0 - timedelta(days=1)  # a Slack admin set the daily yesterday
         at = (T0 + timedelta(minutes=1)).strftime("%H:%M")
-        await app.handle(Incoming(ScheduleSet(at, "Etc/UTC"), slack_place, "U1", "Ad", True))
+        await app.handle(
+            Incoming(ScheduleSet(at=at, zone="Etc/UTC"), slack_place, "U1", "Ad", True)
+        )
         [schedule] = [s.id for s in await store.schedules.all()]
         now[0] = T0 + timedelta(minutes=5)
         posted: list[Place] = []

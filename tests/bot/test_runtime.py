@@ -128,7 +128,7 @@ async def test_a_slot_cut_short_before_its_posts_were_stored_is_finished_once(
         killed, survivor = Process(GameStore(one), clock), Process(GameStore(two), clock).up()
         [schedule] = await daily_schedules(killed.store, ["chan"])
         assert await killed.store.schedules.claim(schedule, SLOT_DAY, clock.now, clock.now)
-        post = DailyPost(SLOT_DAY, None, NINE + timedelta(hours=12))
+        post = DailyPost(day=SLOT_DAY, previous_day=None, closes_at=NINE + timedelta(hours=12))
         await killed.engine.handle(post, Actor(PLACE, "scheduler", "S", clock.now, admin=True))
         asked = await killed.store.open_daily(PLACE)
         assert asked is not None

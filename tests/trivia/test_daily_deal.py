@@ -29,7 +29,10 @@ async def post(eng: Engine, day: date, place: Place = PLACE, series: str | None 
     """Post a date's daily question; the record it is about."""
     now = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
     closes = now + timedelta(hours=12)
-    await eng.handle(DailyPost(day, day - timedelta(days=1), closes, series), host(now, place))
+    await eng.handle(
+        DailyPost(day=day, previous_day=day - timedelta(days=1), closes_at=closes, series=series),
+        host(now, place),
+    )
     daily = await eng.store.open_daily(place)
     assert daily is not None
     assert daily.daily is not None

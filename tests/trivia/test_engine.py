@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from db.game import GameStore
 from tests.conftest import T0
 from trivia.commands import (
-    RESET_CONFIRM,
     Answer,
     Ask,
     Configure,
@@ -23,12 +22,11 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
-    confirmed_reset,
 )
 from trivia.effects import Announced, Effect
 from trivia.engine import Actor, Engine
-from trivia.model import Place
-from trivia.replies import LETTERS, ReplyKind
+from trivia.model import CHOICE_LETTERS, Place
+from trivia.replies import ReplyKind, ResetConfirmButton
 from trivia.scoring import Guess, answer_points, rank_guesses
 from trivia.settings import Settings
 from trivia.store import OpenQuestion
@@ -76,12 +74,14 @@ async def test_quick_question_answer_and_reveal(store: GameStore) -> None:
     assert right is not None
     wrong = (right + 1) % len(q.question.choices)
     [ok] = (
-        await eng.handle(Answer(LETTERS[right]), actor("alice", q.asked_at + timedelta(seconds=3)))
+        await eng.handle(
+            Answer(CHOICE_LETTERS[right]), actor("alice", q.asked_at + timedelta(seconds=3))
+        )
     ).replies
     assert ok.kind is ReplyKind.LOCKED
     assert ok.private
-    assert ok.title.startswith(f"Locked in: {LETTERS[right]}")
-    await eng.handle(Answer(LETTERS[wrong]), actor("bob", q.asked_at + timedelta(seconds=4)))
+    assert ok.title.startswith(f"Locked in: {CHOICE_LETTERS[right]}")
+    await eng.handle(Answer(CHOICE_LETTERS[wrong]), actor("bob", q.asked_at + timedelta(seconds=4)))
 
     [posted] = announced(await eng.close_due(q.asked_at + timedelta(seconds=31)))
     reveal = posted.reply
@@ -91,8 +91,8 @@ async def test_quick_question_answer_and_reveal(store: GameStore) -> None:
     fields = dict(reveal.fields)
     points = answer_points(q.question.difficulty, correct=True, elapsed=3, window=30)
     assert fields["Right"] == f"Alice (+{points})"
-    assert f"{LETTERS[right]}: 1" in fields["Answers"]
-    assert f"{LETTERS[wrong]}: 1" in fields["Answers"]
+    assert f"{CHOICE_LETTERS[right]}: 1" in fields["Answers"]
+    assert f"{CHOICE_LETTERS[wrong]}: 1" in fields["Answers"]
     assert "http" in fields["Source"]
     assert await store.open_question(PLACE) is None
     assert await eng.close_due(q.asked_at + timedelta(seconds=60)) == []
@@ -183,7 +183,7 @@ async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> 
     titles = []
     for _ in range(3):
         q = await open_question(store)
-        text = "0.005" if q.question.is_numeric else LETTERS[q.question.answer_index or 0]
+        text = "0.005" if q.question.is_numeric else CHOICE_LETTERS[q.question.answer_index or 0]
         await eng.handle(Answer(text), actor("alice", now + timedelta(seconds=1)))
         now = q.closes_at
         titles += [a.reply.title for a in announced(await eng.close_due(now))]
@@ -256,7 +256,7 @@ async def test_leaderboard_and_stats_with_neighbours(store: GameStore) -> None:
         q = await ask_until(eng, numeric=False)
         for user in users:
             at = q.asked_at + timedelta(seconds=5)
-            await eng.handle(Answer(LETTERS[q.question.answer_index or 0]), actor(user, at))
+            await eng.handle(Answer(CHOICE_LETTERS[q.question.answer_index or 0]), actor(user, at))
             scores[user] = scores.get(user, 0) + answer_points(
                 q.question.difficulty, correct=True, elapsed=5, window=30
             )
@@ -283,7 +283,7 @@ async def test_week_and_month_windows(store: GameStore) -> None:
     eng = engine(store)
     q = await ask_until(eng, numeric=False)
     await eng.handle(
-        Answer(LETTERS[q.question.answer_index or 0]),
+        Answer(CHOICE_LETTERS[q.question.answer_index or 0]),
         actor("ann", q.asked_at + timedelta(seconds=1)),
     )
     await eng.close_due(q.closes_at)
@@ -309,7 +309,7 @@ async def test_state_survives_a_new_engine(store: GameStore) -> None:
     fresh = engine(store, seed=99)
     [locked] = (
         await fresh.handle(
-            Answer(LETTERS[q.question.answer_index or 0]),
+            Answer(CHOICE_LETTERS[q.question.answer_index or 0]),
             actor("ann", q.asked_at + timedelta(seconds=1)),
         )
     ).replies
@@ -356,7 +356,9 @@ async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
     q = await open_question(store)
     assert q.closes_at - q.asked_at == timedelta(seconds=60)
     await eng.handle(
-        Answer(LETTERS[q.question.answer_index or 0] if not q.question.is_numeric else "0.01"),
+        Answer(
+            CHOICE_LETTERS[q.question.answer_index or 0] if not q.question.is_numeric else "0.01"
+        ),
         actor("bea", T0 + timedelta(seconds=1)),
     )
     await eng.close_due(q.closes_at)
@@ -366,9 +368,8 @@ async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
     assert await store.leaderboard(PLACE, "all", 10)
     [ask] = (await eng.handle(Reset(), admin)).replies
     assert ask.private
-    [button] = ask.buttons
-    assert confirmed_reset(button.value) == Reset(T0)
-    [done] = (await eng.handle(confirmed_reset(button.value), admin)).replies
+    assert ask.buttons == (ResetConfirmButton(T0),)
+    [done] = (await eng.handle(Reset(T0), admin)).replies
     assert not done.private
     assert done.title == "The leaderboard was reset by Ann."
     assert await store.leaderboard(PLACE, "all", 10) == []
@@ -384,22 +385,15 @@ async def test_a_reset_confirmation_expires_after_five_minutes(store: GameStore)
     await eng.handle(Answer("0.01" if q.question.is_numeric else "A"), actor("bea", T0))
     await eng.handle(Stop(), actor("bea", T0))
     [ask] = (await eng.handle(Reset(), admin)).replies
-    [button] = ask.buttons
-    for late in (
-        confirmed_reset(button.value),
-        confirmed_reset(RESET_CONFIRM),  # a button from before they carried a time
-    ):
+    assert ask.buttons == (ResetConfirmButton(T0),)
+    for late in (Reset(T0), Reset(datetime.fromtimestamp(0, UTC))):  # the second: an old button
         [expired] = (
             await eng.handle(late, replace(admin, now=T0 + timedelta(minutes=5, seconds=1)))
         ).replies
         assert expired.kind is ReplyKind.ERROR
         assert expired.title == "That confirmation has expired: run reset again."
     assert await store.leaderboard(PLACE, "all", 10)
-    [done] = (
-        await eng.handle(
-            confirmed_reset(button.value), replace(admin, now=T0 + timedelta(minutes=5))
-        )
-    ).replies
+    [done] = (await eng.handle(Reset(T0), replace(admin, now=T0 + timedelta(minutes=5)))).replies
     assert done.title == "The leaderboard was reset by Ann."
 
 
@@ -430,16 +424,25 @@ async def test_admins_schedule_quizzes_and_members_cannot(store: GameStore) -> N
     input names the valid form and stores nothing; members are refused."""
     eng = engine(store)
     admin = replace(actor("ann", T0), admin=True)  # T0 is Sat 21 Nov 2026, 12:00 UTC
-    [refused] = (await eng.handle(ScheduleSet("09:00", "Europe/London"), actor("bea", T0))).replies
+    [refused] = (
+        await eng.handle(ScheduleSet(at="09:00", zone="Europe/London"), actor("bea", T0))
+    ).replies
     assert refused.title == "Only server admins can do that."
-    [bad_time] = (await eng.handle(ScheduleSet("25:00", "Europe/London"), admin)).replies
+    [bad_time] = (await eng.handle(ScheduleSet(at="25:00", zone="Europe/London"), admin)).replies
     assert bad_time.title.startswith("Times are 24-hour HH:MM")
-    [bad_zone] = (await eng.handle(ScheduleSet("09:00", "Mars/Base"), admin)).replies
+    [bad_zone] = (await eng.handle(ScheduleSet(at="09:00", zone="Mars/Base"), admin)).replies
     assert bad_zone.title.startswith("Time zones are IANA names")
     assert await store.list_schedules(PLACE) == []
     [listed] = (
         await eng.handle(
-            ScheduleSet("18:30", "America/New_York", "weekdays", 3, "Cup Series"), admin
+            ScheduleSet(
+                at="18:30",
+                zone="America/New_York",
+                days="weekdays",
+                questions=3,
+                series="Cup Series",
+            ),
+            admin,
         )
     ).replies
     [(number, line)] = listed.fields
@@ -465,22 +468,24 @@ async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: Game
     eng = engine(store)
     admin = replace(actor("ann", T0), admin=True)
     [bad_reveal] = (
-        await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="9pm"), admin)
+        await eng.handle(ScheduleSet(at="09:00", zone="Europe/London", reveal="9pm"), admin)
     ).replies
     assert bad_reveal.title.startswith("Times are 24-hour HH:MM")
     [quiz_reveal] = (
-        await eng.handle(ScheduleSet("09:00", "Europe/London", questions=3, reveal="21:00"), admin)
+        await eng.handle(
+            ScheduleSet(at="09:00", zone="Europe/London", questions=3, reveal="21:00"), admin
+        )
     ).replies
     assert quiz_reveal.title == "A reveal time is for the daily question only."
     assert await store.list_schedules(PLACE) == []
     [listed] = (
-        await eng.handle(ScheduleSet("09:00", "Europe/London", reveal="21:00"), admin)
+        await eng.handle(ScheduleSet(at="09:00", zone="Europe/London", reveal="21:00"), admin)
     ).replies
     assert listed.fields[0][1].startswith(
         "09:00 Europe/London, every day, daily question, revealed at 21:00 in channel chan;"
     )
     [elsewhere] = (
-        await eng.handle(ScheduleSet("10:00", "UTC", channel="quiz-room"), admin)
+        await eng.handle(ScheduleSet(at="10:00", zone="UTC", channel="quiz-room"), admin)
     ).replies
     assert elsewhere.fields[1][1].startswith(
         "10:00 UTC, every day, daily question, revealed at the next post in channel quiz-room;"
@@ -493,14 +498,14 @@ async def test_a_second_daily_schedule_in_a_channel_is_refused(store: GameStore)
     at every post). Quizzes and other channels are unaffected."""
     eng = engine(store)
     admin = replace(actor("ann", T0), admin=True)
-    await eng.handle(ScheduleSet("09:00", "UTC"), admin)
-    [refused] = (await eng.handle(ScheduleSet("18:00", "Europe/Paris"), admin)).replies
+    await eng.handle(ScheduleSet(at="09:00", zone="UTC"), admin)
+    [refused] = (await eng.handle(ScheduleSet(at="18:00", zone="Europe/Paris"), admin)).replies
     assert refused.kind is ReplyKind.ERROR
     assert refused.private
     assert refused.title == (
         "Channel chan already has the daily question (schedule #1): one daily per channel."
         " Remove #1 first to change it."
     )
-    await eng.handle(ScheduleSet("12:00", "UTC", questions=3), admin)
-    await eng.handle(ScheduleSet("09:00", "UTC", channel="other"), admin)
+    await eng.handle(ScheduleSet(at="12:00", zone="UTC", questions=3), admin)
+    await eng.handle(ScheduleSet(at="09:00", zone="UTC", channel="other"), admin)
     assert len(await store.list_schedules(PLACE)) == 3
