@@ -1,12 +1,30 @@
-"""Console adapter: play in a terminal, several players by switching names."""
+"""Console adapter: play in a terminal, several players by switching names.
+
+In a terminal the prompt is prompt_toolkit's: line editing, history (the Up arrow recalls
+the previous line), replies that arrive on their own (a timed reveal) printed above the
+line being typed, and every reply wrapped at spaces to the terminal's width. From a pipe
+lines are read plainly and replies are not wrapped, so a program reading them gets each
+line whole.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
+from functools import partial
 from typing import TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import create_app_session, get_app, run_in_terminal
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.output import create_output
+from prompt_toolkit.output.vt100 import Vt100_Output
+from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.utils import get_cwidth
 
 from trivia.commands import Answer, Command, Reset, parse
 from trivia.replies import ButtonKind, Reply
@@ -47,6 +65,25 @@ def to_command(line: str) -> Command | None:
     return Answer(text)
 
 
+def wrap(text: str, width: int) -> str:
+    """`text` with each line broken at spaces to fit `width` terminal columns. A word wider
+    than that (a link) keeps a row of its own, whole; an indented line goes on two columns
+    further in."""
+    rows = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        row = indent
+        for word in body.split(" "):
+            if row.strip() and get_cwidth(f"{row} {word}") > width:
+                rows.append(row)
+                row = (indent + "  " if indent else "") + word
+            else:
+                row = f"{row} {word}" if row.strip() else row + word
+        rows.append(row)
+    return "\n".join(rows)
+
+
 class Console:
     """Reads lines from a terminal or pipe, sends commands, prints replies."""
 
@@ -56,54 +93,115 @@ class Console:
         self.out = out
         self.confirm: Reset | None = None
         """The last reset confirmation shown: what /confirm clicks."""
+        self.session: PromptSession[str] | None = None
+        """The prompt, while playing in a terminal."""
+        self.last_line = False
+        """Set by Ctrl-D after half a line: that line is the last."""
 
     def show(self, reply: Reply) -> None:
-        """Print a reply that arrives on its own (a timed reveal), below the prompt line."""
-        self.out.write("\n" + render(reply, self.player) + "\n")
-        self.prompt()
+        """Print a reply that arrives on its own (a timed reveal): in a terminal above the
+        line being typed, which stays as it was; from a pipe below the prompt line."""
+        if self.session is None:
+            self.out.write("\n")
+            self.say(render(reply, self.player))
+            self.prompt()
+        elif self.session.app.is_running and self.session.app.context is not None:
+            # The caller (the reveal timer's task) is not in the prompt's context: with no
+            # prompt to hide there, run_in_terminal would print over it.
+            say = partial(self.say, render(reply, self.player))
+            self.session.app.context.copy().run(run_in_terminal, say)
+        else:
+            self.say(render(reply, self.player))
+
+    def say(self, text: str) -> None:
+        """Print text on lines of its own, wrapped to the terminal's width."""
+        if self.session is not None:
+            text = wrap(text, self.session.output.get_size().columns)
+        self.out.write(text + "\n")
+        self.out.flush()
 
     def prompt(self) -> None:
-        """Show whose turn it is to type."""
+        """Show whose turn it is to type (from a pipe; prompt_toolkit draws it in a terminal)."""
         self.out.write(f"{self.player}> ")
         self.out.flush()
 
     async def run(self, fd: int | None = None) -> None:
-        """Play until end of input (Ctrl-D) or /quit."""
-        self.out.write(WELCOME + "\n")
-        self.prompt()
-        lines = AsyncLineIterator(sys.stdin.fileno() if fd is None else fd)
-        try:
-            await self._loop(lines)
-        finally:
-            lines.close()
+        """Play until end of input (Ctrl-D), Ctrl-C or /quit. With `fd`, read plain lines from
+        that descriptor instead of standard input."""
+        if fd is None and sys.stdin.isatty() and self.out.isatty():
+            await self._play_in_terminal()
+        else:
+            self.say(WELCOME)
+            async with aclosing(
+                self._piped_lines(sys.stdin.fileno() if fd is None else fd)
+            ) as lines:
+                await self._loop(lines)
         self.out.write("\nBye.\n")
         self.out.flush()
 
-    async def _loop(self, lines: AsyncLineIterator) -> None:
+    async def _play_in_terminal(self) -> None:
+        output = create_output(self.out)
+        if isinstance(output, Vt100_Output):
+            # No completion menu to make room for, so there is nothing to ask the terminal
+            # where its cursor is (some never answer, and prompt_toolkit would stall on them).
+            output.enable_cpr = False
+        keys = KeyBindings()
+
+        @keys.add("c-d", filter=Condition(lambda: bool(get_app().current_buffer.text)))
+        def _last_line(event: KeyPressEvent) -> None:
+            """Ctrl-D after half a line: read it, then end input (as from a pipe)."""
+            self.last_line = True
+            event.current_buffer.validate_and_handle()
+
+        # Anything else printed meanwhile (a logged warning) also goes above the prompt.
+        with create_app_session(output=output), patch_stdout(raw=True):
+            self.session = PromptSession(lambda: f"{self.player}> ", key_bindings=keys)
+            try:
+                self.say(WELCOME)
+                async with aclosing(self._typed_lines(self.session)) as lines:
+                    await self._loop(lines)
+            finally:
+                self.session = None
+
+    async def _typed_lines(self, session: PromptSession[str]) -> AsyncGenerator[str]:
+        """Lines typed at the prompt until Ctrl-D or Ctrl-C."""
+        while not self.last_line:
+            try:
+                yield await session.prompt_async()
+            except (EOFError, KeyboardInterrupt):
+                return
+
+    async def _piped_lines(self, fd: int) -> AsyncGenerator[str]:
+        """Lines read from `fd`, each after a prompt, until end of input."""
+        lines = AsyncLineIterator(fd)
+        try:
+            self.prompt()
+            async for line in lines:
+                yield line
+                self.prompt()
+        finally:
+            lines.close()
+
+    async def _loop(self, lines: AsyncIterator[str]) -> None:
         async for line in lines:
             text = line.strip()
             if text in ("/quit", "/exit"):
                 return
             if text == "/as" or text.startswith("/as "):
                 name = text.removeprefix("/as").strip()[:32]
+                self.say(f"Now playing as {name}." if name else "Usage: /as NAME")
                 if name:
                     self.player = name
-                    self.out.write(f"Now playing as {name}.\n")
-                else:
-                    self.out.write("Usage: /as NAME\n")
-                self.prompt()
                 continue
             command = to_command(text)
             if text == "/confirm":
                 command = self.confirm
                 self.confirm = None
                 if command is None:
-                    self.out.write("Nothing to confirm.\n")
+                    self.say("Nothing to confirm.")
             if command is None:
-                self.prompt()
                 continue
-            replies = await self.handle(command, self.player)
-            for reply in replies:
+            for reply in await self.handle(command, self.player):
                 self.confirm = next(
                     (
                         Reset(b.asked_at)
@@ -112,8 +210,7 @@ class Console:
                     ),
                     self.confirm,
                 )
-                self.out.write(render(reply, self.player) + "\n")
-            self.prompt()
+                self.say(render(reply, self.player))
 
 
 class AsyncLineIterator:

@@ -15,10 +15,10 @@ PLATFORMS = {"discord", "yarl", "aiohttp", "slack_bolt", "slack_sdk"}
 ALLOWED = {
     "trivia": {"trivia", "rapidfuzz"},
     "db": {"db", "trivia", "aiosqlite"},
-    "adapters": {"adapters", "trivia"} | PLATFORMS,
+    "adapters": {"adapters", "trivia", "prompt_toolkit"} | PLATFORMS,
     "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs"} | PLATFORMS,
     "bench": {"bench", "bot", "adapters", "db", "trivia", "tests", "aiosqlite"} | PLATFORMS,
-    "tests": {"tests", "bot", "adapters", "db", "trivia", "hypothesis", "pytest", "pexpect"}
+    "tests": {"tests", "bot", "adapters", "db", "trivia", "hypothesis", "pytest", "pexpect", "pyte"}
     | PLATFORMS,
 }
 """The packages (ours and third-party) each layer may import, besides the standard library."""

@@ -1,13 +1,13 @@
 """End to end: a person playing Photo Finish in a terminal (a pseudo-terminal via pexpect).
 
 Each test starts `python -m bot play` on its own database file holding the mini pack,
-types lines as a player would and checks what appears on screen, including the reveals
-that arrive on their own when the 3-second answer window closes.
+types keys as a player would and checks what the screen shows (the output is drawn on a
+terminal emulator, pyte, so escape codes and redraws count as a person would see them),
+including the reveals that arrive on their own when the 3-second answer window closes.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pexpect
+import pyte
 import pytest
 
+from adapters.console import WELCOME
 from tests.isolation import clean_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,6 +27,10 @@ MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
 WINDOW = 3.0
 PROMPT_TIMEOUT = 10  # a reply to a typed line
 REVEAL_TIMEOUT = WINDOW + 10  # a timed reveal, counted from when the question appeared
+UP = "\x1b[A"
+LEFT = "\x1b[D"
+WIDE = (50, 300)  # rows, columns
+NARROW = (24, 40)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
@@ -50,27 +56,71 @@ def db(tmp_path: Path) -> Path:
 StartPlayer = Callable[..., "Player"]
 
 
-class Player:
-    """One `photo-finish play` process in a terminal, and everything it printed."""
+class Screen:
+    """A terminal that draws what it is sent, keeping the lines that scroll off the top."""
 
-    def __init__(self, db: Path, tmp_path: Path, name: str = "alice", seed: int = 7) -> None:
+    def __init__(self, rows: int, columns: int) -> None:
+        self.screen = pyte.HistoryScreen(columns, rows, history=100_000)
+        self.stream = pyte.Stream(self.screen)
+
+    def write(self, text: str) -> None:
+        self.stream.feed(text)
+
+    def flush(self) -> None:
+        """Nothing to flush: pexpect calls this after each write."""
+
+    def lines(self) -> list[str]:
+        """Every line shown so far, top to bottom, without trailing spaces."""
+        width = range(self.screen.columns)
+        top = ["".join(row[x].data for x in width) for row in self.screen.history.top]
+        return [line.rstrip() for line in top + list(self.screen.display)]
+
+    @property
+    def cursor(self) -> tuple[int, int]:
+        """The cursor's line (counted in lines()) and column."""
+        return len(self.screen.history.top) + self.screen.cursor.y, self.screen.cursor.x
+
+
+class Player:
+    """One `photo-finish play` process in a terminal, and everything it showed.
+
+    Text is read off the screen in order, like the stream of a plain terminal: `read_from`
+    is the line up to which it has been read, and `read_part` the start of that line already
+    read (a prompt, say, which a reply arriving on its own may have overwritten since)."""
+
+    def __init__(
+        self,
+        db: Path,
+        tmp_path: Path,
+        name: str = "alice",
+        seed: int = 7,
+        *,
+        size: tuple[int, int] = WIDE,
+        interrupts_ignored: bool = False,
+    ) -> None:
         config = tmp_path / "empty-config.toml"  # ignore any ./config.toml in the repo
         config.touch()
         self.name = name
-        self.screen = io.StringIO()
+        self.screen = Screen(*size)
+        self.read_from, self.read_part = 0, ""
+        self.half = ""
+        """Text typed on the prompt line without Enter yet."""
+        command = [sys.executable, "-m", "bot", "--config", str(config), "--db", str(db), "play",
+                   "--name", name, "--window", f"{WINDOW:g}", "--seed", str(seed)]  # fmt: skip
+        if interrupts_ignored:  # as a non-interactive shell starts `make test &`
+            command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
         self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "bot", "--config", str(config), "--db", str(db), "play", "--name", name,
-             "--window", f"{WINDOW:g}", "--seed", str(seed)],
+            command[0],
+            command[1:],
             cwd=str(REPO),
-            env=clean_env(tmp_path),
+            env=clean_env(tmp_path) | {"TERM": "xterm-256color"},
             encoding="utf-8",
             timeout=20,
-            dimensions=(50, 300),
-        )  # fmt: skip
+            dimensions=size,
+        )
         self.child.logfile_read = self.screen
-        welcome = self.wait_prompt()
-        assert "Photo Finish trivia" in welcome, self.transcript
+        self.welcome = self.wait_prompt()
+        assert "Photo Finish trivia" in self.welcome, self.transcript
 
     @property
     def prompt(self) -> str:
@@ -79,19 +129,56 @@ class Player:
     @property
     def transcript(self) -> str:
         """Everything shown so far, for failure messages."""
-        return self.screen.getvalue().replace("\r\n", "\n")
+        return "\n".join(self.screen.lines()).rstrip()
+
+    def unread(self, lines: list[str], upto: int) -> str:
+        """The text shown from where reading stopped to line `upto` (not included)."""
+        first = lines[self.read_from] if self.read_from < len(lines) else ""
+        if self.read_part and first.startswith(self.read_part.rstrip()):
+            first = first[len(self.read_part) :]
+        return "\n".join([first, *lines[self.read_from + 1 : upto]])
+
+    def wait(self, ready: Callable[[], bool], what: str, timeout: float) -> None:
+        """Read the terminal until `ready()`; fail naming `what` after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not ready():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"{what} never showed; screen:\n{self.transcript}")
+            try:
+                self.child.read_nonblocking(1 << 16, timeout=min(left, 0.1))
+            except pexpect.TIMEOUT:
+                pass
+            except pexpect.EOF:
+                pytest.fail(f"the bot ended before {what} showed; screen:\n{self.transcript}")
+
+    def at_prompt(self) -> bool:
+        """Whether a new prompt waits for typing, holding what was typed without Enter."""
+        row, column = self.screen.cursor
+        shown = self.prompt + self.half
+        fresh = row > self.read_from or not self.read_part
+        return fresh and self.screen.lines()[row] == shown.rstrip() and column == len(shown)
 
     def wait_prompt(self, timeout: float = PROMPT_TIMEOUT) -> str:
         """The text shown up to the next prompt."""
-        self.child.expect_exact(self.prompt, timeout=timeout)
-        return str(self.child.before).replace("\r\n", "\n")
+        self.wait(self.at_prompt, f"the prompt {self.prompt!r}", timeout)
+        row = self.screen.cursor[0]
+        shown = self.unread(self.screen.lines(), row)
+        self.read_from, self.read_part = row, self.prompt
+        return shown
+
+    def type_half(self, text: str) -> None:
+        """Type without pressing Enter."""
+        self.child.send(text)
+        self.half += text
 
     def type(self, line: str) -> str:
-        """Type a line and return what the bot replied, up to the next prompt."""
+        """Type (the rest of) a line and return what the bot replied, up to the next prompt."""
         self.child.sendline(line)
+        line, self.half = self.half + line, ""
         shown = self.wait_prompt()
         echoed, _, reply = shown.partition(line + "\n")
-        assert echoed.strip() == "", f"unexpected output before the echo: {echoed!r}"
+        assert echoed.strip() == "", f"unexpected output before the echo: {shown!r}"
         return reply
 
     def switch(self, name: str) -> str:
@@ -100,17 +187,34 @@ class Player:
         return self.wait_prompt()
 
     def wait_for(self, pattern: str, timeout: float = REVEAL_TIMEOUT) -> str:
-        """Wait, typing nothing, until `pattern` (a regex) shows; return the text before it."""
-        try:
-            self.child.expect(pattern, timeout=timeout)
-        except pexpect.TIMEOUT:
-            pytest.fail(f"{pattern!r} never showed; screen:\n{self.transcript}")
-        return str(self.child.before).replace("\r\n", "\n")
+        """Wait, typing nothing, until `pattern` (a regex) shows; return the text before it
+        and read on from its end."""
+        lines: list[str] = []
+
+        def found() -> bool:
+            lines[:] = self.screen.lines()
+            return re.search(pattern, self.unread(lines, len(lines))) is not None
+
+        self.wait(found, repr(pattern), timeout)
+        shown = self.unread(lines, len(lines))
+        match = re.search(pattern, shown)
+        assert match
+        self.read_from += shown[: match.end()].count("\n")
+        line, rest = lines[self.read_from], shown[match.end() :].split("\n", 1)[0]
+        self.read_part = line[: len(line) - len(rest)]
+        return shown[: match.start()]
 
     def wait_reveal(self) -> str:
-        """The next timed reveal, from its '== Answer:' title to the prompt after it."""
+        """The next timed reveal: its lines from the '== Answer:' title to the prompt, or to
+        the next message's title if one came with it."""
         self.wait_for(r"== Answer: ")
-        return "== Answer: " + self.wait_prompt()
+        self.wait(self.at_prompt, "the prompt after the reveal", PROMPT_TIMEOUT)
+        lines = self.screen.lines()
+        row = self.screen.cursor[0]
+        end = next((n for n in range(self.read_from + 1, row) if lines[n].startswith("== ")), row)
+        shown = "== Answer: " + self.unread(lines, end)
+        self.read_from, self.read_part = end, self.prompt if end == row else ""
+        return shown
 
     def finish(self) -> int:
         """Wait for the process to end; its exit status."""
@@ -130,8 +234,8 @@ def play(db: Path, tmp_path: Path) -> Iterator[StartPlayer]:
     """Start players on the test database; every process is ended after the test."""
     started: list[Player] = []
 
-    def start(name: str = "alice", seed: int = 7) -> Player:
-        player = Player(db, tmp_path, name, seed)
+    def start(name: str = "alice", seed: int = 7, **options: object) -> Player:
+        player = Player(db, tmp_path, name, seed, **options)  # type: ignore[arg-type]
         started.append(player)
         return player
 
@@ -321,12 +425,59 @@ def test_stats_before_answering(play: StartPlayer) -> None:
 
 def test_slash_ask_asks_a_question(play: StartPlayer) -> None:
     alice = play()
-    alice.child.sendline("/ask")
 
-    which = alice.child.expect_exact([alice.prompt, "Now playing as k."], timeout=PROMPT_TIMEOUT)
+    reply = alice.type("/ask")
 
-    assert which == 0, alice.transcript
-    assert "== Trivia ==" in str(alice.child.before)
+    assert "== Trivia ==" in reply
+    assert "Now playing as" not in reply  # not read as /as k
+
+
+# -- the terminal ---------------------------------------------------------------------------------
+
+
+def test_up_arrow_recalls_the_previous_line_and_the_arrows_edit_a_line(play: StartPlayer) -> None:
+    alice = play()
+    first = alice.type("/trivia stats")
+
+    alice.child.sendline(UP)  # the previous line, to run again
+    again = alice.wait_prompt()
+    alice.child.sendline("/trivia stas" + LEFT + "t")  # a typo mended with the Left arrow
+    mended = alice.wait_prompt()
+
+    assert first.startswith("(to alice only) You haven't answered any questions here yet.")
+    assert again == "/trivia stats\n" + first
+    assert mended == "/trivia stats\n" + first
+
+
+def test_a_timed_reveal_shows_above_a_half_typed_line_that_can_then_be_finished(
+    play: StartPlayer,
+) -> None:
+    alice = play()
+    question = alice.type("/trivia")
+    alice.type(an_answer(question))
+
+    alice.type_half("/trivia lead")  # no Enter before the window closes
+    reveal = alice.wait_reveal()  # waits for the prompt to show the half line again
+    shown = alice.transcript
+    board = alice.type("erboard")
+
+    assert reveal.startswith("== Answer: ")
+    assert "/trivia lead" not in reveal
+    assert shown.endswith("\nalice> /trivia lead"), shown  # below the reveal, nowhere else
+    assert shown.count("/trivia lead") == 1, shown
+    assert board.startswith("== Leaderboard: all time ==\n"), board
+
+
+def test_replies_wrap_at_spaces_in_a_narrow_terminal(play: StartPlayer) -> None:
+    alice = play(size=NARROW)
+
+    reply = alice.type("B")
+
+    welcome = alice.welcome.strip()
+    assert welcome.split() == WELCOME.split()  # no word cut in two
+    assert max(len(line) for line in welcome.splitlines()) <= NARROW[1]
+    assert len(welcome.splitlines()) > 1
+    assert reply.strip() == ("(to alice only) No question is open\nhere. Start one with /trivia.")
 
 
 # -- leaving and coming back ----------------------------------------------------------------------
@@ -350,10 +501,13 @@ def test_ctrl_d_exits_cleanly_and_answers_are_kept(play: StartPlayer) -> None:
     assert_clean_exit(again)
 
 
+# Started with Ctrl-C's signal ignored, as a non-interactive shell starts a command with `&`
+# (`make test &` in a CI script): the bot used to go on running after Ctrl-C.
+@pytest.mark.parametrize("interrupts_ignored", [False, True], ids=["", "started-ignoring-sigint"])
 def test_ctrl_c_mid_question_exits_cleanly_and_the_answer_is_revealed_later(
-    play: StartPlayer,
+    play: StartPlayer, interrupts_ignored: bool
 ) -> None:
-    alice = play()
+    alice = play(interrupts_ignored=interrupts_ignored)
     question = alice.type("/trivia")
     numeric = is_numeric(question)
     assert "Locked in:" in alice.type(an_answer(question))
@@ -375,6 +529,16 @@ def test_ctrl_c_mid_question_exits_cleanly_and_the_answer_is_revealed_later(
     settle()
     again.child.sendeof()
     assert_clean_exit(again)
+
+
+def test_ctrl_d_after_a_half_typed_line_runs_it_and_exits(play: StartPlayer) -> None:
+    alice = play()
+
+    alice.type_half("/trivia stats")
+    alice.child.sendeof()
+
+    assert_clean_exit(alice)
+    assert "\nalice> /trivia stats\n(to alice only) You haven't answered" in alice.transcript
 
 
 def test_quit_typed_right_after_a_command_exits(play: StartPlayer) -> None:

@@ -1,4 +1,5 @@
-"""The console adapter on a pipe: end of input, the reset confirmation, the daily's hint."""
+"""The console adapter on a pipe (end of input, the reset confirmation, the daily's hint), and
+how replies wrap in a terminal."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import os
 from pathlib import Path
 
-from adapters.console import AsyncLineIterator, Console
+from adapters.console import WELCOME, AsyncLineIterator, Console, wrap
 from bot.app import open_app
 from bot.config import Config
 from tests.conftest import T0
@@ -75,3 +76,32 @@ async def test_stray_text_while_the_daily_is_open_mentions_the_daily(tmp_path: P
     shown = await run_console(tmp_path, "hello there\n", daily=True)
     assert "That is not a guess for Daily #" in shown
     assert "e.g. /trivia daily 0.005" in shown
+
+
+async def test_a_pipe_gets_each_line_whole(tmp_path: Path) -> None:
+    """Replies on a pipe are not wrapped: a program reading them gets whole lines."""
+    shown = await run_console(tmp_path, "/trivia help\n")
+    assert f"{WELCOME}\n" in shown
+    assert max(len(line) for line in shown.splitlines()) > 100
+
+
+def test_wrapping_breaks_at_spaces_and_keeps_a_long_link_whole() -> None:
+    text = (
+        "== Answer: D) 2011 ==\n"
+        "  Right: alice (+10), bob (+5), carol (+2)\n"
+        "  Source: x.com: https://example.com/a-very-long-path/that-goes-on"
+    )
+    assert wrap(text, 24).split("\n") == [
+        "== Answer: D) 2011 ==",
+        "  Right: alice (+10),",
+        "    bob (+5), carol (+2)",
+        "  Source: x.com:",
+        "    https://example.com/a-very-long-path/that-goes-on",
+    ]
+
+
+def test_wrapping_counts_wide_characters_as_two_columns() -> None:
+    assert wrap("(to 日本語 only) Locked in: A", 21).split("\n") == [
+        "(to 日本語 only)",
+        "Locked in: A",
+    ]
