@@ -19,6 +19,7 @@ from adapters.console import Console
 from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import ENV_SECRETS, Config, ConfigError
+from bot.console_seat import console_seat
 from bot.pacing import platform_pacer
 from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
@@ -27,7 +28,7 @@ from db.game import GameStore
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
-from trivia.model import Place
+from trivia.model import Place, Scope
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
@@ -75,7 +76,7 @@ async def open_app(
     *,
     seed: int | None = None,
     clock: Clock = utc_now,
-    platforms: frozenset[str] | None = None,
+    scope: Scope | None = None,
 ) -> AsyncIterator[App]:
     """Open the database (migrating and seeding it) and build the engine."""
     async with open_db(config.db_path) as conn, open_db(config.db_path) as write_conn:
@@ -91,7 +92,7 @@ async def open_app(
         )
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
-        runtime = Runtime(store, engine, clock, platforms)
+        runtime = Runtime(store, engine, clock, scope)
         app = App(runtime, QuizScheduler(runtime, grace=grace))
         try:
             yield app
@@ -114,25 +115,29 @@ async def _check_series(config: Config, engine: Engine) -> None:
         )
 
 
-CONSOLE_PLACE = Place("console", "local", "console")
-
-
 async def play_console(config: Config, *, seed: int | None = None) -> None:
-    """Play in this terminal until Ctrl-D."""
-    async with open_app(config, seed=seed, platforms=frozenset({CONSOLE_PLACE.platform})) as app:
+    """Play in this terminal until Ctrl-D, in the first console seat free on the database."""
+    with console_seat(config.db_path) as seat:
+        scope = Scope(channels=frozenset({seat}))
+        async with open_app(config, seed=seed, scope=scope) as app:
 
-        async def handle(command: Command, player: str) -> list[Reply]:
-            # Whoever sits at the console runs it, so they may use admin commands.
-            return await app.handle(Incoming(command, CONSOLE_PLACE, player, player, admin=True))
+            async def handle(command: Command, player: str) -> list[Reply]:
+                # Whoever sits at the console runs it, so they may use admin commands.
+                return await app.handle(Incoming(command, seat, player, player, admin=True))
 
-        console = Console(handle, config.player_name)
+            console = Console(handle, config.player_name)
 
-        async def show(place: Place, reply: Reply) -> None:
-            console.show(reply)
+            async def show(place: Place, reply: Reply) -> None:
+                console.show(reply)
 
-        app.runtime.serve(CONSOLE_PLACE.platform, show)
-        await app.start()
-        await console.run()
+            if seat.channel != "console":
+                console.say(
+                    f"Another console is playing on this database: you play in channel"
+                    f" {seat.channel} (same leaderboard, questions of your own)."
+                )
+            app.runtime.serve(seat.platform, show)
+            await app.start()
+            await console.run()
 
 
 def discord_bot(app: App, config: Config) -> TriviaBot:
@@ -199,7 +204,8 @@ class Platforms:
 
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
-    async with open_app(config, seed=seed, platforms=frozenset(config.platforms)) as app:
+    scope = Scope(frozenset(config.platforms))
+    async with open_app(config, seed=seed, scope=scope) as app:
         platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:

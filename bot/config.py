@@ -159,6 +159,15 @@ _SECTIONS: dict[str, set[str]] = {
 }
 
 
+def _beside(config_file: Path | None, path: str) -> Path:
+    """A path from the config: a relative one is taken from the config file's folder (not
+    from wherever the bot happens to be started)."""
+    given = Path(path).expanduser()
+    if given.is_absolute() or config_file is None:
+        return given
+    return config_file.parent / given
+
+
 def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> Config:
     """Read the config file (if any) and the environment; raise ConfigError on any problem."""
     data: dict[str, Any] = {}
@@ -196,7 +205,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
     db_path = sections["database"].text("path")
     return Config(
         source=source,
-        db_path=Path(db_path).expanduser() if db_path else default_db_path(),
+        db_path=_beside(chosen, db_path) if db_path else default_db_path(),
         game=GameConfig(
             answer_window_seconds=game.number("answer_window_seconds", 20, MIN_WINDOW, MAX_WINDOW),
             match_length=game.whole("match_length", 5, 1, MAX_MATCH),

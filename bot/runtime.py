@@ -24,7 +24,7 @@ from db.outbox import Pending, Post, SlotDone
 from trivia.effects import Announced, Effect, Outcome, QuestionOpened, SchedulesChanged
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
-from trivia.model import Place
+from trivia.model import Place, Scope
 from trivia.replies import Reply
 
 Clock = Callable[[], datetime]
@@ -52,13 +52,14 @@ def utc_now() -> datetime:
 
 @dataclass
 class Runtime:
-    """The engine, its store and the timer, for the platforms this process serves."""
+    """The engine, its store and the timer, for the scope this process serves."""
 
     store: BotStore
     engine: Engine
     clock: Clock = utc_now
-    platforms: frozenset[str] | None = None
-    """The platforms this process serves: it reveals, posts and schedules for these only."""
+    scope: Scope | None = None
+    """What this process serves (None: everything): it reveals, posts and schedules
+    there only."""
     timer: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone=UTC))
     posters: dict[str, Poster] = field(default_factory=dict)
     on_schedules_changed: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -121,16 +122,16 @@ class Runtime:
         """Post what is due (or only `keys`) to the platforms that are up, in order per
         channel; a refused post is logged in one line and tried again later."""
         up = self._up()
-        if not up:
+        if up.empty:
             return
         pending = await self.outbox.take(up, self.clock(), keys)
         by_place = groupby(sorted(pending, key=lambda p: (str(p.place), p.id)), lambda p: p.place)
         await asyncio.gather(*(self._post_in_order(list(posts)) for _, posts in by_place))
 
-    def _up(self) -> frozenset[str]:
-        """The platforms served here that can be posted to now."""
+    def _up(self) -> Scope:
+        """The part of the scope that can be posted to now."""
         up = frozenset(self.posters)
-        return up if self.platforms is None else up & self.platforms
+        return Scope(up) if self.scope is None else self.scope.only(up)
 
     async def _post_in_order(self, posts: list[Pending]) -> None:
         for i, post in enumerate(posts):
@@ -200,13 +201,13 @@ class Runtime:
 
     async def round(self) -> float:
         """Reveal due questions and make due posts; seconds until something is next due."""
-        await self.act(await self.engine.close_due(self.clock(), self.platforms))
+        await self.act(await self.engine.close_due(self.clock(), self.scope))
         for work in self.each_round:
             await work()
         await self.deliver()
         now = self.clock()
-        due = [await self.store.next_deadline(self.platforms)]
-        if up := self._up():
+        due = [await self.store.next_deadline(self.scope)]
+        if not (up := self._up()).empty:
             due.append(await self.outbox.next_due(up))
         times = [d for d in due if d is not None]
         return min((d - now).total_seconds() for d in times) if times else IDLE_S

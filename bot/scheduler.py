@@ -45,7 +45,7 @@ class QuizScheduler:
     def __init__(self, runtime: Runtime, *, grace: timedelta = timedelta(hours=1)) -> None:
         self.runtime = runtime
         self.schedules = runtime.store.schedules
-        self.platforms = runtime.platforms
+        self.scope = runtime.scope
         self.clock = runtime.clock
         self.grace = grace
         self.timer = runtime.timer
@@ -69,12 +69,8 @@ class QuizScheduler:
             self._arm(schedule, self.clock())
 
     async def _served(self) -> list[Schedule]:
-        """The schedules of the platforms this process serves."""
-        return [
-            s
-            for s in await self.schedules.all()
-            if self.platforms is None or s.place.platform in self.platforms
-        ]
+        """The schedules in the scope this process serves."""
+        return [s for s in await self.schedules.all() if self._serves(s)]
 
     def _arm(self, schedule: Schedule, after: datetime) -> None:
         local_day, instant = next_slot(schedule.timing, after)
@@ -141,7 +137,7 @@ class QuizScheduler:
             await self.fire(schedule_id, day)
 
     def _serves(self, schedule: Schedule) -> bool:
-        return self.platforms is None or schedule.place.platform in self.platforms
+        return self.scope is None or self.scope.covers(schedule.place)
 
     async def fire(self, schedule_id: int, local_day: date) -> bool:
         """Claim one slot, ask its question and store its posts; True if this call did.

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from db.outbox import Pending, Post, SlotDone
 from db.records import ImportSummary
-from trivia.model import RecordsPack
+from trivia.model import RecordsPack, Scope
 from trivia.schedule import Schedule
 from trivia.store import Store
 
@@ -47,7 +47,7 @@ class Posts(Protocol):
         ...
 
     async def take(
-        self, platforms: frozenset[str] | None, now: datetime, keys: list[str] | None = None
+        self, scope: Scope | None, now: datetime, keys: list[str] | None = None
     ) -> list[Pending]:
         """Take due posts under a lease."""
         ...
@@ -60,7 +60,7 @@ class Posts(Protocol):
         """Try again at `retry_at`, or (None) give up."""
         ...
 
-    async def next_due(self, platforms: frozenset[str] | None) -> datetime | None:
+    async def next_due(self, scope: Scope | None) -> datetime | None:
         """When the next unposted post is due."""
         ...
 

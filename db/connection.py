@@ -94,8 +94,18 @@ async def _switch_to_wal(conn: aiosqlite.Connection) -> None:
 async def connect(path: Path | str) -> aiosqlite.Connection:
     """Open a connection with the project's PRAGMAs set."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise sqlite3.OperationalError(f"cannot make its folder: {exc.strerror}") from None
+    connecting = aiosqlite.connect(path, isolation_level=None)
+    try:
+        conn = await connecting
+    except BaseException:
+        # aiosqlite stops its thread without waiting for it: wait here, or the thread
+        # reports to a loop that has closed (a traceback after the one-line error).
+        await asyncio.to_thread(connecting._thread.join, 5)  # private: pinned version
+        raise
     conn.row_factory = sqlite3.Row
     try:
         for pragma in PRAGMAS:

@@ -17,10 +17,11 @@ from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_d
 from db.outbox import Outbox
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
+from db.scoping import in_scope
 from db.transactions import Writer, on_thread
 from trivia.bank import Records
 from trivia.daily import DailyInfo
-from trivia.model import Choice, Difficulty, Place, Question, QuestionKind, Source
+from trivia.model import Choice, Difficulty, Place, Question, QuestionKind, Scope, Source
 from trivia.schedule import Schedule, Timing
 from trivia.standings import Outcome
 from trivia.store import (
@@ -430,11 +431,9 @@ class GameStore:
         )
         return [(row[0], int(row[1])) for row in rows]
 
-    async def due_questions(
-        self, now: datetime, platforms: frozenset[str] | None = None
-    ) -> list[OpenQuestion]:
-        """Unrevealed questions whose answer window has closed, on these platforms."""
-        where, params = _on_platforms(platforms)
+    async def due_questions(self, now: datetime, scope: Scope | None = None) -> list[OpenQuestion]:
+        """Unrevealed questions whose answer window has closed, in this scope."""
+        where, params = in_scope(scope, "w.platform", "w.ref", "c.ref")
         rows = await self._rows(
             _OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
             f"{where} ORDER BY q.closes_at",
@@ -442,9 +441,9 @@ class GameStore:
         )
         return [_open_question(row) for row in rows]
 
-    async def next_deadline(self, platforms: frozenset[str] | None = None) -> datetime | None:
-        """When the next open question on these platforms closes."""
-        where, params = _on_platforms(platforms)
+    async def next_deadline(self, scope: Scope | None = None) -> datetime | None:
+        """When the next open question in this scope closes."""
+        where, params = in_scope(scope, "w.platform", "w.ref", "c.ref")
         row = await self._row(
             "SELECT min(q.closes_at) FROM questions q JOIN rounds r ON r.id = q.round_id"
             " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
@@ -570,14 +569,6 @@ class GameStore:
             rebuild_daily_streaks(conn)
 
         await self.writer.transaction(replay)
-
-
-def _on_platforms(platforms: frozenset[str] | None) -> tuple[str, tuple[str, ...]]:
-    """A WHERE clause (to append) keeping rows of these platforms, and its parameters."""
-    if platforms is None:
-        return "", ()
-    names = tuple(sorted(platforms))
-    return f" AND w.platform IN ({', '.join('?' * len(names))})", names
 
 
 def _settings(conn: sqlite3.Connection, workspace_id: int) -> dict[str, str]:

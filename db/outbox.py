@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from db.scoping import in_scope
 from db.transactions import Writer
-from trivia.model import Place
+from trivia.model import Place, Scope
 from trivia.replies import (
     Button,
     ButtonKind,
@@ -155,15 +156,13 @@ class Outbox:
         await self.writer.transaction(add)
 
     async def take(
-        self, platforms: frozenset[str] | None, now: datetime, keys: list[str] | None = None
+        self, scope: Scope | None, now: datetime, keys: list[str] | None = None
     ) -> list[Pending]:
-        """Take the due posts of these platforms (None: all), oldest first, or only those
-        with `keys`; each is this caller's until the lease runs out."""
-        where = ["posted_at IS NULL", "gave_up = 0", "due_at <= ?"]
-        params: list[object] = [now.timestamp()]
-        if platforms is not None:
-            where.append(f"platform IN ({','.join('?' * len(platforms))})")
-            params += sorted(platforms)
+        """Take the due posts in this scope (None: all), oldest first, or only those with
+        `keys`; each is this caller's until the lease runs out."""
+        scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
+        where = ["posted_at IS NULL", "gave_up = 0", f"due_at <= ?{scoped}"]
+        params: list[object] = [now.timestamp(), *in_params]
         if keys is not None:
             where.append(f"key IN ({','.join('?' * len(keys))})")
             params += keys
@@ -216,14 +215,12 @@ class Outbox:
 
         await self.writer.transaction(record)
 
-    async def next_due(self, platforms: frozenset[str] | None) -> datetime | None:
-        """When the next unposted post of these platforms is due."""
-        where, params = "posted_at IS NULL AND gave_up = 0", []
-        if platforms is not None:
-            where += f" AND platform IN ({','.join('?' * len(platforms))})"
-            params = sorted(platforms)
+    async def next_due(self, scope: Scope | None) -> datetime | None:
+        """When the next unposted post in this scope is due."""
+        scoped, params = in_scope(scope, "platform", "workspace", "channel")
         rows = await self.writer.conn.execute_fetchall(
-            f"SELECT min(due_at) FROM outbox WHERE {where}", params
+            f"SELECT min(due_at) FROM outbox WHERE posted_at IS NULL AND gave_up = 0{scoped}",
+            params,
         )
         value = next(iter(rows))[0] if rows else None
         return None if value is None else datetime.fromtimestamp(float(value), UTC)

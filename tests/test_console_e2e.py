@@ -551,3 +551,25 @@ def test_quit_typed_right_after_a_command_exits(play: StartPlayer) -> None:
         pytest.fail(f"the bot never exited after /quit; screen:\n{alice.transcript}")
 
     assert_clean_exit(alice)
+
+
+def test_two_consoles_on_one_database_each_play_their_own_questions(play: StartPlayer) -> None:
+    """A second console on the same database gets its own channel: each asks and reveals
+    its own question (a question asked in one used to be revealed in the other), and they
+    share the leaderboard."""
+    alice = play()
+    bob = play("bob", seed=8)
+    assert "you play in channel console-2" in bob.welcome, bob.transcript
+    assert "console-2" not in alice.welcome
+
+    alice.type("/trivia")
+    asked = bob.type("/trivia")
+    assert "== Trivia ==" in asked  # not "A question is already open here"
+    bob.type(an_answer(asked))
+    alice.wait_reveal()
+    bob.wait_reveal()
+    board = alice.type("/trivia leaderboard")
+    assert "bob" in board, board
+    settle()
+    assert alice.transcript.count("== Answer:") == 1, alice.transcript
+    assert bob.transcript.count("== Answer:") == 1, bob.transcript

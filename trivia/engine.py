@@ -45,7 +45,7 @@ from trivia.effects import (
     outcome,
 )
 from trivia.judging import VerdictStatus, judge
-from trivia.model import Event, Place, Question
+from trivia.model import Event, Place, Question, Scope
 from trivia.names import did_you_mean
 from trivia.questions import Generator, NoQuestionError, Request, daily_pool
 from trivia.replies import Reply, ReplyKind
@@ -166,14 +166,12 @@ class Engine:
             return False
         return await self._close(replace(open_q, total=open_q.seq), now, [])
 
-    async def close_due(
-        self, now: datetime, platforms: frozenset[str] | None = None
-    ) -> list[Effect]:
-        """Reveal every question whose window has closed on the platforms this process
-        serves (None: all), for the shell's timer: the reveals to announce, and any next
+    async def close_due(self, now: datetime, scope: Scope | None = None) -> list[Effect]:
+        """Reveal every question whose window has closed in the scope this process serves
+        (None: all), for the shell's timer: the reveals to announce, and any next
         question of a match that opened."""
         effects: list[Effect] = []
-        for open_q in await self.store.due_questions(now, platforms):
+        for open_q in await self.store.due_questions(now, scope):
             await self._close(open_q, now, effects)
         return effects
 

@@ -17,6 +17,31 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What one process serves: whole platforms, plus single channels (a console seat:
+    each console on a database plays in its own channel)."""
+
+    platforms: frozenset[str] = frozenset()
+    channels: frozenset[Place] = frozenset()
+
+    def covers(self, place: Place) -> bool:
+        """Whether this process reveals, posts and schedules for `place`."""
+        return place.platform in self.platforms or place in self.channels
+
+    def only(self, platforms: frozenset[str]) -> Scope:
+        """The part of this scope on `platforms` (those that are up, say)."""
+        return Scope(
+            self.platforms & platforms,
+            frozenset(c for c in self.channels if c.platform in platforms),
+        )
+
+    @property
+    def empty(self) -> bool:
+        """Serves nothing."""
+        return not self.platforms and not self.channels
+
+
+@dataclass(frozen=True)
 class Source:
     """Where a fact comes from."""
 

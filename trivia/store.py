@@ -10,7 +10,7 @@ from typing import Protocol
 
 from trivia.bank import Records
 from trivia.daily import DailyInfo, DailyStreak
-from trivia.model import Place, Question
+from trivia.model import Place, Question, Scope
 from trivia.schedule import Schedule, Timing
 
 
@@ -230,14 +230,12 @@ class Store(Protocol):
         """Each player's points in a round, best first."""
         ...
 
-    async def due_questions(
-        self, now: datetime, platforms: frozenset[str] | None = None
-    ) -> list[OpenQuestion]:
-        """Unrevealed questions whose window has closed (on these platforms; None: all)."""
+    async def due_questions(self, now: datetime, scope: Scope | None = None) -> list[OpenQuestion]:
+        """Unrevealed questions whose window has closed (in this scope; None: all)."""
         ...
 
-    async def next_deadline(self, platforms: frozenset[str] | None = None) -> datetime | None:
-        """When the next open question closes (on these platforms; None: all)."""
+    async def next_deadline(self, scope: Scope | None = None) -> datetime | None:
+        """When the next open question closes (in this scope; None: all)."""
         ...
 
     async def asking(self, place: Place, recent: int) -> Asking:

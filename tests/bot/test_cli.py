@@ -737,3 +737,28 @@ def test_run_with_no_platform_and_no_terminal_says_which_is_missing(tmp_path: Pa
     assert "SLACK_BOT_TOKEN" in ran.stderr
     assert ran.stderr.count("\n") == 1
     assert ran.stdout == ""
+
+
+@pytest.mark.parametrize("problem", ["a folder", "inside a file"])
+def test_a_database_path_that_cannot_be_a_database_is_one_line_naming_path_and_key(
+    tmp_path: Path, problem: str
+) -> None:
+    """A folder, or a path under a plain file: one line with the path and the config key,
+    exit 1, no traceback and no hang."""
+    bad = tmp_path / "db-folder"
+    bad.mkdir()
+    if problem == "inside a file":
+        (tmp_path / "plain").write_text("x", encoding="utf-8")
+        bad = tmp_path / "plain" / "pf.sqlite3"
+    ran = subprocess.run(
+        [sys.executable, "-m", "bot", "records", "list", "--db", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_env(tmp_path),
+        check=False,
+    )
+    assert ran.returncode == 1
+    assert len(ran.stderr.splitlines()) == 1, ran.stderr
+    [line] = ran.stderr.splitlines()
+    assert line.startswith(f"photo-finish: {bad} ([database] path): "), line

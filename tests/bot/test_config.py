@@ -346,3 +346,15 @@ def test_the_example_config_loads_and_states_the_defaults() -> None:
     example = load_config(REPO / "config.example.toml", {})
     defaults = load_config(None, {})
     assert replace(example, source="") == replace(defaults, source="")
+
+
+def test_a_relative_database_path_is_taken_from_the_config_files_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`path = "data/pf.sqlite3"` means beside the config file, wherever the bot is
+    started from (a service starts it in /)."""
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    path = write(folder, '[database]\npath = "data/pf.sqlite3"\n')
+    monkeypatch.chdir(tmp_path)
+    assert load_config(path, {}).db_path == folder / "data" / "pf.sqlite3"

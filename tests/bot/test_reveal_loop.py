@@ -14,7 +14,7 @@ from bot.config import Config, GameConfig
 from tests.conftest import T0, another_writer
 from trivia.commands import Ask, ScheduleSet
 from trivia.incoming import Incoming
-from trivia.model import Place
+from trivia.model import Place, Scope
 from trivia.replies import Reply
 
 PLACE = Place("console", "local", "console")
@@ -62,8 +62,9 @@ async def test_a_console_on_a_bots_database_leaves_the_bots_questions_and_slots_
     db = tmp_path / "bot.sqlite3"
     now = [T0]
     config = Config(db_path=db, game=GameConfig(answer_window_seconds=5))
-    console = frozenset({"console"})
-    async with open_app(config, seed=1, clock=lambda: now[0], platforms=console) as app:
+    async with open_app(
+        config, seed=1, clock=lambda: now[0], scope=Scope(channels=frozenset({PLACE}))
+    ) as app:
         discord_place = Place("discord", "1", "2")
         await app.handle(Incoming(Ask(), discord_place, "ann", "Ann"))
         await app.handle(Incoming(Ask(), PLACE, "bob", "Bob"))
