@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import asdict
-from datetime import UTC, date, datetime, time
-from functools import lru_cache
+from datetime import datetime, time
 from typing import Any
 
 import aiosqlite
 
-from db import standings
+from db import standings, stored
 from db.answer_log import AnswerLog, LoggedAnswer
 from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_daily_streaks
 from db.outbox import Outbox
@@ -21,7 +18,7 @@ from db.scoping import in_scope
 from db.transactions import Writer, on_thread
 from trivia.bank import Records
 from trivia.daily import DailyInfo
-from trivia.model import Choice, Difficulty, Place, Question, QuestionKind, Scope, Source
+from trivia.model import Place, Scope
 from trivia.schedule import Schedule, Timing
 from trivia.standings import Outcome
 from trivia.store import (
@@ -38,102 +35,6 @@ from trivia.store import (
     Standing,
     StreakStanding,
 )
-
-_OPEN_QUESTION_SQL = (
-    "SELECT q.id, q.round_id, q.seq, r.total, q.body, q.asked_at, q.closes_at,"
-    " w.platform, w.ref, c.ref, d.number, d.local_date, d.previous_date"
-    " FROM questions q JOIN rounds r ON r.id = q.round_id"
-    " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
-    " LEFT JOIN dailies d ON d.question_id = q.id"
-)
-_ANSWERS_SQL = (
-    "SELECT a.id, a.player_id, p.display_name, a.choice_index, a.value, a.correct,"
-    " a.points, a.answered_at FROM answers a JOIN players p ON p.id = a.player_id"
-    " WHERE a.question_id = ? ORDER BY a.answered_at, a.id"
-)
-
-
-def _ts(moment: datetime) -> float:
-    return moment.timestamp()
-
-
-def _dt(value: float) -> datetime:
-    return datetime.fromtimestamp(value, UTC)
-
-
-QUESTION_FORMAT = 2
-"""Stored questions carry their format; 1 (no 'format' key) lacks answer_step."""
-
-
-def question_to_json(question: Question) -> str:
-    """Serialize a question for the questions table."""
-    data = {"format": QUESTION_FORMAT, **asdict(question)}
-    return json.dumps(data, default=str, ensure_ascii=False)
-
-
-@lru_cache(maxsize=1024)
-def question_from_json(text: str) -> Question:
-    """Rebuild a question stored by question_to_json, of this or an earlier format (cached:
-    questions never change). Fields added since default; fields it does not know (written
-    by a newer version) are ignored."""
-    data: dict[str, Any] = json.loads(text)
-    return Question(
-        kind=QuestionKind(data["kind"]),
-        difficulty=Difficulty(data["difficulty"]),
-        prompt=data["prompt"],
-        choices=tuple(
-            Choice(c["label"], tuple(c["accepts"]), c["number"]) for c in data["choices"]
-        ),
-        answer_index=data["answer_index"],
-        answer_value=data["answer_value"],
-        answer_text=data["answer_text"],
-        explanation=data["explanation"],
-        sources=tuple(
-            Source(
-                s["title"],
-                s["publisher"],
-                s["url"],
-                date.fromisoformat(s["published"]) if s["published"] else None,
-            )
-            for s in data["sources"]
-        ),
-        event_keys=tuple(data["event_keys"]),
-        caveat=data.get("caveat"),
-        answer_step=data.get("answer_step"),
-    )
-
-
-def _open_question(row: aiosqlite.Row) -> OpenQuestion:
-    return OpenQuestion(
-        id=row[0],
-        round_id=row[1],
-        seq=row[2],
-        total=row[3],
-        question=question_from_json(row[4]),
-        asked_at=_dt(row[5]),
-        closes_at=_dt(row[6]),
-        place=Place(row[7], row[8], row[9]),
-        daily=None
-        if row[10] is None
-        else DailyInfo(
-            row[10],
-            date.fromisoformat(row[11]),
-            None if row[12] is None else date.fromisoformat(row[12]),
-        ),
-    )
-
-
-def _answer_row(row: Any) -> AnswerRow:
-    return AnswerRow(
-        id=row[0],
-        player_id=row[1],
-        player_name=row[2],
-        choice_index=row[3],
-        value=row[4],
-        correct=None if row[5] is None else bool(row[5]),
-        points=row[6],
-        answered_at=_dt(row[7]),
-    )
 
 
 class GameStore:
@@ -272,13 +173,14 @@ class GameStore:
         if key in self._open:
             return self._open[key]
         row = await self._row(
-            _OPEN_QUESTION_SQL + " WHERE r.channel_id = ? AND r.lane = ? AND r.ended_at IS NULL"
+            stored.OPEN_QUESTION_SQL
+            + " WHERE r.channel_id = ? AND r.lane = ? AND r.ended_at IS NULL"
             " AND q.revealed_at IS NULL",
             key,
         )
         if row is None:
             return None
-        self._open[key] = _open_question(row)
+        self._open[key] = stored.open_question(row)
         return self._open[key]
 
     async def start_round(
@@ -310,7 +212,7 @@ class GameStore:
             row = conn.execute(
                 "INSERT INTO rounds (channel_id, total, started_at, seed, lane)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                (channel_id, total, _ts(first.asked_at), seed, lane),
+                (channel_id, total, stored.ts(first.asked_at), seed, lane),
             ).fetchone()
             if row is None:
                 return None
@@ -354,7 +256,7 @@ class GameStore:
                 value=value,
                 correct=None if correct is None else int(correct),
                 points=points,
-                answered_at=_ts(answered_at),
+                answered_at=stored.ts(answered_at),
             )
         )
         if outcome is Lock.CLOSED:
@@ -369,7 +271,9 @@ class GameStore:
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
-        return [_answer_row(row) for row in await self._rows(_ANSWERS_SQL, (question_id,))]
+        return [
+            stored.answer_row(row) for row in await self._rows(stored.ANSWERS_SQL, (question_id,))
+        ]
 
     async def close_question(
         self,
@@ -388,11 +292,13 @@ class GameStore:
             claimed = conn.execute(
                 "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
                 " RETURNING id",
-                (_ts(revealed_at), question.id),
+                (stored.ts(revealed_at), question.id),
             ).fetchall()
             if not claimed:
                 return None
-            answers = [_answer_row(row) for row in conn.execute(_ANSWERS_SQL, (question.id,))]
+            answers = [
+                stored.answer_row(row) for row in conn.execute(stored.ANSWERS_SQL, (question.id,))
+            ]
             streaks = DailyStore.streaks_for(conn, question.id) if question.daily else []
             settled = settle(answers, streaks)
             _rescore(conn, workspace_id, answers, settled.rescored)
@@ -401,7 +307,7 @@ class GameStore:
             if following is None:
                 conn.execute(
                     "UPDATE rounds SET ended_at = ? WHERE id = ?",
-                    (_ts(revealed_at), question.round_id),
+                    (stored.ts(revealed_at), question.round_id),
                 )
                 return answers, settled, None
             next_id = _insert_question(conn, question.round_id, question.seq + 1, following)
@@ -435,11 +341,11 @@ class GameStore:
         """Unrevealed questions whose answer window has closed, in this scope."""
         where, params = in_scope(scope, "w.platform", "w.ref", "c.ref")
         rows = await self._rows(
-            _OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
+            stored.OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
             f"{where} ORDER BY q.closes_at",
-            (_ts(now), *params),
+            (stored.ts(now), *params),
         )
-        return [_open_question(row) for row in rows]
+        return [stored.open_question(row) for row in rows]
 
     async def next_deadline(self, scope: Scope | None = None) -> datetime | None:
         """When the next open question in this scope closes."""
@@ -450,7 +356,7 @@ class GameStore:
             f" WHERE q.revealed_at IS NULL{where}",
             params,
         )
-        return _dt(row[0]) if row and row[0] is not None else None
+        return stored.dt(row[0]) if row and row[0] is not None else None
 
     async def asking(self, place: Place, recent: int) -> Asking:
         """The workspace's settings overrides and the events of its latest `recent`
@@ -634,7 +540,7 @@ def _rescore(
         standings.Change(
             workspace_id,
             by_id[answer_id].player_id,
-            _ts(by_id[answer_id].answered_at),
+            stored.ts(by_id[answer_id].answered_at),
             Outcome(by_id[answer_id].points, by_id[answer_id].correct),
             Outcome(points, correct),
         )
@@ -659,9 +565,9 @@ def _insert_question(conn: sqlite3.Connection, round_id: int, seq: int, item: Ne
         (
             round_id,
             seq,
-            question_to_json(item.question),
-            _ts(item.asked_at),
-            _ts(item.closes_at),
+            stored.question_to_json(item.question),
+            stored.ts(item.asked_at),
+            stored.ts(item.closes_at),
             item.question.subject,
         ),
     ).fetchone()

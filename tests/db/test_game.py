@@ -18,7 +18,8 @@ from random import Random
 import pytest
 
 from db.connection import migrations, open_db, schema_version
-from db.game import GameStore, question_from_json, question_to_json
+from db.game import GameStore
+from db.stored import question_from_json, question_to_json
 from tests.conftest import T0
 from tests.generating import generator
 from trivia.daily import DailyStreak
