@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import asynccontextmanager, closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,14 +39,21 @@ def mini_pack() -> RecordsPack:
     return read_pack(MINI_PACK)
 
 
-@pytest.fixture
-async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameStore]:
-    """A GameStore on a fresh database file holding the mini pack (reads and writes on
+@asynccontextmanager
+async def game_store(path: Path, *packs: RecordsPack) -> AsyncIterator[GameStore]:
+    """A GameStore on a fresh database file holding these packs (reads and writes on
     separate connections, as the bot runs it)."""
-    path = tmp_path / "game.sqlite3"
     async with open_db(path) as conn, open_db(path) as write_conn:
         game = GameStore(conn, write_conn)
-        await game.records.import_pack(mini_pack)
+        for pack in packs:
+            await game.records.import_pack(pack)
+        yield game
+
+
+@pytest.fixture
+async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameStore]:
+    """A GameStore on a fresh database file holding the mini pack."""
+    async with game_store(tmp_path / "game.sqlite3", mini_pack) as game:
         yield game
 
 

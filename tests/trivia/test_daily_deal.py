@@ -1,5 +1,6 @@
-"""The numbered daily question through the engine: a year without repeats in every pool,
-numbers pinned through imports, and quick play that never spoils the open daily."""
+"""The numbered daily question through the engine, on both stores: a year without repeats
+in every pool, numbers pinned through imports, and quick play that never spoils the open
+daily."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from db.connection import open_db
-from db.game import GameStore
+import pytest
+
+from db.records import shipped_packs
 from tests.conftest import T0
+from tests.trivia.conftest import STORES, EngineStore, engine_store, import_pack
 from trivia.commands import Answer, Ask, Configure, DailyPost, Stop
 from trivia.daily import daily_number
 from trivia.engine import Actor, Engine
@@ -49,7 +52,7 @@ def no_repeats(keys: list[str], pool: int) -> None:
 
 
 async def test_a_year_of_dailies_repeats_nothing_within_a_cycle(
-    store: GameStore, mini_pack: RecordsPack
+    store: EngineStore, mini_pack: RecordsPack
 ) -> None:
     """365 days in one channel, and a single-series pool in another: each goes through its
     pool before repeating, never repeats on consecutive days, and both channels on the
@@ -68,7 +71,7 @@ async def test_a_year_of_dailies_repeats_nothing_within_a_cycle(
     assert twins == keys[:40]
 
 
-async def test_a_single_series_pool_deals_its_own_cycles(store: GameStore) -> None:
+async def test_a_single_series_pool_deals_its_own_cycles(store: EngineStore) -> None:
     """A schedule naming a series gets every record of that series before any repeats."""
     eng = Engine(store, defaults=Settings(), seed=1)
     bank = await eng.bank()
@@ -79,14 +82,14 @@ async def test_a_single_series_pool_deals_its_own_cycles(store: GameStore) -> No
 
 
 async def test_importing_records_never_changes_a_number_already_dealt(
-    store: GameStore, mini_pack: RecordsPack
+    store: EngineStore, mini_pack: RecordsPack
 ) -> None:
     """Records imported later join a later cycle; dealt numbers keep their record."""
     eng = Engine(store, defaults=Settings(), seed=1)
     before = [await post(eng, START + timedelta(days=i)) for i in range(5)]
     extra = replace(mini_pack.events[0], key="nascar-cup-2099-new", season=2025,
                     date=date(2025, 3, 3), name="New 400")  # fmt: skip
-    await store.records.import_pack(replace(mini_pack, events=(extra,)))
+    await import_pack(store, replace(mini_pack, events=(extra,)))
     later = Engine(store, defaults=Settings(), seed=2)
     again = [await post(later, START + timedelta(days=i), Place("t", "g", "fresh"))
              for i in range(len(mini_pack.events) + 1)]  # fmt: skip
@@ -94,7 +97,7 @@ async def test_importing_records_never_changes_a_number_already_dealt(
     assert "nascar-cup-2099-new" not in again[: len(mini_pack.events)]
 
 
-async def test_quick_play_never_asks_or_shows_the_open_daily(store: GameStore) -> None:
+async def test_quick_play_never_asks_or_shows_the_open_daily(store: EngineStore) -> None:
     """While the daily is open, no quick-play question is about its record or shows it;
     once it is revealed, that record can come up again."""
     eng = Engine(store, defaults=Settings(answer_window=5), seed=3)
@@ -115,14 +118,13 @@ async def test_quick_play_never_asks_or_shows_the_open_daily(store: GameStore) -
     assert asking.held == []
 
 
-async def test_admins_choose_the_sports_questions_come_from(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", STORES)
+async def test_admins_choose_the_sports_questions_come_from(kind: str, tmp_path: Path) -> None:
     """With sports set to Athletics and Swimming, every quick question is about one of
     them; a wrong name gets the list of sports; 'all' lifts the choice; a schedule may name
     a sport, and its daily question comes from that sport."""
-    path = tmp_path / "sports.sqlite3"
-    async with open_db(path) as conn, open_db(path) as write_conn:
-        store = GameStore(conn, write_conn)
-        await store.records.seed()
+    shipped = [pack for pack, _ in shipped_packs()]
+    async with engine_store(kind, tmp_path / "sports.sqlite3", *shipped) as store:
         eng = Engine(store, defaults=Settings(answer_window=5), seed=5)
         [shown] = (await eng.handle(Configure(sports=("athletics", "Swimming")), host(T0))).replies
         assert dict(shown.fields)["Sports"] == "Athletics, Swimming"

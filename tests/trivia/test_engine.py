@@ -1,4 +1,5 @@
-"""The engine through its commands, on a real SQLite store, with time passed in."""
+"""The engine through its commands, on the SQLite store and the in-memory one, with time
+passed in."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from db.game import GameStore
 from tests.conftest import T0
+from tests.trivia.conftest import EngineStore
 from trivia.commands import (
     Answer,
     Ask,
@@ -29,7 +30,7 @@ from trivia.model import CHOICE_LETTERS, Place
 from trivia.replies import ReplyKind, ResetConfirmButton
 from trivia.scoring import Guess, answer_points, rank_guesses
 from trivia.settings import Settings
-from trivia.store import OpenQuestion
+from trivia.store import OpenQuestion, Store
 
 PLACE = Place("test", "guild", "chan")
 
@@ -38,7 +39,7 @@ def actor(user: str, now: datetime, place: Place = PLACE) -> Actor:
     return Actor(place, user, user.title(), now)
 
 
-def engine(store: GameStore, seed: int = 1, window: float = 30) -> Engine:
+def engine(store: EngineStore, seed: int = 1, window: float = 30) -> Engine:
     return Engine(store, defaults=Settings(answer_window=window), seed=seed)
 
 
@@ -47,7 +48,7 @@ def announced(effects: list[Effect]) -> list[Announced]:
     return [e for e in effects if isinstance(e, Announced)]
 
 
-async def open_question(store: GameStore, place: Place = PLACE) -> OpenQuestion:
+async def open_question(store: Store, place: Place = PLACE) -> OpenQuestion:
     found = await store.open_question(place)
     assert found is not None
     return found
@@ -58,7 +59,7 @@ async def ask_until(eng: Engine, *, numeric: bool) -> OpenQuestion:
     now = T0
     for _ in range(60):
         await eng.handle(Ask(), actor("host", now))
-        found = await open_question(eng.store)  # type: ignore[arg-type]
+        found = await open_question(eng.store)
         if found.question.is_numeric == numeric:
             return found
         await eng.handle(Stop(), actor("host", now))
@@ -66,7 +67,7 @@ async def ask_until(eng: Engine, *, numeric: bool) -> OpenQuestion:
     raise AssertionError("kind not generated in 60 tries")
 
 
-async def test_quick_question_answer_and_reveal(store: GameStore) -> None:
+async def test_quick_question_answer_and_reveal(store: EngineStore) -> None:
     """Ask, two players answer (one right, one wrong), the reveal lists the right one."""
     eng = engine(store)
     q = await ask_until(eng, numeric=False)
@@ -98,7 +99,7 @@ async def test_quick_question_answer_and_reveal(store: GameStore) -> None:
     assert await eng.close_due(q.asked_at + timedelta(seconds=60)) == []
 
 
-async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: GameStore) -> None:
+async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: EngineStore) -> None:
     """One locked answer per player; gibberish gets a private reply and is not stored."""
     eng = engine(store)
     q = await ask_until(eng, numeric=False)
@@ -116,7 +117,7 @@ async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: Gam
 
 
 async def test_answer_after_the_window_is_too_late_and_triggers_the_reveal(
-    store: GameStore,
+    store: EngineStore,
 ) -> None:
     """A late answer is not stored; the reveal is announced in the channel on its own (not
     inside the reply to the late answer, which may fail)."""
@@ -132,7 +133,7 @@ async def test_answer_after_the_window_is_too_late_and_triggers_the_reveal(
 
 
 async def test_a_late_answer_never_lands_on_the_next_question_of_a_match(
-    store: GameStore,
+    store: EngineStore,
 ) -> None:
     """When the window closes mid-match, a late answer is refused, not applied to question 2."""
     eng = engine(store)
@@ -147,7 +148,7 @@ async def test_a_late_answer_never_lands_on_the_next_question_of_a_match(
     assert await store.answers(q2.id) == []
 
 
-async def test_one_active_round_per_channel(store: GameStore) -> None:
+async def test_one_active_round_per_channel(store: EngineStore) -> None:
     """A second /trivia in a channel with an open question is refused; other channels play."""
     eng = engine(store)
     await eng.handle(Ask(), actor("alice", T0))
@@ -158,7 +159,7 @@ async def test_one_active_round_per_channel(store: GameStore) -> None:
     assert asked.kind is ReplyKind.QUESTION
 
 
-async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: GameStore) -> None:
+async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: EngineStore) -> None:
     """Alice and Bob stop the same question together: one reveal, and Bob is told why."""
     eng = engine(store)
     await eng.handle(Ask(), actor("host", T0))
@@ -174,7 +175,7 @@ async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: GameSto
     assert late.title == "That question has just been revealed."
 
 
-async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> None:
+async def test_match_runs_n_questions_then_shows_the_table(store: EngineStore) -> None:
     """/trivia start 3 asks three questions on the timer, then the final table."""
     eng = engine(store, window=10)
     [first] = (await eng.handle(Start(3), actor("alice", T0))).replies
@@ -193,7 +194,7 @@ async def test_match_runs_n_questions_then_shows_the_table(store: GameStore) -> 
     assert await store.open_question(PLACE) is None
 
 
-async def test_guess_the_margin_ranks_the_closest(store: GameStore) -> None:
+async def test_guess_the_margin_ranks_the_closest(store: EngineStore) -> None:
     """The closest guess wins; ties on distance go to the earlier answer; far guesses get 0."""
     eng = engine(store)
     q = await ask_until(eng, numeric=True)
@@ -219,7 +220,7 @@ async def test_guess_the_margin_ranks_the_closest(store: GameStore) -> None:
     assert rows["Tie_First"].points > rows["Tie_Second"].points > 0
 
 
-async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: GameStore) -> None:
+async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: EngineStore) -> None:
     """Guesses sent while the reveal runs: each one told "Locked in" is counted in the
     reveal and scored by the final ranking; the rest are told it was too late."""
     eng = engine(store)
@@ -248,7 +249,7 @@ async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: GameSto
     assert sorted((a.id, a.points, a.correct) for a in rows) == sorted(expected)
 
 
-async def test_leaderboard_and_stats_with_neighbours(store: GameStore) -> None:
+async def test_leaderboard_and_stats_with_neighbours(store: EngineStore) -> None:
     """Standings rank players by points; stats show the gap to the players around."""
     eng = engine(store)
     scores: dict[str, int] = {}
@@ -278,7 +279,7 @@ async def test_leaderboard_and_stats_with_neighbours(store: GameStore) -> None:
     assert dict(other.fields)["Streak"] == "1 now, best 1"
 
 
-async def test_week_and_month_windows(store: GameStore) -> None:
+async def test_week_and_month_windows(store: EngineStore) -> None:
     """Last week's points count all time but not this week."""
     eng = engine(store)
     q = await ask_until(eng, numeric=False)
@@ -294,7 +295,7 @@ async def test_week_and_month_windows(store: GameStore) -> None:
     assert alltime.body.startswith("1. Ann")
 
 
-async def test_help_and_unknown_are_private(store: GameStore) -> None:
+async def test_help_and_unknown_are_private(store: EngineStore) -> None:
     """Help explains commands and scoring, privately."""
     [reply] = (await engine(store).handle(Help("Unknown command: x"), actor("ann", T0))).replies
     assert reply.private
@@ -303,7 +304,7 @@ async def test_help_and_unknown_are_private(store: GameStore) -> None:
     assert "Scoring" in reply.body
 
 
-async def test_state_survives_a_new_engine(store: GameStore) -> None:
+async def test_state_survives_a_new_engine(store: EngineStore) -> None:
     """An engine built after a restart sees the open question and reveals it."""
     q = await ask_until(engine(store, seed=3), numeric=False)
     fresh = engine(store, seed=99)
@@ -318,7 +319,7 @@ async def test_state_survives_a_new_engine(store: GameStore) -> None:
     assert dict(posted.reply.fields)["Right"].startswith("Ann")
 
 
-async def test_every_question_kind_reaches_the_reveal(store: GameStore) -> None:
+async def test_every_question_kind_reaches_the_reveal(store: EngineStore) -> None:
     """Each kind can be asked, answered and revealed through the engine and store."""
     seen = set()
     eng = engine(store, seed=11)
@@ -336,7 +337,7 @@ async def test_every_question_kind_reaches_the_reveal(store: GameStore) -> None:
     assert len(seen) >= 9
 
 
-async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
+async def test_settings_and_reset_are_for_admins_only(store: EngineStore) -> None:
     """A member cannot change settings or reset; an admin can, and the window follows."""
     eng = engine(store)
     member, admin = actor("bea", T0), replace(actor("ann", T0), admin=True)
@@ -375,7 +376,7 @@ async def test_settings_and_reset_are_for_admins_only(store: GameStore) -> None:
     assert await store.leaderboard(PLACE, "all", 10) == []
 
 
-async def test_a_reset_confirmation_expires_after_five_minutes(store: GameStore) -> None:
+async def test_a_reset_confirmation_expires_after_five_minutes(store: EngineStore) -> None:
     """A confirm button clicked five minutes later (or one from before buttons carried their
     time) is refused and resets nothing; within the five minutes it resets."""
     eng = engine(store)
@@ -397,7 +398,7 @@ async def test_a_reset_confirmation_expires_after_five_minutes(store: GameStore)
     assert done.title == "The leaderboard was reset by Ann."
 
 
-async def test_a_button_answers_only_its_own_question(store: GameStore) -> None:
+async def test_a_button_answers_only_its_own_question(store: EngineStore) -> None:
     """A click on an old question's button is refused once another question is open."""
     eng = engine(store)
     first = await ask_until(eng, numeric=False)
@@ -419,7 +420,7 @@ async def test_a_button_answers_only_its_own_question(store: GameStore) -> None:
     assert ok.kind is ReplyKind.LOCKED
 
 
-async def test_admins_schedule_quizzes_and_members_cannot(store: GameStore) -> None:
+async def test_admins_schedule_quizzes_and_members_cannot(store: EngineStore) -> None:
     """Set, list with the next time in the zone and UTC, pause, resume, remove; bad
     input names the valid form and stores nothing; members are refused."""
     eng = engine(store)
@@ -462,7 +463,7 @@ async def test_admins_schedule_quizzes_and_members_cannot(store: GameStore) -> N
     assert await store.list_schedules(PLACE) == []
 
 
-async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: GameStore) -> None:
+async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: EngineStore) -> None:
     """Without a number of questions a schedule posts the daily question; a reveal time
     is checked like the post time and only goes with the daily question."""
     eng = engine(store)
@@ -492,7 +493,7 @@ async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: Game
     )
 
 
-async def test_a_second_daily_schedule_in_a_channel_is_refused(store: GameStore) -> None:
+async def test_a_second_daily_schedule_in_a_channel_is_refused(store: EngineStore) -> None:
     """One daily question per channel: a second daily schedule there is refused at once,
     naming the one to remove, and nothing is stored (it used to be accepted and then fail
     at every post). Quizzes and other channels are unaffected."""
