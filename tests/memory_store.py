@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from trivia.bank import Records
 from trivia.daily import DailyInfo, DailyStreak
-from trivia.model import Competitor, Event, Place, RecordsPack, Series
+from trivia.model import Competitor, Event, Place, RecordsPack, Scope, Series
 from trivia.schedule import Schedule, Timing
 from trivia.standings import Line, Outcome, StandingKey, count, periods, rank_order
 from trivia.store import (
@@ -362,23 +362,21 @@ class MemoryStore:
         scores = [(self._names[p], points) for p, points in totals.items()]
         return sorted(scores, key=lambda s: (-s[1], s[0]))
 
-    def _unrevealed(self, platforms: frozenset[str] | None) -> list[_Question]:
+    def _unrevealed(self, scope: Scope | None) -> list[_Question]:
         return [
             q
             for q in self._questions.values()
-            if not q.revealed and (platforms is None or q.round.place.platform in platforms)
+            if not q.revealed and (scope is None or scope.covers(q.round.place))
         ]
 
-    async def due_questions(
-        self, now: datetime, platforms: frozenset[str] | None = None
-    ) -> list[OpenQuestion]:
+    async def due_questions(self, now: datetime, scope: Scope | None = None) -> list[OpenQuestion]:
         """Unrevealed questions whose window has closed, soonest closed first."""
-        due = [q for q in self._unrevealed(platforms) if q.asked.closes_at <= now]
+        due = [q for q in self._unrevealed(scope) if q.asked.closes_at <= now]
         return [q.open() for q in sorted(due, key=lambda q: (q.asked.closes_at, q.id))]
 
-    async def next_deadline(self, platforms: frozenset[str] | None = None) -> datetime | None:
+    async def next_deadline(self, scope: Scope | None = None) -> datetime | None:
         """When the next open question closes."""
-        return min((q.asked.closes_at for q in self._unrevealed(platforms)), default=None)
+        return min((q.asked.closes_at for q in self._unrevealed(scope)), default=None)
 
     async def asking(self, place: Place, recent: int) -> Asking:
         """The settings overrides, the channel's latest quick-play subjects (newest first),
