@@ -43,6 +43,8 @@ IDLE_S = 60.0
 """With nothing due, the timer still looks every minute (another process may have
 asked a question or left a post unfinished)."""
 TICK_JOB = "tick"
+PRUNE_EVERY = timedelta(hours=1)
+"""How often old posts are deleted from the outbox."""
 
 
 def utc_now() -> datetime:
@@ -67,6 +69,7 @@ class Runtime:
     """More work for every timer round (the scheduler's takeover of unfinished slots)."""
     _backoff: float = 0.0
     _stopping: bool = False
+    _pruned: datetime | None = None
     _round: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
@@ -206,6 +209,9 @@ class Runtime:
             await work()
         await self.deliver()
         now = self.clock()
+        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+            await self.outbox.prune(now)
+            self._pruned = now
         due = [await self.store.next_deadline(self.scope)]
         if not (up := self._up()).empty:
             due.append(await self.outbox.next_due(up))

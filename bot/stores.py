@@ -64,6 +64,10 @@ class Posts(Protocol):
         """When the next unposted post is due."""
         ...
 
+    async def prune(self, now: datetime) -> int:
+        """Delete posts made or given up long ago; how many."""
+        ...
+
 
 class RecordsAdmin(Protocol):
     """The records, as the CLI manages them."""

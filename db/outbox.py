@@ -21,6 +21,8 @@ from trivia.replies import (
     ResetConfirmButton,
 )
 
+KEPT = timedelta(days=7)
+"""Posts made (or given up) are kept this long, to show what happened, then deleted."""
 LEASE = timedelta(minutes=2)
 """A post taken by a process is its own for this long; after that (the process stopped
 mid-post) another process takes it over."""
@@ -214,6 +216,15 @@ class Outbox:
             )
 
         await self.writer.transaction(record)
+
+    async def prune(self, now: datetime) -> int:
+        """Delete posts made or given up more than KEPT ago; how many."""
+        before = (now - KEPT).timestamp()
+        rows = await self.writer.execute(
+            "DELETE FROM outbox WHERE (posted_at < ?) OR (gave_up = 1 AND due_at < ?) RETURNING id",
+            (before, before),
+        )
+        return len(rows)
 
     async def next_due(self, scope: Scope | None) -> datetime | None:
         """When the next unposted post in this scope is due."""

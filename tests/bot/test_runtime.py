@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.scheduler import SLOT_LEASE, QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
-from db.outbox import LEASE
+from db.outbox import KEPT, LEASE
 from db.records import read_pack
 from tests.conftest import MINI_PACK
 from trivia.commands import Answer, Ask, DailyPost
@@ -174,3 +174,25 @@ async def test_a_fan_out_killed_mid_post_reaches_every_channel_once(db: Path) ->
     posted = killed.posted + survivor.posted
     assert sorted(place.channel for place, _ in posted) == sorted(channels)
     assert {reply.title for _, reply in posted} == {"Daily #1476"}
+
+
+async def test_posts_made_are_kept_a_week_then_deleted(db: Path) -> None:
+    """The outbox does not grow for ever: a reveal posted more than KEPT ago is deleted by
+    the timer's hourly clean-up; one still owed is kept however old."""
+    clock = Clock(NINE)
+    async with open_db(db) as conn:
+        bot = Process(GameStore(conn), clock).up()
+        await bot.say(Ask())
+        clock.now += timedelta(seconds=31)
+        await bot.runtime.round()  # revealed and posted
+        other = Place("test", "guild", "elsewhere")
+        await bot.runtime.handle(Incoming(Ask(), other, "bo", "Bo"))
+        bot.refusing = 10**6  # that channel's reveal will not post
+        clock.now += timedelta(seconds=31)
+        await bot.runtime.round()
+        clock.now += KEPT + timedelta(hours=1)
+        await bot.runtime.round()
+        rows = await bot.store.writer.execute(
+            "SELECT channel, posted_at IS NOT NULL FROM outbox ORDER BY id"
+        )
+    assert [tuple(r) for r in rows] == [("elsewhere", 0)]
