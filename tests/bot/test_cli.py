@@ -685,19 +685,24 @@ def test_two_processes_starting_on_a_fresh_database_migrate_it_once(tmp_path: Pa
             assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migration_names())
 
 
-def test_a_file_that_is_not_a_database_is_one_line_not_a_hang(tmp_path: Path) -> None:
-    """The command ends at once with the file, the setting and the reason (it used to print
-    the reason alone and then hang)."""
-    bogus = tmp_path / "notes.sqlite3"
-    bogus.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
-    ran = subprocess.run(
-        [sys.executable, "-m", "bot", "records", "list", "--db", str(bogus)],
+def list_records(db: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`photo-finish records list --db DB` in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "records", "list", "--db", str(db)],
         capture_output=True,
         text=True,
         timeout=30,
         env=clean_env(tmp_path),
         check=False,
     )
+
+
+def test_a_file_that_is_not_a_database_is_one_line_not_a_hang(tmp_path: Path) -> None:
+    """The command ends at once with the file, the setting and the reason (it used to print
+    the reason alone and then hang)."""
+    bogus = tmp_path / "notes.sqlite3"
+    bogus.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    ran = list_records(bogus, tmp_path)
     assert ran.returncode == 1
     assert ran.stderr == f"photo-finish: {bogus} ([database] path): file is not a database\n"
 
@@ -750,15 +755,7 @@ def test_a_database_path_that_cannot_be_a_database_is_one_line_naming_path_and_k
     if problem == "inside a file":
         (tmp_path / "plain").write_text("x", encoding="utf-8")
         bad = tmp_path / "plain" / "pf.sqlite3"
-    ran = subprocess.run(
-        [sys.executable, "-m", "bot", "records", "list", "--db", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=clean_env(tmp_path),
-        check=False,
-    )
+    ran = list_records(bad, tmp_path)
     assert ran.returncode == 1
-    assert len(ran.stderr.splitlines()) == 1, ran.stderr
-    [line] = ran.stderr.splitlines()
-    assert line.startswith(f"photo-finish: {bad} ([database] path): "), line
+    assert ran.stderr.startswith(f"photo-finish: {bad} ([database] path): "), ran.stderr
+    assert ran.stderr.count("\n") == 1, ran.stderr
