@@ -27,4 +27,3 @@ def console_seat(db_path: Path) -> Iterator[Place]:
                 continue
             yield Place("console", "local", channel)
             return
-    raise AssertionError("unreachable")

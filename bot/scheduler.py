@@ -127,8 +127,8 @@ class QuizScheduler:
         now = self.clock()
         for schedule_id, day in await self.schedules.unfinished(now - SLOT_LEASE):
             schedule = await self.schedules.get(schedule_id)
-            if schedule is None or not self._serves(schedule):
-                continue
+            if schedule is None or schedule.paused or not self._serves(schedule):
+                continue  # a paused schedule's slot is taken over once it is resumed
             if now - slot_at(schedule.timing, day) > self.grace:
                 log.warning("schedule %s slot %s was cut short too long ago", schedule_id, day)
                 await self.runtime.outbox.add([], now, SlotDone(schedule_id, day, "cut short"))

@@ -4,6 +4,7 @@ process stops mid-way, through the real engine, scheduler and SQLite on a fake c
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -196,3 +197,26 @@ async def test_posts_made_are_kept_a_week_then_deleted(db: Path) -> None:
             "SELECT channel, posted_at IS NOT NULL FROM outbox ORDER BY id"
         )
     assert [tuple(r) for r in rows] == [("elsewhere", 0)]
+
+
+async def test_a_paused_schedules_cut_short_slot_waits_quietly_until_resumed(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A slot cut short on a schedule that is then paused is not taken over (nor logged
+    every timer round) while paused; resumed, it is finished once."""
+    clock = Clock(NINE)
+    async with open_db(db) as conn:
+        bot = Process(GameStore(conn), clock).up()
+        [schedule] = await daily_schedules(bot.store, ["chan"])
+        assert await bot.store.schedules.claim(schedule, SLOT_DAY, clock.now, clock.now)
+        await bot.store.schedules.set_paused(schedule, True)
+        clock.now += SLOT_LEASE + timedelta(seconds=1)
+        with caplog.at_level(logging.INFO, logger="bot.scheduler"):
+            for _ in range(3):
+                await bot.runtime.round()
+        assert bot.posted == []
+        assert not [r for r in caplog.records if "cut short" in r.message]
+        await bot.store.schedules.set_paused(schedule, False)
+        await bot.runtime.round()
+        await bot.runtime.round()
+    assert [reply.title for _, reply in bot.posted] == ["Daily #1476"]
