@@ -23,11 +23,13 @@ from adapters.discord_bot import invite_url
 from adapters.slack_manifest import slack_manifest
 from bot.app import TokenRefusedError, play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
+from bot.pack_check import check_packs
 from db.connection import migrate, open_db
 from db.game import GameStore
 from db.records import read_pack
 from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
+from trivia.sentences import over
 from trivia.settings import MAX_WINDOW
 
 CSV_COLUMNS = (
@@ -116,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("--output", type=Path, help="file to write (default: standard output)")
     records.add_parser("list", parents=common, help="one line per record, by sport and margin")
+    chk = records.add_parser(
+        "check", parents=common, help="every question the packs make, held against the records"
+    )
+    chk.add_argument("packs", nargs="*", type=Path, help="packs to check (default: shipped)")
     return parser
 
 
@@ -257,6 +263,8 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _records(args: argparse.Namespace, config: Config) -> int:
+    if args.records_command == "check":
+        return check_packs(args.packs)
     async with open_db(config.db_path) as conn:
         store = GameStore(conn).records
         if args.records_command != "import":
@@ -276,8 +284,7 @@ async def _records(args: argparse.Namespace, config: Config) -> int:
                 flag = " *" if e.margin_caveat or e.caveat else ""
                 print(
                     f"{margin_text(e):>9}  {e.date}  {e.series.removeprefix('NASCAR '):14} "
-                    f"{e.winner.competitor} over {e.runner_up.competitor}, {e.name} "
-                    f"({e.venue}){flag}"
+                    f"{over(e)}, {e.name} ({e.venue}){flag}"
                 )
             print(f"{len(events)} records; * = stated with a caveat")
             return 0

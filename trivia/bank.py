@@ -3,6 +3,7 @@ channel has not seen in its current pass through them."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -10,7 +11,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from trivia.model import Competitor, Event, QuestionKind, Series
+from trivia.names import normalize
 
+_NUMBERED = re.compile(r" (i{1,3}|iv|v)$")
+"""A country's second sled or boat: 'Germany II'."""
+_ASIDE = re.compile(r"\s*\([^()]*\)")
 ERA_YEARS = 8
 CHOICES = 4
 POOLS_KEPT = 64
@@ -21,8 +26,8 @@ CLUES: dict[str, Clue] = {
     "series": lambda e: e.series,
     "name": lambda e: e.name.casefold(),
     "venue": lambda e: e.venue,
-    "winner": lambda e: e.winner.competitor,
-    "runner_up": lambda e: e.runner_up.competitor,
+    "winner": lambda e: tuple(r.competitor for r in e.ahead),
+    "runner_up": lambda e: tuple(r.competitor for r in e.behind),
 }
 NAMED = ("season", "series", "name", "venue")
 """The clues a prompt names an event by ('the 2024 Cup Series AdventHealth 400 at Kansas')."""
@@ -72,8 +77,55 @@ def undisputed(event: Event) -> bool:
         and not event.tied
         and not event.margin_caveat
         and event.confidence == "high"
-        and not event.runner_up.caveat
+        and pair_clean(event)
     )
+
+
+def pair_clean(event: Event) -> bool:
+    """No caveat on the winner or on either side of the margin (a disqualification, say)."""
+    return not any(r.caveat for r in (event.winner, *event.ahead, *event.behind))
+
+
+def single(event: Event, position: int) -> bool:
+    """Exactly one result at this place: a name question about it has one answer."""
+    return len(event.at(position)) == 1 and not event.at(position)[0].caveat
+
+
+class Identities:
+    """Names that belong to one competitor or one venue (a married name, a rename, a
+    translation, the same name with or without accents): one identity is one choice, and
+    judging accepts every name."""
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        self._root: dict[str, str] = {}
+        self._names: dict[str, list[str]] = defaultdict(list)
+        spelled: dict[str, str] = {}
+        for group in groups:
+            names = list(group)
+            for name in names:
+                spelled.setdefault(name, name)
+                self._union(names[0], name)
+        for name in spelled:
+            self._names[self.of(name)].append(name)
+
+    def _find(self, key: str) -> str:
+        root = self._root.setdefault(key, key)
+        while root != self._root[root]:
+            root = self._root[root]
+        self._root[key] = root
+        return root
+
+    def _union(self, a: str, b: str) -> None:
+        self._root[self._find(normalize(b))] = self._find(normalize(a))
+
+    def of(self, name: str) -> str:
+        """The identity a name belongs to: its normalized form when it has no other."""
+        key = normalize(name)
+        return self._find(key) if key in self._root else key
+
+    def all_names(self, name: str) -> tuple[str, ...]:
+        """Every name of this identity, this one first."""
+        return tuple(dict.fromkeys([name, *self._names.get(self.of(name), ())]))
 
 
 class Bank:
@@ -83,12 +135,15 @@ class Bank:
         self.records = records
         self.by_key = {e.key: e for e in records.events}
         self.nicknames = {c.name: c.aliases for c in records.competitors}
+        self.people = Identities([c.name, *c.aliases] for c in records.competitors)
+        self.places = Identities([e.venue, *e.venue_names] for e in records.events)
         self.series_info = {s.name: s for s in records.series}
         self._counts: dict[tuple[str, ...], Counter[tuple[object, ...]]] = {}
         self.competitors: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
         self.venues: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.seasons: dict[str, set[int]] = defaultdict(set)
         self.countries: dict[str, set[str]] = defaultdict(set)
+        self.disciplines: dict[tuple[str, ...], list[Event]] = defaultdict(list)
         self.times: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.margins: dict[tuple[str, int], list[Event]] = defaultdict(list)
         for e in records.events:
@@ -97,6 +152,7 @@ class Bank:
                 self.competitors[discipline(e)].append((e.season, r.competitor))
             self.venues[e.sport, e.series].add(e.venue)
             self.seasons[e.series].add(e.season)
+            self.disciplines[discipline(e)].append(e)
             self.countries[e.sport] |= {r.country for r in e.results if r.country}
             self.times[e.sport, e.name.casefold()] |= {r.time for r in e.results if r.time}
             if undisputed(e):
@@ -106,6 +162,7 @@ class Bank:
         self.distinct_margins = {
             key: sorted({e.margin_s or 0.0 for e in group}) for key, group in self.margins.items()
         }
+        self.nations = {normalize(c) for cs in self.countries.values() for c in cs}
         self.sports = sorted({e.sport for e in records.events})
         self.topics = sorted({series_short(e) for e in records.events} | set(self.sports))
         """What a series filter may name: a series ('Cup Series') or a sport."""
@@ -136,12 +193,20 @@ class Bank:
 
     def _can(self, kind: QuestionKind, e: Event) -> bool:
         named = self.identifies(e, NAMED)
-        pair_clean = not e.winner.caveat and not e.runner_up.caveat
+        clean = pair_clean(e)
+        upper, lower = e.places
         match kind:
-            case QuestionKind.WINNER | QuestionKind.RUNNER_UP | QuestionKind.TRUE_FALSE:
-                return named and pair_clean and not e.tied
+            case QuestionKind.WINNER:
+                return named and clean and single(e, 1)
+            case QuestionKind.RUNNER_UP:
+                return (
+                    named and clean and single(e, 1) and single(e, 2)
+                    and (e.places == (1, 2) or 2 not in e.places)
+                )  # fmt: skip
+            case QuestionKind.TRUE_FALSE:
+                return named and clean and not e.tied and len(e.ahead) == len(e.behind) == 1
             case QuestionKind.MARGIN:
-                return named and pair_clean and not e.tied and not e.margin_caveat
+                return named and clean and not e.tied and not e.margin_caveat
             case QuestionKind.GUESS_MARGIN:
                 return named and undisputed(e)
             case QuestionKind.CLOSEST:
@@ -152,33 +217,33 @@ class Bank:
                 return wider >= CHOICES - 1
             case QuestionKind.VENUE:
                 return (
-                    pair_clean
+                    clean
                     and len(self.venues[e.sport, e.series]) >= CHOICES
                     and self.identifies(e, ("season", "series", "name", "winner", "runner_up"))
                 )
             case QuestionKind.SEASON:
                 info = self.series_info.get(e.series)
                 return (
-                    pair_clean
+                    clean
                     and (len(self.seasons[e.series]) >= CHOICES or bool(info and info.annual))
                     and self.identifies(e, ("series", "name", "venue", "winner", "runner_up"))
                 )
             case QuestionKind.SPORT:
-                return pair_clean and len(self.sports) >= CHOICES
+                return clean and len(self.sports) >= CHOICES
             case QuestionKind.COUNTRY:
                 country = e.winner.country
                 return (
                     named
-                    and not e.tied
+                    and single(e, 1)
+                    and self.entrant(e.winner.competitor) == "person"
                     and country is not None
                     and country.casefold() not in e.winner.competitor.casefold()
                     and len(self.countries[e.sport] - {country}) >= CHOICES - 1
                 )
             case QuestionKind.THIRD:
-                thirds = [r for r in e.results if r.position == 3]
-                return named and len(thirds) == 1 and not thirds[0].caveat
+                return named and clean and single(e, 3) and 3 not in e.places
             case QuestionKind.SHARED:
-                return named and e.tied and pair_clean
+                return named and e.tied and clean and upper == lower
             case QuestionKind.WINNING_TIME:
                 mine = {r.time for r in e.results}
                 others = self.times[e.sport, e.name.casefold()] - mine
@@ -202,11 +267,30 @@ class Bank:
             found |= {
                 name
                 for season, name in self.competitors[key]
-                if abs(season - event.season) <= ERA_YEARS and entrant(name) == entrant(like)
+                if abs(season - event.season) <= ERA_YEARS
+                and self.entrant(name) == self.entrant(like)
             }
             if len(found) >= CHOICES * 2:
                 break
         return sorted(found)
+
+    def same_place(self, a: str, b: str) -> bool:
+        """Venues a player could not tell apart as answers: one identity (a rename), one
+        town ('Méribel' and 'Roc de Fer, Méribel'), or one name inside the other."""
+        if self.places.of(a) == self.places.of(b) or _town(a) == _town(b):
+            return True
+        x, y = f" {normalize(_ASIDE.sub('', a))} ", f" {normalize(_ASIDE.sub('', b))} "
+        return x in y or y in x
+
+    def entrant(self, name: str) -> str:
+        """The kind of entrant a name is: 'crew' ('A and B'), 'team' ('Norway (...)', or a
+        country's name alone, as rowing crews are listed), or 'person'."""
+        if " and " in name or " / " in name:
+            return "crew"
+        base = _NUMBERED.sub("", normalize(name.partition(" (")[0]))
+        if "(" in name or base in self.nations:
+            return "team"
+        return "person"
 
 
 def gender(event: Event) -> str:
@@ -215,9 +299,9 @@ def gender(event: Event) -> str:
     return "women" if "women" in name else "men" if "men's" in name else ""
 
 
-def entrant(name: str) -> tuple[bool, bool]:
-    """The kind of entrant a name is: a pair or crew ('A and B'), a team ('Norway (...)')."""
-    return " and " in name or " / " in name, "(" in name
+def _town(venue: str) -> str:
+    """The town a venue names last, without asides: 'Méribel' for 'Roc de Fer, Méribel'."""
+    return normalize(_ASIDE.sub("", venue).rpartition(",")[2])
 
 
 def discipline(event: Event) -> tuple[str, ...]:

@@ -78,3 +78,13 @@ def figures_in_text(event: Event) -> set[float]:
     texts = [event.caveat or "", event.margin_caveat or "", *event.corrections]
     texts += [n.text for n in event.notes]
     return {float(m) for text in texts for m in _FIGURE.findall(text)}
+
+
+def states_margin(text: str, event: Event) -> bool:
+    """True if a text gives this record's margin: its printed figure ('0.0026'), or a
+    whole-number one with its unit ('13 s')."""
+    if event.margin_unit == "verbal":
+        return False
+    figure = re.escape(event.margin_display)
+    unit = "" if "." in event.margin_display else rf"\s?{re.escape(event.margin_unit)}\b"
+    return re.search(rf"(?<![\d.]){figure}(?![\d]){unit}", text) is not None

@@ -107,6 +107,11 @@ class Event:
     margin_unit: str = "s"
     margin_value: float | None = None
     margin_distance: str | None = None
+    margin_places: tuple[int, int] | None = None
+    """The places the margin separates, when not the first two results: (2, 3) for a
+    photo finish that decided silver, (3, 3) for a dead heat for third."""
+    venue_names: tuple[str, ...] = ()
+    """Other names the venue has gone by (a rename, a translation): one place, one choice."""
 
     @property
     def winner(self) -> Result:
@@ -115,13 +120,42 @@ class Event:
 
     @property
     def runner_up(self) -> Result:
-        """The second-place result."""
+        """The second result in finishing order (second place, or a co-winner)."""
         return self.results[1]
 
     @property
+    def places(self) -> tuple[int, int]:
+        """The places the margin separates: (1, 2) for a win, (1, 1) for a shared win."""
+        return self.margin_places or (self.results[0].position, self.results[1].position)
+
+    @property
+    def ahead(self) -> tuple[Result, ...]:
+        """Who finished at the upper place of the margin (several when they tied)."""
+        return self.at(self.places[0])
+
+    @property
+    def behind(self) -> tuple[Result, ...]:
+        """Who finished at the lower place of the margin; the same as `ahead` for a tie."""
+        return self.at(self.places[1])
+
+    @property
+    def for_win(self) -> bool:
+        """True when the margin decided the win (or was a dead heat for it)."""
+        return self.places[0] == 1
+
+    def at(self, position: int) -> tuple[Result, ...]:
+        """Every result at one place (several when they tied)."""
+        return tuple(r for r in self.results if r.position == position)
+
+    @property
     def tied(self) -> bool:
-        """True when the first two shared the win (a dead heat or an equal time)."""
-        return self.results[0].position == self.results[1].position
+        """True when the margin is a tie: a dead heat or an equal time at one place."""
+        return self.places[0] == self.places[1]
+
+    @property
+    def shared_win(self) -> bool:
+        """True when two or more shared first place."""
+        return len(self.at(1)) > 1
 
     @property
     def timed(self) -> bool:

@@ -170,11 +170,7 @@ def _event(f: _Fields) -> Event:
         shared = i > 1 and result.position == results[i - 2].position
         if result.position != i and not shared:
             raise PackError(f"{f.path('results')}[{i - 1}].position", f"expected {i}")
-    corrections = f.data.get("corrections") or []
-    if not isinstance(corrections, list) or not all(
-        isinstance(c, str) and c.strip() for c in corrections
-    ):
-        raise PackError(f.path("corrections"), "expected a list of non-empty strings")
+    corrections = _texts(f, "corrections")
     season = f.integer("season", minimum=1800)
     day = f.day("date")
     assert season is not None
@@ -194,6 +190,8 @@ def _event(f: _Fields) -> Event:
     if unit == "s" or unit == "verbal":
         value = None
     return Event(
+        margin_places=_margin_places(f, results),
+        venue_names=_texts(f, "venue_names"),
         key=key,
         sport=f.req_text("sport"),
         series=f.req_text("series"),
@@ -215,9 +213,42 @@ def _event(f: _Fields) -> Event:
         caveat=f.text("caveat", required=False),
         results=tuple(results),
         notes=tuple(f.items("notes", _note)),
-        corrections=tuple(c.strip() for c in corrections),
+        corrections=corrections,
         sources=tuple(f.items("sources", _source, minimum=1)),
     )
+
+
+def _texts(f: _Fields, name: str) -> tuple[str, ...]:
+    """An optional list of non-empty strings, stripped."""
+    texts = f.data.get(name) or []
+    if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
+        raise PackError(f.path(name), "expected a list of non-empty strings")
+    return tuple(t.strip() for t in texts)
+
+
+def _margin_places(f: _Fields, results: list[Result]) -> tuple[int, int] | None:
+    """The places the margin separates, when not the first two: two adjacent places in
+    the results, or one place twice for a tie there."""
+    places = f.data.get("margin_places")
+    if places is None:
+        return None
+    where = f.path("margin_places")
+    if (
+        not isinstance(places, list)
+        or len(places) != 2
+        or not all(isinstance(p, int) and not isinstance(p, bool) for p in places)
+    ):
+        raise PackError(where, "expected two places, e.g. [2, 3]")
+    upper, lower = places
+    held = sorted({r.position for r in results})
+    if upper not in held or lower not in held:
+        raise PackError(where, f"expected places the results hold ({held})")
+    if upper == lower:
+        if sum(r.position == upper for r in results) < 2:
+            raise PackError(where, f"[{upper}, {upper}] is a tie, but one result is at {upper}")
+    elif held.index(lower) != held.index(upper) + 1:
+        raise PackError(where, "expected the next place below the first, e.g. [2, 3]")
+    return upper, lower
 
 
 def _check_display(f: _Fields, display: str, value: float) -> None:
@@ -255,10 +286,7 @@ def _series(f: _Fields) -> Series:
 
 
 def _competitor(f: _Fields) -> Competitor:
-    aliases = f.data.get("aliases") or []
-    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-        raise PackError(f.path("aliases"), "expected a list of non-empty strings")
-    return Competitor(name=f.req_text("name"), aliases=tuple(a.strip() for a in aliases))
+    return Competitor(name=f.req_text("name"), aliases=_texts(f, "aliases"))
 
 
 def parse_pack(data: object) -> RecordsPack:
@@ -342,6 +370,7 @@ def event_to_dict(e: Event) -> dict[str, Any]:
             "date": e.date.isoformat(),
             "name": e.name,
             "venue": e.venue,
+            "venue_names": list(e.venue_names),
             "kind": e.kind,
             "official": e.official,
             "scheduled_laps": e.scheduled_laps,
@@ -352,6 +381,7 @@ def event_to_dict(e: Event) -> dict[str, Any]:
             "margin_display": e.margin_display,
             "margin_distance": e.margin_distance,
             "margin_caveat": e.margin_caveat,
+            "margin_places": list(e.margin_places) if e.margin_places else None,
             "confidence": e.confidence,
             "caveat": e.caveat,
             "results": [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import permutations
 from random import Random
 
 from trivia.bank import (
@@ -14,10 +15,12 @@ from trivia.bank import (
     Bank,
     Pool,
     current_pass,
+    discipline,
     series_short,
     timed_group,
     undisputed,
 )
+from trivia.countries import overlap
 from trivia.margins import (
     VERBAL_MARGINS,
     distance_statement,
@@ -26,11 +29,13 @@ from trivia.margins import (
     margin_text,
     precision_phrase,
     precision_unit,
+    states_margin,
     timed_to,
     verbal_choice,
 )
 from trivia.model import Choice, Difficulty, Event, Question, QuestionKind, Result, Source
 from trivia.names import normalize
+from trivia.sentences import beat_sentence, join_names, ordinal, over, pair_sentence
 
 SEASON_SPAN = 6
 """Season choices are among the 2 x SEASON_SPAN seasons nearest the answer."""
@@ -73,6 +78,11 @@ def series_label(bank: Bank, event: Event, year: int) -> str:
     return then if then == now else f"{then} (today's {now})"
 
 
+def _today(bank: Bank, event: Event, year: int) -> str:
+    info = bank.series_info.get(event.series)
+    return (info.name_in(year) if info else None) or series_short(event)
+
+
 def describe(
     bank: Bank, event: Event, year: int, *, with_venue: bool = True, with_season: bool = True
 ) -> str:
@@ -80,11 +90,18 @@ def describe(
     parts = ["the"]
     if with_season:
         parts.append(str(event.season))
-    series = series_label(bank, event, year)
-    if normalize(event.series) not in normalize(event.name):
+    # Without the season, the series goes by today's name: its name then would give the
+    # season away.
+    series = series_label(bank, event, year) if with_season else _today(bank, event, year)
+    name = event.name
+    if normalize(name) in normalize(event.series):
+        name = ""  # 'Derby' of the Epsom Derby
+    elif normalize(event.series) not in normalize(name):
         parts.append(series)
-    parts.append(event.name)
-    text = " ".join(parts)
+        if normalize(series).split()[-1] == normalize(name).split()[0]:
+            name = name.partition(" ")[2]  # 'Epsom Derby' + 'Derby Stakes'
+    parts.append(name)
+    text = " ".join(p for p in parts if p)
     if event.kind == "qualifying":
         text += " (a qualifying race)"
     if with_venue and normalize(event.venue) not in normalize(event.name):
@@ -101,12 +118,21 @@ def _venue_accepts(venue: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in found if f))
 
 
-def _pair(event: Event) -> str:
-    """'Kyle Larson beat Chris Buescher by 0.001 s' or 'A and B shared the win'."""
-    a, b = event.winner.competitor, event.runner_up.competitor
-    if event.tied:
-        return f"{a} and {b} shared the win"
-    return f"{a} beat {b} {margin_by(event)}"
+def stated(event: Event) -> bool:
+    """Whether a prompt may state the margin: not when it is disputed (the caveat that must
+    go with it comes only with the reveal)."""
+    return not event.margin_caveat
+
+
+def _pair(event: Event, *, base: bool = False) -> str:
+    """The record's finish as a question states it: 'Larson beat Buescher by 0.001 s'."""
+    return pair_sentence(event, margin=stated(event), base=base)
+
+
+def _winners(event: Event) -> str:
+    """'Guliyev won' or 'A and B shared the win'."""
+    first = [r.competitor for r in event.at(1)]
+    return f"{join_names(first)} {'won' if len(first) == 1 else 'shared the win in'}"
 
 
 @dataclass(frozen=True)
@@ -170,21 +196,36 @@ class Generator:
         return describe(self.bank, event, self.year, **how)
 
     def _result_line(self, event: Event) -> str:
-        return f"{_pair(event)} in {self._describe(event)} on {event.date:%-d %B %Y}."
+        when = f"{self._describe(event)} on {event.date:%-d %B %Y}"
+        if event.for_win:
+            return f"{pair_sentence(event)} in {when}."
+        return f"{_winners(event)} {when}, and {pair_sentence(event)}."
+
+    def _tells(self, text: str) -> bool:
+        """True if a text states the margin of a record held back (the channel's open
+        daily): nothing shown meanwhile may, notes about other records included."""
+        held = (self.bank.by_key.get(key) for key in self.pool.exclude)
+        return any(states_margin(text, e) for e in held if e is not None)
 
     def _explain(self, event: Event, lead: str | None = None) -> str:
         parts = [lead or self._result_line(event)]
         parts += [s for s in [distance_statement(event)] if s]
-        parts += [note.text for note in event.notes[:1]]
-        parts += [f"Often misreported: {c}" for c in event.corrections[:1]]
+        notes = [n.text for n in event.notes if not self._tells(n.text)]
+        fixes = [c for c in event.corrections if not self._tells(c)]
+        parts += notes[:1]
+        parts += [f"Often misreported: {c}" for c in fixes[:1]]
         return " ".join(parts)
 
-    def _caveat(self, event: Event, *, margin: bool = True, positions: int = 2) -> str | None:
-        found = [event.caveat] if event.caveat else []
-        if margin and event.margin_caveat:
-            found.append(event.margin_caveat)
-        found += [r.caveat for r in event.results[:positions] if r.caveat]
-        return " ".join(found) or None
+    def _caveat(self, events: Sequence[Event]) -> str | None:
+        """Every caveat of the records a question states: the event's, the margin's, and
+        those of the results it names."""
+        found: list[str] = []
+        for event in events:
+            found += [event.caveat] if event.caveat else []
+            found += [event.margin_caveat] if event.margin_caveat else []
+            named = (event.winner, *event.ahead, *event.behind)
+            found += [r.caveat for r in dict.fromkeys(named) if r.caveat]
+        return " ".join(dict.fromkeys(found)) or None
 
     def _question(
         self,
@@ -194,15 +235,19 @@ class Generator:
         choices: Sequence[Choice],
         answer: Choice | None,
         **extra: object,
-    ) -> Question:
-        """A question about events[0]; the others are stated in its reveal too."""
+    ) -> Question | None:
+        """A question about events[0]; the others are stated in its reveal too. None when
+        a caveat that must be shown would state a held-back record's margin."""
         shuffled = list(choices)
         self.rng.shuffle(shuffled)
         main = events[0]
         sources: list[Source] = [*main.sources[:2], *(e.sources[0] for e in events[1:])]
+        caveat = self._caveat(events)
+        if caveat and self._tells(caveat):
+            return None
         fields: dict[str, object] = {
             "explanation": self._explain(main),
-            "caveat": self._caveat(main),
+            "caveat": caveat,
             "answer_value": None,
             **extra,
         }
@@ -219,17 +264,29 @@ class Generator:
         )
 
     def _person(self, name: str) -> Choice:
-        return Choice(name, (name, *self.bank.nicknames.get(name, ())))
+        """A competitor as a choice: shown by this name, selected by every name of theirs."""
+        names = self.bank.people.all_names(name)
+        nicknames = [n for known in names for n in self.bank.nicknames.get(known, ())]
+        return Choice(name, tuple(dict.fromkeys([*names, *nicknames])))
 
     def _others(self, event: Event, exclude: set[str], like: str) -> list[str] | None:
-        """Three wrong names like `like`: one from the same race if any, the rest from
-        the same discipline or field and era."""
-        in_race = [r.competitor for r in event.results if r.competitor not in exclude]
-        era = [n for n in self.bank.era_competitors(event, like) if n not in exclude]
+        """Three wrong names like `like` (the same kind of entrant, each a different
+        competitor): one from the same race if any, the rest from the same discipline or
+        field and era."""
+        people, kind = self.bank.people, self.bank.entrant(like)
+        taken = {people.of(n) for n in exclude}
+
+        def fits(name: str) -> bool:
+            return people.of(name) not in taken and self.bank.entrant(name) == kind
+
+        in_race = [r.competitor for r in event.results if fits(r.competitor)]
+        era = [n for n in self.bank.era_competitors(event, like) if fits(n)]
         era = [n for n in era if n not in in_race]
-        picks = in_race[:1] + self.rng.sample(era, min(len(era), CHOICES - 1))
-        picks = list(dict.fromkeys(picks))[: CHOICES - 1]
-        return picks if len(picks) == CHOICES - 1 else None
+        picks: dict[str, str] = {}
+        for name in in_race[:1] + self.rng.sample(era, len(era)):
+            picks.setdefault(people.of(name), name)
+        found = list(picks.values())[: CHOICES - 1]
+        return found if len(found) == CHOICES - 1 else None
 
     def _name_question(
         self, kind: QuestionKind, event: Event, prompt: str, answer: Result
@@ -243,38 +300,69 @@ class Generator:
 
     # -- the kinds (each named for its QuestionKind value) ---------------------------
 
+    def _by(self, event: Event) -> str:
+        """' by 0.001 s' where a prompt may state the margin of the win, else ''."""
+        return f" {margin_by(event)}" if event.for_win and stated(event) else ""
+
+    def _around(self, event: Event) -> str:
+        """The record's photo finish when it decided a lower place: ', and A edged B for
+        second place by M' (nothing when it decided the win)."""
+        return "" if event.for_win else f", and {_pair(event)}"
+
     def winner(self, event: Event) -> Question | None:
         """Who won a named race."""
-        prompt = f"Who won {self._describe(event)}, {margin_by(event)}?"
+        if event.for_win:
+            prompt = f"Who won {self._describe(event)}{self._by(event).replace(' by', ', by')}?"
+        else:
+            prompt = f"In {self._describe(event)}, {_pair(event)}. Who won?"
         return self._name_question(QuestionKind.WINNER, event, prompt, event.winner)
 
     def runner_up(self, event: Event) -> Question | None:
         """Who finished second to a named winner."""
         prompt = (
-            f"{event.winner.competitor} won {self._describe(event)} {margin_by(event)}. "
-            "Who finished second?"
+            f"{event.winner.competitor} won {self._describe(event)}{self._by(event)}"
+            f"{self._around(event)}. Who finished second?"
         )
-        return self._name_question(QuestionKind.RUNNER_UP, event, prompt, event.runner_up)
+        (second,) = event.at(2)
+        return self._name_question(QuestionKind.RUNNER_UP, event, prompt, second)
 
     def third(self, event: Event) -> Question | None:
         """Who finished third behind a named photo finish."""
-        (third,) = [r for r in event.results if r.position == 3]
-        prompt = f"{_pair(event)} in {self._describe(event)}. Who finished third?"
+        (third,) = event.at(3)
+        if event.for_win:
+            prompt = f"{_pair(event)} in {self._describe(event)}. Who finished third?"
+        else:
+            prompt = (
+                f"{event.winner.competitor} won {self._describe(event)}{self._around(event)}."
+                " Who finished third?"
+            )
         return self._name_question(QuestionKind.THIRD, event, prompt, third)
 
     def shared(self, event: Event) -> Question | None:
-        """Which two shared a win (a dead heat or an identical time)."""
-        a, b = event.winner.competitor, event.runner_up.competitor
-        others = self._others(event, {a, b}, a)
+        """Who shared a place (a dead heat or an identical time), asked as a shared place."""
+        tied = [r.competitor for r in event.ahead]
+        others = self._others(event, set(tied), tied[0])
         if others is None:
             return None
-        answer = Choice(f"{a} / {b}", (f"{a} / {b}", f"{b} / {a}"))
-        wrong = [f"{a} / {others[0]}", f"{b} / {others[1]}", f"{others[1]} / {others[2]}"]
+        place = event.places[0]
+        answer = Choice(" / ".join(tied), tuple(" / ".join(p) for p in permutations(tied)))
+        wrong = []
+        for k, other in enumerate(others):
+            swapped = list(tied)
+            swapped[k % len(tied)] = other
+            wrong.append(" / ".join(swapped))
+        count = {2: "two", 3: "three", 4: "four"}.get(len(tied), str(len(tied)))
+        where = self._describe(event)
+        if place == 1:
+            lead, what = f"{where[0].upper()}{where[1:]} ended in a tie for first", "the win"
+        else:
+            what = f"{ordinal(place)} place"
+            lead = f"{event.winner.competitor} won {where}, and it ended in a tie for {what}"
+        shown = f" ({margin_text(event)})" if stated(event) else ""
         return self._question(
             QuestionKind.SHARED,
             [event],
-            f"{self._describe(event)[0].upper()}{self._describe(event)[1:]} ended in a tie "
-            f"for first ({margin_text(event)}). Which two shared the win?",
+            f"{lead}{shown}. Which {count} shared {what}?",
             [answer, *(Choice(w, (w,)) for w in wrong)],
             answer,
         )
@@ -305,7 +393,7 @@ class Generator:
         return self._question(
             QuestionKind.MARGIN,
             [event],
-            f"By what margin did {event.winner.competitor} beat {event.runner_up.competitor} "
+            f"By what margin did {pair_sentence(event, margin=False, base=True)} "
             f"in {self._describe(event)} ({precision_phrase(event)})?",
             [answer, *(Choice(f"{t} s", (t,), float(t)) for t in shown)],
             answer,
@@ -320,7 +408,7 @@ class Generator:
         return self._question(
             QuestionKind.MARGIN,
             [event],
-            f"By what margin did {event.winner.competitor} beat {event.runner_up.competitor} "
+            f"By what margin did {pair_sentence(event, margin=False, base=True)} "
             f"in {self._describe(event)}: {', '.join(sorted(c.label for c in choices))}?",
             choices,
             choices[0],
@@ -333,16 +421,26 @@ class Generator:
             return None
         if not self.bank.identifies(event, ("season", "series", "name", "winner", "runner_up")):
             return None
-        hosts = sorted(self.bank.venues[event.sport, event.series] - {event.venue})
-        if len(hosts) < CHOICES - 1:
+        places, same = self.bank.places, self.bank.same_place
+        hosts = sorted(self.bank.venues[event.sport, event.series])
+        picks: list[str] = []
+        for host in self.rng.sample(hosts, len(hosts)):
+            if not any(same(host, v) for v in [event.venue, *picks]):
+                picks.append(host)
+        if len(picks) < CHOICES - 1:
             return None
-        picks = self.rng.sample(hosts, CHOICES - 1)
-        answer = Choice(event.venue, _venue_accepts(event.venue))
+        picks = picks[: CHOICES - 1]
+
+        def choice(venue: str) -> Choice:
+            names = places.all_names(venue)
+            return Choice(venue, tuple(dict.fromkeys(a for n in names for a in _venue_accepts(n))))
+
+        answer = choice(event.venue)
         return self._question(
             QuestionKind.VENUE,
             [event],
-            f"Where did {_pair(event)} in {self._describe(event, with_venue=False)}?",
-            [answer, *(Choice(v, _venue_accepts(v)) for v in picks)],
+            f"Where did {_pair(event, base=True)} in {self._describe(event, with_venue=False)}?",
+            [answer, *map(choice, picks)],
             answer,
         )
 
@@ -358,20 +456,37 @@ class Generator:
         return self._question(
             QuestionKind.SEASON,
             [event],
-            f"In which season did {_pair(event)} in {self._describe(event, with_season=False)}?",
+            f"In which season did {_pair(event, base=True)} in "
+            f"{self._describe(event, with_season=False)}?",
             [answer, *(Choice(str(y), (), float(y)) for y in picks)],
             answer,
         )
 
     def _seasons(self, event: Event) -> list[int]:
         """Other seasons of the series a fan could believe: yearly series run every year
-        from their first season; others only in the seasons they were held."""
+        from their first season; others only in the seasons they held this sport, from
+        the first the records show this event. Never a season in which this event went
+        to the same winner."""
         info = self.bank.series_info.get(event.series)
-        held = self.bank.seasons[event.series]
+        same = self.bank.disciplines[discipline(event)]
         if info is not None and info.annual:
-            first = info.first_season or min(held)
+            first = info.first_season or min(self.bank.seasons[event.series])
             held = set(range(first, self.year + 1))
-        others = [y for y in held if y != event.season and y <= self.year]
+        else:
+            first = min(e.season for e in same)
+            held = {
+                e.season
+                for e in self.bank.records.events
+                if e.series == event.series and e.sport == event.sport and e.season >= first
+            }
+        people = self.bank.people
+        won = {
+            e.season
+            for e in same
+            if {people.of(r.competitor) for r in e.at(1)}
+            & {people.of(r.competitor) for r in event.at(1)}
+        }
+        others = [y for y in held - won if y <= self.year]
         return sorted(others, key=lambda y: (abs(y - event.season), y))[: SEASON_SPAN * 2]
 
     def closest(self, event: Event) -> Question | None:
@@ -393,19 +508,17 @@ class Generator:
         picked = [wider[m] for m in self.rng.sample(nearest, CHOICES - 1)]
         finishes = [event, *picked]
 
-        def label(e: Event) -> str:
+        def title(e: Event) -> str:
             qualifying = " (qualifying)" if e.kind == "qualifying" else ""
             return (
                 f"{e.season} {e.name}{qualifying} ({series_label(self.bank, e, self.year)}, "
-                f"{e.venue}): {e.winner.competitor} over {e.runner_up.competitor}"
+                f"{e.venue})"
             )
 
-        choices = [Choice(label(e)) for e in finishes]
-        margins = "; ".join(
-            f"{e.season} {e.name}{' (qualifying)' * (e.kind == 'qualifying')}: {margin_text(e)}"
-            for e in finishes
-        )
-        lead = f"{_pair(event)} in {self._describe(event)}. Margins: {margins}."
+        choices = [Choice(f"{title(e)}: {over(e)}") for e in finishes]
+        by_margin = sorted(finishes, key=lambda e: e.margin_s or 0.0)
+        margins = "; ".join(f"{title(e)}: {margin_text(e)}" for e in by_margin)
+        lead = f"{self._result_line(event)} Margins, closest first: {margins}."
         return self._question(
             QuestionKind.CLOSEST,
             finishes,
@@ -418,18 +531,20 @@ class Generator:
     def true_false(self, event: Event) -> Question | None:
         """A statement about a race that is true, or false in one checked detail."""
         truth = self.rng.random() < 0.5
-        winner, second = event.winner.competitor, event.runner_up.competitor
+        ahead, behind = event.ahead[0].competitor, event.behind[0].competitor
         if not truth:
-            winner, second = second, winner
-        statement = (
-            f"True or false: {winner} beat {second} {margin_by(event)} in {self._describe(event)}."
-        )
+            ahead, behind = behind, ahead
+        by = f" {margin_by(event)}" if stated(event) else ""
+        said = beat_sentence(ahead, behind, event.places[0], by)
+        statement = f"True or false: {said} in {self._describe(event)}."
         yes = Choice("True", ("t", "yes", "y", "true"))
         no = Choice("False", ("f", "no", "n", "false"))
         question = self._question(
             QuestionKind.TRUE_FALSE, [event], statement, [yes, no], yes if truth else no
         )
         # True comes first, as players expect.
+        if question is None:
+            return None
         return replace(question, choices=(yes, no), answer_index=0 if truth else 1)
 
     def _one_of(
@@ -446,7 +561,7 @@ class Generator:
     def sport(self, event: Event) -> Question | None:
         """In which sport a named pair's photo finish happened."""
         prompt = f"{_pair(event)} in {event.season}. In which sport?"
-        others = [s for s in self.bank.sports if s != event.sport]
+        others = [s for s in self.bank.sports if not _nested(s, event.sport)]
         return self._one_of(QuestionKind.SPORT, event, prompt, event.sport, others)
 
     def country(self, event: Event) -> Question | None:
@@ -454,10 +569,10 @@ class Generator:
         country = event.winner.country
         assert country is not None
         prompt = (
-            f"{event.winner.competitor} won {self._describe(event)} {margin_by(event)}. "
+            f"{event.winner.competitor} won {self._describe(event)}{self._by(event)}. "
             "Which country did they represent?"
         )
-        others = sorted(self.bank.countries[event.sport] - {country})
+        others = sorted(c for c in self.bank.countries[event.sport] if not overlap(c, country))
         return self._one_of(QuestionKind.COUNTRY, event, prompt, country, others)
 
     def winning_time(self, event: Event) -> Question | None:
@@ -476,7 +591,7 @@ class Generator:
         return self._question(
             QuestionKind.GUESS_MARGIN,
             [event],
-            f"Guess the margin: {event.winner.competitor} beat {event.runner_up.competitor} "
+            f"Guess the margin: {pair_sentence(event, margin=False)} "
             f"in {self._describe(event)}. By how many seconds? ({timed_to(event)}; "
             "closest guesses score)",
             [],
@@ -484,6 +599,12 @@ class Generator:
             answer_value=event.margin_s,
             answer_step=precision_unit(event),
         )
+
+
+def _nested(a: str, b: str) -> bool:
+    """Sports where one holds the other ('Speed skating' and 'Short-track speed skating')."""
+    x, y = f" {normalize(a)} ", f" {normalize(b)} "
+    return x in y or y in x
 
 
 def daily_pool(bank: Bank, pool: Pool) -> list[Event]:

@@ -155,7 +155,7 @@ def test_closest_compares_one_sport_at_one_precision_and_keeps_qualifying_labels
         if "duel" in q.event_keys:
             seen_duel = True
             assert any("Duel 1 (qualifying)" in c.label for c in q.choices)
-            assert "Duel 1 (qualifying):" in q.explanation
+            assert "Duel 1 (qualifying) (" in q.explanation
     assert seen_duel
 
 
@@ -179,7 +179,8 @@ def test_season_choices_are_seasons_the_series_ran_and_not_in_the_future() -> No
                   date=date(1995, 6, 1))  # fmt: skip
     recent = event("t2025", sport="Stock car racing", series="NASCAR Truck Series", season=2025,
                    date=date(2025, 6, 1))  # fmt: skip
-    games = [event(f"o{y}", season=y, date=date(y, 8, 1)) for y in (1996, 2000, 2004, 2008, 2012)]
+    games = [event(f"o{y}", season=y, date=date(y, 8, 1), name="Men's 100 m final")
+             for y in (1996, 2000, 2004, 2008, 2012)]  # fmt: skip
     recs = records([first, recent, *games], [truck])
     for seed in range(20):
         for e in (first, recent, games[2]):
