@@ -32,7 +32,6 @@ COPY_SITES = (
     "profilbaru.com",
     "profilpelajar.com",
     "kampuspedia.com",
-    "wissen-digital.de",
     "jablog.org",
     "classicistranieri.com",
     "710302.xyz",
@@ -60,11 +59,14 @@ COPY_SITES = (
     "campus1.de",
     "bahnsport-info.de",
     "tiue.org",
-    "testbig.com",
     "softbeam.net",
     "nohib.com",
-    # Reposts of another outlet's story
+)
+"""Sites that show another publisher's page; a source cites the original instead."""
+
+REPOSTS = (
     "inkl.com",
+    "testbig.com",
     "wn.com",
     "newssniffer.co.uk",
     "newssummedup.com",
@@ -80,7 +82,7 @@ COPY_SITES = (
     "allnetafrica.com",
     "mysportsanalysis.com",
 )
-"""Sites that show another publisher's page; a source cites the original instead."""
+"""Sites that reprint another outlet's story: cited only as "Original (via Site)"."""
 
 EMBEDDED_URL = re.compile(r"(?:https?(?::|%3A)(?:/|%2F){2}|/https?/)", re.IGNORECASE)
 ARCHIVES = ("web.archive.org", "megalodon.jp")
@@ -152,6 +154,12 @@ def copy_site(url: str) -> bool:
     if "kiwix" in url.casefold() or EMBEDDED_URL.search(parts.path + "?" + parts.query):
         return True
     return any(host == c or host.endswith("." + c) for c in COPY_SITES)
+
+
+def repost(url: str) -> bool:
+    """True when the url is on a site that reprints other outlets' stories."""
+    host = _host(url)
+    return any(host == r or host.endswith("." + r) for r in REPOSTS)
 
 
 def on_wikipedia(url: str) -> bool:

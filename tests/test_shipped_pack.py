@@ -8,7 +8,7 @@ import pytest
 
 from db.records import shipped_packs
 from tests.generating import generator
-from tests.sources import copy_site, on_wikipedia, outlet
+from tests.sources import copy_site, on_wikipedia, outlet, repost
 from trivia.bank import Bank, Pool, Records
 from trivia.daily import deal_cycle
 from trivia.judging import judge
@@ -108,6 +108,7 @@ def test_every_kind_from_the_shipped_packs_has_one_right_answer(every: Records) 
 
 OFFICIAL = ("Olympedia", "World Athletics", "Olympics.com", "International Olympic Committee")
 """Publishers of official result pages: one of these is enough on its own."""
+VIA = re.compile(r"\bvia\b")
 FIELD_NAME = re.compile(r"\b(margin_[a-z]+|gap_s|time_precise|car_number)\b")
 
 
@@ -128,10 +129,12 @@ def test_every_record_has_two_independent_sources_or_an_official_page(every: Rec
 
 
 def test_sources_are_original_pages_not_copies(every: Records) -> None:
-    """No mirror, proxy or repost site; a source labelled Wikipedia is on Wikipedia itself."""
+    """No mirror or proxy; a reprint is labelled with the outlet it reprints ("X (via Y)");
+    a source labelled Wikipedia is on Wikipedia itself."""
     for e in every.events:
         for s in e.sources:
             assert not copy_site(s.url), (e.key, s.url)
+            assert not repost(s.url) or VIA.search(s.publisher), (e.key, s.publisher, s.url)
             assert (outlet(s.publisher) == "wikipedia") == on_wikipedia(s.url), (e.key, s)
 
 
@@ -165,6 +168,7 @@ def test_what_counts_as_one_outlet(first: str, second: str, same: bool) -> None:
         ("https://proxy.example/?q=https%3A%2F%2Fen.wikipedia.org%2Fwiki%2FX", True),
         ("https://en.wikipedia.org/wiki/1993_DieHard_500", False),
         ("https://web.archive.org/web/2018/https://www.sports-reference.com/olympics/", False),
+        ("https://www.ipacs.sport/news/huge-shock-as-ledecka-wins-super-g", False),
     ],
 )
 def test_copy_sites_are_known(url: str, copy: bool) -> None:
