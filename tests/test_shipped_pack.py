@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from db.records import shipped_packs
 from tests.generating import generator
-from tests.sources import copy_site, on_wikipedia, outlet, repost
+from tests.sources import ARCHIVES, COPY_SITES, REPOSTS, copy_site, on_wikipedia, outlet, repost
 from trivia.bank import Bank, Pool, Records
 from trivia.daily import deal_cycle
 from trivia.judging import judge
@@ -174,6 +175,12 @@ def test_what_counts_as_one_outlet(first: str, second: str, same: bool) -> None:
 def test_copy_sites_are_known(url: str, copy: bool) -> None:
     """Mirrors, Kiwix dumps and proxies are refused; Wikipedia and archives are not."""
     assert copy_site(url) is copy
+
+
+def test_the_verification_doc_lists_every_refused_site() -> None:
+    """A pack maintainer reads the same list of sites the test refuses."""
+    doc = (Path(__file__).parent.parent / "docs" / "records-verification.md").read_text()
+    assert [d for d in (*COPY_SITES, *REPOSTS, *ARCHIVES) if d not in doc] == []
 
 
 def test_no_text_the_bot_says_names_a_pack_field(every: Records) -> None:
