@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from db.records import shipped_packs
 from tests.generating import generator
+from tests.sources import ARCHIVES, COPY_SITES, REPOSTS, copy_site, on_wikipedia, outlet, repost
 from trivia.bank import Bank, Pool, Records
 from trivia.check import check
 from trivia.daily import deal_cycle
@@ -109,6 +111,7 @@ def test_every_kind_from_the_shipped_packs_has_one_right_answer(every: Records) 
 
 OFFICIAL = ("Olympedia", "World Athletics", "Olympics.com", "International Olympic Committee")
 """Publishers of official result pages: one of these is enough on its own."""
+VIA = re.compile(r"\bvia\b")
 FIELD_NAME = re.compile(r"\b(margin_[a-z]+|gap_s|time_precise|car_number)\b")
 
 
@@ -120,11 +123,66 @@ def test_there_are_hundreds_of_records_from_many_sports(every: Records) -> None:
 
 
 def test_every_record_has_two_independent_sources_or_an_official_page(every: Records) -> None:
-    """Two publishers, or one official result page."""
+    """Two outlets, or one official result page: a repost, a wire story printed twice, a
+    translation or any copy of Wikipedia is the same outlet."""
     for e in every.events:
-        publishers = {s.publisher for s in e.sources}
-        official = any(p.startswith(OFFICIAL) for p in publishers)
-        assert len(publishers) >= 2 or official, e.key
+        outlets = {outlet(s.publisher) for s in e.sources}
+        official = any(s.publisher.startswith(OFFICIAL) for s in e.sources)
+        assert len(outlets) >= 2 or official, (e.key, sorted(outlets))
+
+
+def test_sources_are_original_pages_not_copies(every: Records) -> None:
+    """No mirror or proxy; a reprint is labelled with the outlet it reprints ("X (via Y)");
+    a source labelled Wikipedia is on Wikipedia itself."""
+    for e in every.events:
+        for s in e.sources:
+            assert not copy_site(s.url), (e.key, s.url)
+            assert not repost(s.url) or VIA.search(s.publisher), (e.key, s.publisher, s.url)
+            assert (outlet(s.publisher) == "wikipedia") == on_wikipedia(s.url), (e.key, s)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("Wikipedia", "Wikipedia (via WikiMili)", True),
+        ("Wikipedia", "Wikipedia (German)", True),
+        ("Reuters", "The Straits Times (Reuters)", True),
+        ("Los Angeles Times (AP)", "Chicago Tribune (AP)", True),
+        ("Motorsport.com", "Motorsport.com (via Yahoo Sports)", True),
+        ("BBC Sport", "WN (BBC Sport copy)", True),
+        ("Motorsport.com (CART release)", "SpeedCenter (CART release)", True),
+        ("Olympics.com (IOC)", "olympic.org (IOC)", True),
+        ("Los Angeles Times", "Los Angeles Times (AP)", False),
+        ("Wikipedia", "Olympedia", False),
+    ],
+)
+def test_what_counts_as_one_outlet(first: str, second: str, same: bool) -> None:
+    """A copy, a repost, a translation and a wire story reprinted count once."""
+    assert (outlet(first) == outlet(second)) is same
+
+
+@pytest.mark.parametrize(
+    ("url", "copy"),
+    [
+        ("https://wikimili.com/en/1993_DieHard_500", True),
+        ("https://de.wiki.li/Grant_Davies", True),
+        ("https://kiwix.example.org/wikipedia_en_all_maxi/A/Luge.html", True),
+        ("https://fanyv88.com/https/fr.wikipedia.org/wiki/Tour_d%27Italie_1955", True),
+        ("https://proxy.example/?q=https%3A%2F%2Fen.wikipedia.org%2Fwiki%2FX", True),
+        ("https://en.wikipedia.org/wiki/1993_DieHard_500", False),
+        ("https://web.archive.org/web/2018/https://www.sports-reference.com/olympics/", False),
+        ("https://www.ipacs.sport/news/huge-shock-as-ledecka-wins-super-g", False),
+    ],
+)
+def test_copy_sites_are_known(url: str, copy: bool) -> None:
+    """Mirrors, Kiwix dumps and proxies are refused; Wikipedia and archives are not."""
+    assert copy_site(url) is copy
+
+
+def test_the_verification_doc_lists_every_refused_site() -> None:
+    """A pack maintainer reads the same list of sites the test refuses."""
+    doc = (Path(__file__).parent.parent / "docs" / "records-verification.md").read_text()
+    assert [d for d in (*COPY_SITES, *REPOSTS, *ARCHIVES) if d not in doc] == []
 
 
 def test_no_text_the_bot_says_names_a_pack_field(every: Records) -> None:
