@@ -8,11 +8,11 @@ import pytest
 
 from db.records import shipped_packs
 from tests.generating import generator
-from trivia.bank import Bank, Pool, Records
-from trivia.daily import deal_cycle
+from trivia.bank import Bank, Records
+from trivia.daily import MIN_DAILY_RECORDS, DailyForm, daily_pool, deal_cycle
 from trivia.judging import judge
 from trivia.model import Event, QuestionKind, RecordsPack
-from trivia.questions import NoQuestionError, Request, daily_pool
+from trivia.questions import NoQuestionError, Request
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +149,28 @@ def test_margins_are_in_each_sports_own_terms(every: Records) -> None:
 
 def test_the_all_series_daily_runs_a_year_without_a_repeat(every: Records) -> None:
     """The shipped records give more than 365 undisputed timed margins to guess."""
-    pool = daily_pool(Bank.indexed(every), Pool())
-    keys = deal_cycle(pool, 1, None, "all")
+    pool = daily_pool(Bank.indexed(every), None)
+    keys = deal_cycle(pool.events, 1, None, "all")
     assert len(set(keys[:365])) == 365
+
+
+def test_every_pool_a_daily_schedule_can_name_asks_each_of_its_records(every: Records) -> None:
+    """Every series and sport either has a week of records for the daily question, each
+    of which it can ask, or is refused when a schedule names it; horse racing's daily is
+    a choice of margins in words."""
+    bank = Bank.indexed(every)
+    runs = {}
+    for series in [None, *bank.topics]:
+        pool = daily_pool(bank, series)
+        runs[series] = pool.runs
+        if not pool.runs:
+            continue
+        make = generator(every, 1)
+        for e in pool.events:
+            made = make.choice_daily(e) if pool.form is DailyForm.CHOICE else make.guess_margin(e)
+            assert made is not None, (series, e.key)
+        assert len(set(deal_cycle(pool.events, 1, None, pool.name))) == pool.days
+    assert daily_pool(bank, "Horse racing").form is DailyForm.CHOICE
+    assert runs["Horse racing"]
+    assert not runs["European Athletics Championships"]
+    assert all(daily_pool(bank, s).days >= MIN_DAILY_RECORDS for s, ok in runs.items() if ok)
