@@ -11,12 +11,12 @@ import pytest
 from db.records import shipped_packs
 from tests.generating import generator
 from tests.sources import ARCHIVES, COPY_SITES, REPOSTS, copy_site, on_wikipedia, outlet, repost
-from trivia.bank import Bank, Pool, Records
+from trivia.bank import Bank, Records
 from trivia.check import check
-from trivia.daily import deal_cycle
+from trivia.daily import MIN_DAILY_RECORDS, DailyForm, daily_pool, deal_cycle
 from trivia.judging import judge
 from trivia.model import Event, QuestionKind, RecordsPack
-from trivia.questions import NoQuestionError, Request, daily_pool
+from trivia.questions import NoQuestionError, Request
 
 
 @pytest.fixture(scope="module")
@@ -209,8 +209,8 @@ def test_margins_are_in_each_sports_own_terms(every: Records) -> None:
 
 def test_the_all_series_daily_runs_a_year_without_a_repeat(every: Records) -> None:
     """The shipped records give more than 365 undisputed timed margins to guess."""
-    pool = daily_pool(Bank.indexed(every), Pool())
-    keys = deal_cycle(pool, 1, None, "all")
+    pool = daily_pool(Bank.indexed(every), None)
+    keys = deal_cycle(pool.events, 1, None, "all")
     assert len(set(keys[:365])) == 365
 
 
@@ -219,3 +219,25 @@ def test_the_checker_finds_nothing_in_the_shipped_packs(every: Records) -> None:
     check` holds: the pair the margin belongs to, ties, one identity one choice, caveats,
     spoilers of the open daily, sentences that read right, and each record against itself."""
     assert check(every, date(2026, 12, 7), seeds=1) == []
+
+
+def test_every_pool_a_daily_schedule_can_name_asks_each_of_its_records(every: Records) -> None:
+    """Every series and sport either has a week of records for the daily question, each
+    of which it can ask, or is refused when a schedule names it; horse racing's daily is
+    a choice of margins in words."""
+    bank = Bank.indexed(every)
+    runs = {}
+    for series in [None, *bank.topics]:
+        pool = daily_pool(bank, series)
+        runs[series] = pool.runs
+        if not pool.runs:
+            continue
+        make = generator(every, 1)
+        for e in pool.events:
+            made = make.choice_daily(e) if pool.form is DailyForm.CHOICE else make.guess_margin(e)
+            assert made is not None, (series, e.key)
+        assert len(set(deal_cycle(pool.events, 1, None, pool.name))) == pool.days
+    assert daily_pool(bank, "Horse racing").form is DailyForm.CHOICE
+    assert runs["Horse racing"]
+    assert not runs["European Athletics Championships"]
+    assert all(daily_pool(bank, s).days >= MIN_DAILY_RECORDS for s, ok in runs.items() if ok)

@@ -17,10 +17,11 @@ from random import Random
 
 from trivia.bank import Bank, Pool, Records, discipline
 from trivia.countries import overlap
+from trivia.daily import asks_choice, daily_pool
 from trivia.margins import states_margin
 from trivia.model import Event, Question, QuestionKind
 from trivia.names import normalize
-from trivia.questions import Generator, daily_pool
+from trivia.questions import Generator
 
 SEEDS = 3
 """Each subject is built with this many random seeds (choices and true/false vary)."""
@@ -54,6 +55,9 @@ def check(records: Records, today: date, seeds: int = SEEDS) -> list[Violation]:
         generator = Generator(bank, Random(seed), today=today)
         for kind, event in bank.subjects:
             found += _check_subject(generator, kind, event)
+            if kind is QuestionKind.MARGIN and asks_choice(event):
+                daily = generator.choice_daily(event)
+                found += [] if daily is None else list(check_question(bank, daily))
         found += _check_spoilers(generator)
     return sorted(set(found), key=lambda v: (v.rule, v.key, v.text))
 
@@ -232,7 +236,7 @@ def _check_reading(q: Question, events: list[Event]) -> Iterator[Violation]:
 def _check_spoilers(generator: Generator) -> Iterator[Violation]:
     """While a record is the open daily, nothing else shown states its margin."""
     bank = generator.bank
-    dailies = {e.key: e for e in daily_pool(bank, Pool())}
+    dailies = {e.key: e for e in daily_pool(bank, None).events}
     kinds: dict[str, list[QuestionKind]] = {}
     for kind, subject in bank.subjects:
         kinds.setdefault(subject.key, []).append(kind)

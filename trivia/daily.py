@@ -7,23 +7,47 @@ never starts with the record that ended the one before. Dealt numbers are stored
 record key, so records imported later join the next cycle and never change a number
 already dealt. Within a cycle, a record whose race fell on a day's month and day
 ("on this day") is moved to that day.
+
+A pool carries a daily only with at least MIN_DAILY_RECORDS records it can ask. Its
+daily is a guess at a margin in seconds; a pool whose margins are words (horse racing:
+a nose, a head) gets a choice among four such margins instead, never a dead heat.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from enum import StrEnum
 from random import Random
 
-from trivia.model import Event
+from trivia.bank import CHOICES, Bank, Pool
+from trivia.margins import VERBAL_MARGINS, verbal_choice
+from trivia.model import Event, QuestionKind
 
 EPOCH = date(2026, 1, 1)
 """The local date of Daily #1."""
 
 SPREAD_BANDS = (0.001, 0.01, 0.1)
 """Bands of distance from the true margin, in seconds, for the reveal's spread of guesses."""
+MIN_DAILY_RECORDS = 7
+"""The fewest records a daily schedule's pool may hold: a week of daily questions without
+a repeat. A cycle is as many days as its pool has records, and the next cycle's order is
+new, so a record can come back two days after it was asked at the seam; with fewer than a
+week's records a player meets the same question again within days (with one record, every
+day), which the daily streak, a run of consecutive days, makes plain."""
+_VERBAL = re.compile(r"\b(?:short )?(?:head|neck)\b|\bnose\b")
+
+
+class DailyForm(StrEnum):
+    """How a pool's daily question is asked."""
+
+    GUESS = "guess"
+    """Guess the margin in seconds; the closest guesses score."""
+    CHOICE = "choice"
+    """Pick the margin in words (a nose, a head...) among four; right or wrong."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +68,94 @@ class DailyStreak:
     current: int
     best: int
     last_day: date
+
+
+@dataclass(frozen=True)
+class DailyPool:
+    """The records a pool's daily question is dealt from, and how it is asked."""
+
+    series: str | None
+    """The series or sport a schedule names (None: every record)."""
+    form: DailyForm
+    events: tuple[Event, ...]
+
+    @property
+    def name(self) -> str:
+        """The name its deal is stored under ('all', 'Cup Series', 'Horse racing choice')."""
+        pool = self.series or "all"
+        return pool if self.form is DailyForm.GUESS else f"{pool} {self.form}"
+
+    @property
+    def days(self) -> int:
+        """Days before a repeat: each record comes up once per cycle."""
+        return len(self.events)
+
+    @property
+    def runs(self) -> bool:
+        """True if the pool holds enough records for a daily question."""
+        return self.days >= MIN_DAILY_RECORDS
+
+    def describe(self) -> str:
+        """'389 days before a repeat', or 'a choice of margins, 41 days before a repeat'."""
+        form = "a choice of margins, " if self.form is DailyForm.CHOICE else ""
+        return f"{form}{self.days} days before a repeat"
+
+
+def verbal_others(event: Event) -> list[str]:
+    """The margins in words a choice daily may offer as wrong answers: every official
+    margin under half a length but the record's own and any reading its caveats or
+    corrections mention (a widely printed 'by a nose' is not offered against a head)."""
+    texts = [event.caveat or "", event.margin_caveat or "", *event.corrections]
+    said = {verbal_choice(m) for text in texts for m in _VERBAL.findall(text.casefold())}
+    own = verbal_choice(event.margin_display)
+    return [m for m in VERBAL_MARGINS if m != own and m not in said]
+
+
+def asks_choice(event: Event) -> bool:
+    """True if a choice daily can ask this record (the bank has already checked that a
+    margin question about it names one record and one clean pair, and no tie)."""
+    return (
+        event.margin_unit == "verbal"
+        and verbal_choice(event.margin_display) in VERBAL_MARGINS
+        and event.confidence == "high"
+        and len(verbal_others(event)) >= CHOICES - 1
+    )
+
+
+def daily_pool(bank: Bank, series: str | None) -> DailyPool:
+    """A schedule's daily pool: its undisputed margins in seconds when it has enough of
+    them, else its margins in words when it has more of those."""
+    pool = Pool(series)
+    guess = tuple(e for k, e in bank.subjects if k is QuestionKind.GUESS_MARGIN and pool.admits(e))
+    if len(guess) < MIN_DAILY_RECORDS:
+        choice = tuple(
+            e
+            for k, e in bank.subjects
+            if k is QuestionKind.MARGIN and pool.admits(e) and asks_choice(e)
+        )
+        if len(choice) > len(guess):
+            return DailyPool(series, DailyForm.CHOICE, choice)
+    return DailyPool(series, DailyForm.GUESS, guess)
+
+
+def daily_refusal(bank: Bank, pool: DailyPool) -> str | None:
+    """Why a pool cannot carry a daily question, naming pools that can; None if it can.
+    The pools named are the sports of its records that can, else every sport that can."""
+    if pool.runs:
+        return None
+    have = f"{pool.days} record{'s' * (pool.days != 1)}" if pool.days else "no record"
+    named = pool.series or "The records"
+    reason = (
+        f"{named} {'hold' if pool.series is None else 'has'} {have} a daily question can ask,"
+        f" and a daily needs {MIN_DAILY_RECORDS} (a week without a repeat)."
+    )
+    if pool.series is None or not daily_pool(bank, None).runs:
+        return f"{reason} Import more records first."
+    sports = [s for s in bank.sports if daily_pool(bank, s).runs]
+    theirs = {e.sport for e in bank.records.events if Pool(pool.series).admits(e)}
+    near = [s for s in sports if s in theirs and s != pool.series] or sports
+    tries = "".join(f"{s}, " for s in near)
+    return f"{reason} Try {tries}{'or ' * bool(near)}no series for all records."
 
 
 def daily_number(day: date) -> int:

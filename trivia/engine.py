@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -29,10 +30,14 @@ from trivia.commands import (
     Stop,
 )
 from trivia.daily import (
+    DailyForm,
     DailyInfo,
+    DailyPool,
     DailyStreak,
     advance_streaks,
     daily_number,
+    daily_pool,
+    daily_refusal,
     deal_cycle,
     is_on_this_day,
 )
@@ -47,10 +52,18 @@ from trivia.effects import (
 from trivia.judging import VerdictStatus, judge
 from trivia.model import Event, Place, Question, Scope
 from trivia.names import did_you_mean
-from trivia.questions import Generator, NoQuestionError, Request, daily_pool
+from trivia.questions import Generator, NoQuestionError, Request
 from trivia.replies import Reply, ReplyKind
 from trivia.schedule import ScheduleError, parse_time, parse_timing
-from trivia.scoring import DEFAULT_STEP, PERIODS, Guess, answer_points, period_key, rank_guesses
+from trivia.scoring import (
+    DEFAULT_STEP,
+    PERIODS,
+    Guess,
+    answer_points,
+    period_key,
+    rank_guesses,
+    score_picks,
+)
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW, Settings
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Settled, Store
 from trivia.usage import usage_for
@@ -235,7 +248,7 @@ class Engine:
             return [replies.error(f"No question is open here. Start one with {play}.")]
         verdict = judge(open_q.question, text)
         if verdict.status is not VerdictStatus.ACCEPTED:
-            if open_q.daily is not None:
+            if open_q.daily is not None and open_q.question.is_numeric:
                 guess = usage_for(actor.place.platform).daily_guess
                 return [
                     replies.error(
@@ -245,9 +258,11 @@ class Engine:
                 ]
             return [replies.error(verdict.message or "That isn't an answer.")]
         window = (open_q.closes_at - open_q.asked_at).total_seconds()
+        # A daily answer is judged at the reveal, so nothing shows it before then.
+        correct = None if open_q.daily is not None else verdict.correct
         points = answer_points(
             open_q.question.difficulty,
-            correct=bool(verdict.correct),
+            correct=bool(correct),
             elapsed=(actor.now - open_q.asked_at).total_seconds(),
             window=window,
         )
@@ -258,7 +273,7 @@ class Engine:
             text=text,
             choice_index=verdict.choice_index,
             value=verdict.value,
-            correct=verdict.correct,
+            correct=correct,
             points=points,
             answered_at=actor.now,
         )
@@ -372,6 +387,10 @@ class Engine:
             if command.series is not None and command.series not in known:
                 hint = did_you_mean(command.series, known)
                 return [replies.error(f"Series and sports are: {', '.join(sorted(known))}.{hint}")]
+            if command.questions is None:
+                refusal = daily_refusal(bank, daily_pool(bank, command.series))
+                if refusal is not None:
+                    return [replies.error(refusal)]
             where = actor.place
             if command.channel is not None:
                 where = replace(where, channel=command.channel)
@@ -398,7 +417,19 @@ class Engine:
                 now=actor.now,
             )
         schedules = await self.store.list_schedules(actor.place)
-        return [replies.schedules_reply(schedules, actor.now, usage_for(actor.place.platform))]
+        bank = await self.bank()
+        dailies = {s.series for s in schedules if s.questions is None}
+        pools = {series: self._daily_state(bank, series) for series in dailies}
+        usage = usage_for(actor.place.platform)
+        return [replies.schedules_reply(schedules, actor.now, usage, pools)]
+
+    @staticmethod
+    def _daily_state(bank: Bank, series: str | None) -> replies.DailyState:
+        """What a schedule listing says of a daily pool: how long it runs before a repeat,
+        or why it posts nothing (a schedule stored before pools were checked)."""
+        pool = daily_pool(bank, series)
+        refusal = daily_refusal(bank, pool)
+        return replies.DailyState(pool.describe(), refusal)
 
     async def _stats(
         self, actor: Actor, user: str | None, *, anywhere: bool = False
@@ -437,10 +468,12 @@ class Engine:
             if previous.daily is not None and previous.daily.day == post.day:
                 return [replies.daily_reply(previous, private=False, usage=usage)]
             await self._close(previous, actor.now, effects)
-        try:
-            question = await self._daily_question(post.day, post.series)
-        except NoQuestionError:
-            return [replies.error(f"No daily question for series {post.series!r}.")]
+        bank = await self.bank()
+        pool = daily_pool(bank, post.series)
+        refusal = daily_refusal(bank, pool)
+        if refusal is not None:
+            return [replies.error(f"No daily question: {refusal}")]
+        question = await self._daily_question(post.day, bank, pool)
         info = DailyInfo(daily_number(post.day), post.day, post.previous_day)
         asked = await self.store.start_daily(
             actor.place, info, NextQuestion(question, actor.now, post.closes_at)
@@ -450,31 +483,32 @@ class Engine:
         effects.append(QuestionOpened(asked.place, asked.id, asked.closes_at))
         return [replies.daily_reply(asked, private=False, usage=usage)]
 
-    async def _daily_question(self, day: date, series: str | None) -> Question:
-        """The date's guess-the-margin question: the same record everywhere for a date and
-        pool (all records, a series or a sport), dealt from undisputed margins only, so
-        every guess is judged against a settled fact."""
-        bank = await self.bank()
-        pool = daily_pool(bank, Pool(series))
-        if not pool:
-            raise NoQuestionError(f"no daily records for series {series!r}")
-        name = series or "all"
+    async def _daily_question(self, day: date, bank: Bank, pool: DailyPool) -> Question:
+        """The date's daily question: the same record and question everywhere for a date
+        and pool (all records, a series or a sport), dealt from settled margins only, so
+        every answer is judged against a settled fact: a guess at a margin in seconds, or
+        a choice of margins in words."""
         number = daily_number(day)
-        key = await self.store.daily_deal(name, number)
+        key = await self.store.daily_deal(pool.name, number)
         if key is None:
-            key = await self._deal(name, number, pool)
-        if key is None or key not in {e.key for e in pool}:
-            event = pool[number % len(pool)]  # before the deal began, or a record since removed
+            key = await self._deal(pool.name, number, pool.events)
+        if key is None or key not in {e.key for e in pool.events}:
+            # before the deal began, or a record since removed
+            event = pool.events[number % pool.days]
         else:
             event = bank.by_key[key]
-        question = Generator(bank, Random(number), today=day).guess_margin(event)
+        generator = Generator(bank, Random(number), today=day)
+        if pool.form is DailyForm.CHOICE:
+            question = generator.choice_daily(event)
+        else:
+            question = generator.guess_margin(event)
         assert question is not None
         if is_on_this_day(event, day):
             lead = f"On this day in {event.date.year}: "
             question = replace(question, prompt=lead + question.prompt)
         return question
 
-    async def _deal(self, name: str, number: int, pool: list[Event]) -> str | None:
+    async def _deal(self, name: str, number: int, pool: Sequence[Event]) -> str | None:
         """Deal the pool's cycles up to `number` and return its key (None before the
         first dealt number)."""
         dealt = await self.store.last_deal(name)
@@ -500,14 +534,18 @@ class Engine:
 def settle_reveal(
     open_q: OpenQuestion, answers: list[AnswerRow], streaks: list[DailyStreak]
 ) -> Settled:
-    """What a reveal settles: guesses at a margin ranked by closeness, and for the daily
-    question the streaks of who answered and who missed it."""
+    """What a reveal settles: guesses at a margin ranked by closeness, the picks at a
+    daily choice question judged, and for the daily question the streaks of who answered
+    and who missed it."""
     q = open_q.question
     rescored: list[tuple[int, int, bool]] = []
     if q.is_numeric and q.answer_value is not None:
         guesses = [Guess(a.id, a.value, i) for i, a in enumerate(answers) if a.value is not None]
         step = q.answer_step or DEFAULT_STEP
         rescored = rank_guesses(guesses, q.answer_value, q.difficulty, step)
+    elif open_q.daily is not None and q.answer_index is not None:
+        picks = [(a.id, a.choice_index) for a in answers]
+        rescored = score_picks(picks, q.answer_index, q.difficulty)
     changed: list[DailyStreak] = []
     if open_q.daily is not None:
         changed = advance_streaks(streaks, (a.player_id for a in answers), open_q.daily)

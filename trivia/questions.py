@@ -21,6 +21,7 @@ from trivia.bank import (
     undisputed,
 )
 from trivia.countries import overlap
+from trivia.daily import asks_choice, verbal_others
 from trivia.margins import (
     VERBAL_MARGINS,
     distance_statement,
@@ -600,13 +601,29 @@ class Generator:
             answer_step=precision_unit(event),
         )
 
+    def choice_daily(self, event: Event) -> Question | None:
+        """The daily question where margins are words: which of four it was, listed
+        shortest first (trivia.daily says which records and wrong margins may be used)."""
+        if not asks_choice(event):
+            return None
+        said = verbal_choice(event.margin_display)
+        picks = {said, *self.rng.sample(verbal_others(event), CHOICES - 1)}
+        choices = [Choice(m, (m, m.removeprefix("a "))) for m in VERBAL_MARGINS if m in picks]
+        [answer] = [c for c in choices if c.label == said]
+        question = self._question(
+            QuestionKind.MARGIN,
+            [event],
+            f"Pick the margin: {pair_sentence(event, margin=False)} "
+            f"in {self._describe(event)}. By how much?",
+            choices,
+            answer,
+        )
+        if question is None:
+            return None
+        return replace(question, choices=tuple(choices), answer_index=choices.index(answer))
+
 
 def _nested(a: str, b: str) -> bool:
     """Sports where one holds the other ('Speed skating' and 'Short-track speed skating')."""
     x, y = f" {normalize(a)} ", f" {normalize(b)} "
     return x in y or y in x
-
-
-def daily_pool(bank: Bank, pool: Pool) -> list[Event]:
-    """The records a daily guess-the-margin question can be about."""
-    return [e for k, e in bank.subjects if k is QuestionKind.GUESS_MARGIN and pool.admits(e)]

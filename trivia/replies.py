@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -120,20 +121,25 @@ def question_reply(open_q: OpenQuestion, window: float) -> Reply:
 
 
 def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage) -> Reply:
-    """The daily question: posted in the channel, or shown again to one player."""
+    """The daily question: posted in the channel, or shown again to one player; a guess
+    in seconds with a button opening a form, or a choice with a button per choice."""
     assert open_q.daily is not None
     q = open_q.question
     reveal = f"{open_q.closes_at:%H:%M} UTC on {open_q.closes_at:%a %-d %b}"
-    lines = [
-        q.prompt,
-        f"Guess in seconds with {usage.daily_guess}: one guess each, kept private until the"
-        f" reveal at {reveal}.",
-    ]
+    buttons: tuple[Button, ...]
+    if q.is_numeric:
+        lines = [q.prompt, f"Guess in seconds with {usage.daily_guess}: one guess each,"]
+        buttons = (GuessButton("Guess the margin"),)
+    else:
+        lines = [q.prompt, *(f"{CHOICE_LETTERS[i]}) {c.label}" for i, c in enumerate(q.choices))]
+        lines.append(f"Answer with {usage.daily_pick}: one answer each,")
+        buttons = tuple(ChoiceButton(CHOICE_LETTERS[i]) for i in range(len(q.choices)))
+    lines[-1] += f" kept private until the reveal at {reveal}."
     return Reply(
         ReplyKind.QUESTION,
         f"Daily #{open_q.daily.number}",
         "\n".join(lines),
-        buttons=(GuessButton("Guess the margin"),),
+        buttons=buttons,
         private=private,
         question_id=open_q.id,
     )
@@ -311,10 +317,28 @@ def notice_private(text: str) -> Reply:
     return Reply(ReplyKind.NOTICE, text, private=True)
 
 
-def schedules_reply(schedules: list[Schedule], now: datetime, usage: Usage) -> Reply:
-    """The workspace's schedules with when each fires next, in its zone and in UTC."""
+@dataclass(frozen=True)
+class DailyState:
+    """What a schedule listing says of a daily schedule's pool."""
+
+    runs: str
+    """How long it runs: '389 days before a repeat'."""
+    refusal: str | None = None
+    """Why it posts nothing, if it cannot carry a daily question."""
+
+
+def schedules_reply(
+    schedules: list[Schedule],
+    now: datetime,
+    usage: Usage,
+    dailies: Mapping[str | None, DailyState] | None = None,
+) -> Reply:
+    """The workspace's schedules with when each fires next, in its zone and in UTC, and
+    for a daily question (`dailies`, by series) how long it runs before a repeat, or why
+    it posts nothing."""
     fields = []
     for s in schedules:
+        daily = (dailies or {}).get(s.series) if s.questions is None else None
         _, instant = next_slot(s.timing, now)
         local = instant.astimezone(s.timing.tz)
         if s.questions is None:
@@ -325,11 +349,15 @@ def schedules_reply(schedules: list[Schedule], now: datetime, usage: Usage) -> R
             what = f"{s.questions} question{'s' * (s.questions != 1)}"
         state = "paused" if s.paused else f"next {local:%a %d %b %H:%M} {s.timing.zone}"
         state += "" if s.paused else f" ({instant:%H:%M} UTC)"
+        if daily is not None and daily.refusal is not None:
+            state = f"{'paused; ' * s.paused}not posting: {daily.refusal}"
+        elif daily is not None:
+            state += f"; {daily.runs}"
         line = (
             f"{s.timing.at:%H:%M} {s.timing.zone}, {describe_days(s.timing.days)}, {what}"
             f"{', ' + s.series if s.series else ''} in channel {s.place.channel}; {state}"
         )
-        if s.last_error:
+        if s.last_error and not (daily and daily.refusal and daily.refusal in s.last_error):
             line += f"; last post failed: {s.last_error}"
         fields.append((f"#{s.id}", line))
     body = "" if schedules else f"No schedules yet: {usage.schedule_example}"

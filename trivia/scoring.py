@@ -62,6 +62,19 @@ def rank_guesses(
     return scored
 
 
+def score_picks(
+    picks: list[tuple[int, int | None]], answer_index: int, difficulty: Difficulty
+) -> list[tuple[int, int, bool]]:
+    """(answer id, points, correct) for every pick at a daily choice question, settled at
+    its reveal like a guess: the base points for the right choice, nothing for the others.
+    No speed bonus: the whole day is the window."""
+    base = BASE_POINTS[difficulty]
+    return [
+        (answer_id, base if index == answer_index else 0, index == answer_index)
+        for answer_id, index in picks
+    ]
+
+
 def closeness(guess: float, truth: float) -> float:
     """1.0 for the true margin, falling linearly to 0 at CLOSENESS_RANGE times it off."""
     scale = CLOSENESS_RANGE * max(truth, 0.001)

@@ -3,8 +3,9 @@ player's line, the order answers settle in, and the ranking.
 
 Live scoring and `db rebuild` both fold answers through `count`, in settle order, so they
 agree exactly. An answer settles when its correctness becomes known: a multiple-choice
-answer as it is locked, a guess at the margin at its question's reveal. A streak advances
-in that order: a guess counts towards it at its reveal, not when it was typed.
+answer as it is locked, a guess at the margin and any answer to a daily question at its
+question's reveal. A streak advances in that order: a guess counts towards it at its
+reveal, not when it was typed.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ class Usage:
 
     play: str
     daily_guess: str
+    daily_pick: str
     schedule_example: str
     commands: tuple[tuple[str, str], ...]
 
@@ -24,6 +25,7 @@ class Usage:
 TEXT = Usage(
     play="/trivia",
     daily_guess="/trivia daily 0.005",
+    daily_pick="a button or /trivia daily B",
     schedule_example="/trivia admin schedule set 09:00 Europe/London",
     commands=(
         ("/trivia", "ask one question"),
@@ -32,7 +34,7 @@ TEXT = Usage(
         ("/trivia leaderboard [week|month|all|streak]", "top players here, or daily streaks"),
         ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
         ("/trivia stop", "reveal the open question and end the match"),
-        ("/trivia daily [GUESS]", "today's daily question here; with a number, your guess"),
+        ("/trivia daily [GUESS]", "today's daily question; with a number or letter, your answer"),
         ("/trivia help", "this list"),
         ("/trivia admin ...", "settings and leaderboard reset (admins only)"),
     ),
@@ -41,6 +43,7 @@ TEXT = Usage(
 DISCORD = Usage(
     play="/trivia play",
     daily_guess="the Guess button or /trivia daily guess:0.005",
+    daily_pick="a button or /trivia daily guess:B",
     schedule_example="/trivia-admin schedule set time:09:00 zone:Europe/London",
     commands=(
         ("/trivia play [series]", "ask one question"),
@@ -49,7 +52,7 @@ DISCORD = Usage(
         ("/trivia leaderboard [period]", "top players here (week, month, all), or streaks"),
         ("/trivia stats [member]", "answered, accuracy, streaks and rank"),
         ("/trivia stop", "reveal the open question and end the match"),
-        ("/trivia daily [guess]", "today's daily question here; with a number, your guess"),
+        ("/trivia daily [guess]", "today's daily question; with a number or letter, your answer"),
         ("/trivia help", "this list"),
         ("/trivia-admin ...", "settings, leaderboard reset and schedules (admins only)"),
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
 from tests.conftest import MINI_PACK
+from tests.generating import event
 from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
 from trivia.effects import Announced
 from trivia.engine import Actor, Engine
@@ -72,13 +73,14 @@ class Bot:
         zone: str,
         questions: int | None = None,
         reveal_at: time | None = None,
+        series: str | None = None,
     ) -> int:
         """A schedule in a channel: the daily question unless `questions` is given."""
         place = Place("test", "guild", channel)
         return await self.store.schedules.add(
             await self.store.channel_id(place),
             Timing(at, zone),
-            series=None,
+            series=series,
             questions=questions,
             reveal_at=reveal_at,
             now=self.clock(),
@@ -357,3 +359,28 @@ async def test_a_restart_never_posts_a_slot_from_before_the_schedule_was_made(
     bot.clock.now = datetime(2030, 1, 16, 19, 15, tzinfo=UTC)
     await bot.scheduler.catch_up()
     assert await bot.store.schedules.claimed_days(schedule) == {date(2030, 1, 16)}
+
+
+async def test_a_daily_schedule_stored_on_a_pool_too_small_for_a_daily_posts_nothing(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A database from before pools were checked holds a daily schedule on a series with
+    one record (it asked that record every day). Its slots now post nothing, crash
+    nothing, and leave the reason on the schedule; the other schedules post as before."""
+    lone = event("usac-1962", sport="IndyCar racing", series="USAC Championship Car")
+    await bot.store.records.import_pack(replace(read_pack(MINI_PACK), events=(lone,)))
+    stuck = await bot.schedule("c1", time(9, 0), "Europe/London", series="USAC Championship Car")
+    fine = await bot.schedule("c2", time(9, 0), "Europe/London")
+    await bot.scheduler.start()
+    for day in (15, 16):
+        bot.clock.now = datetime(2030, 1, day, 9, 0, tzinfo=UTC)
+        with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+            assert not await bot.scheduler.fire(stuck, date(2030, 1, day))
+        assert await bot.scheduler.fire(fine, date(2030, 1, day))
+    assert {p.place.channel for p in bot.posted} == {"c2"}
+    assert await bot.store.open_daily(Place("test", "guild", "c1")) is None
+    [stored] = [s for s in await bot.store.schedules.all() if s.id == stuck]
+    assert stored.last_error is not None
+    assert stored.last_error.startswith("No daily question: USAC Championship Car has 1 record")
+    assert bot.scheduler.next_run(stuck) == datetime(2030, 1, 17, 9, 0, tzinfo=UTC)
+    assert len([r for r in caplog.records if "could not post" in r.message]) == 2

@@ -1,21 +1,27 @@
-"""The daily question's record for a date, its number, streak arithmetic and guess spread."""
+"""The daily question's record for a date, its number, streak arithmetic, guess spread and
+the choice of margins in words."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
 
+from tests.generating import event, generator, records
+from trivia.bank import Bank
 from trivia.daily import (
     EPOCH,
     DailyInfo,
     DailyStreak,
     advance_streaks,
     daily_number,
+    daily_pool,
     deal_cycle,
     guess_spread,
     is_on_this_day,
+    verbal_others,
 )
-from trivia.model import RecordsPack
+from trivia.margins import VERBAL_MARGINS
+from trivia.model import RecordsPack, Result
 
 
 def test_a_cycle_is_the_same_whatever_order_the_pool_is_in(mini_pack: RecordsPack) -> None:
@@ -87,3 +93,31 @@ def test_the_spread_counts_guesses_by_distance() -> None:
     """Bands of 1 ms, 10 ms, 100 ms and further from the true margin."""
     spread = guess_spread([0.002, 0.0015, 0.009, 0.05, 0.4, 2.0], 0.002)
     assert spread == "within 0.001 s: 2 · within 0.01 s: 1 · within 0.1 s: 1 · further: 2"
+
+
+def test_a_choice_daily_offers_four_official_margins_never_a_misreported_one() -> None:
+    """A head that some pages print as a nose: the choices are the head and three other
+    margins under half a length, shortest first, never the nose; with two misreadings
+    named, too few wrong margins are left and the record is not asked. A dead heat is
+    never asked as a choice of margins."""
+    head = event(
+        "h1", sport="Horse racing", series="Derby", margin_unit="verbal", margin_s=None,
+        margin_display="head", corrections=("Some pages say 'by a nose'; it was a head.",),
+    )  # fmt: skip
+    for seed in range(20):
+        q = generator(records([head]), seed).choice_daily(head)
+        assert q is not None
+        labels = [c.label for c in q.choices]
+        assert "a nose" not in labels
+        assert labels == sorted(labels, key=VERBAL_MARGINS.index)
+        assert q.answer_index is not None
+        assert labels[q.answer_index] == "a head"
+    twice = replace(head, corrections=("Reports give a short head or a nose; it was a head.",))
+    assert verbal_others(twice) == ["a short neck", "a neck"]
+    assert generator(records([twice])).choice_daily(twice) is None
+    dead_heat = replace(
+        head, key="h2", name="Stakes", margin_display="dead heat", corrections=(),
+        results=(Result(1, "A"), Result(1, "B"), Result(3, "C")),
+    )  # fmt: skip
+    bank = Bank(records([head, dead_heat]))
+    assert [e.key for e in daily_pool(bank, "Horse racing").events] == ["h1"]
