@@ -147,7 +147,8 @@ def _check_pairs(q: Question, events: list[Event]) -> Iterator[Violation]:
     for e in events[1:]:
         wrong = [f"{a.competitor} over {b.competitor}" for a, b in combinations(e.results, 2)
                  if a not in e.ahead or b not in e.behind]  # fmt: skip
-        for label in (c.label for c in q.choices if c.label.startswith(f"{e.season} {e.name}")):
+        mine = [c.label for c in q.choices if c.label.startswith(f"{e.season} ")]
+        for label in (x for x in mine if e.venue in x):
             if any(label.endswith(w) for w in wrong):
                 yield Violation("pair", e.key, label)
     if q.answer_index is not None and q.kind in _PLACES:
@@ -225,12 +226,22 @@ def _check_reading(q: Question, events: list[Event]) -> Iterator[Violation]:
         doubled = [m for m in _DOUBLED.findall(plain) if m.casefold() not in _FINE_DOUBLES]
         if doubled:
             yield Violation("doubled-word", main.key, text)
-        if _BAD_DID.search(plain) or _CREWS.search(plain):
+        if _BAD_DID.search(plain) or _CREWS.search(plain) or _nests(text):
             yield Violation("grammar", main.key, text)
     if q.kind is QuestionKind.CLOSEST:
         titles = [c.label.rpartition(": ")[0] for c in q.choices]
         if len(set(titles)) != len(titles):
             yield Violation("same-label", main.key, " | ".join(titles))
+
+
+def _nests(text: str) -> bool:
+    """True for a parenthesis inside another: '(IndyCar Series (today's ...), Texas)'."""
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth > 1:
+            return True
+    return False
 
 
 def _check_spoilers(generator: Generator) -> Iterator[Violation]:

@@ -3,6 +3,7 @@ every fact in it comes from the records it cites."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -44,6 +45,7 @@ CLOSEST_SPREAD = 12
 """A closest-finish question picks its other finishes among this many next-closest."""
 REJECTIONS = 40
 """Random draws tried before the generator lists every subject left in the pass."""
+_ASIDE = re.compile(r"(.*) \(([^()]*)\)$")
 _GENERIC_VENUE_WORDS = {"circuit", "the", "international", "motor", "speedway", "raceway"}
 
 DIFFICULTY = {
@@ -67,16 +69,16 @@ class NoQuestionError(LookupError):
     """No question of the requested kind can be made from the records."""
 
 
-def series_label(bank: Bank, event: Event, year: int) -> str:
+def series_label(bank: Bank, event: Event, year: int, *, today: bool = True) -> str:
     """The series as it was called that season, with today's name where it differs:
-    'Busch Series (today's Xfinity Series)'."""
+    'Busch Series (today's Xfinity Series)' (`today` False leaves today's name out)."""
     info = bank.series_info.get(event.series)
     short = series_short(event)
     if info is None:
         return short
     then = info.name_in(event.season) or short
     now = info.name_in(year) or short
-    return then if then == now else f"{then} (today's {now})"
+    return then if then == now or not today else f"{then} (today's {now})"
 
 
 def _today(bank: Bank, event: Event, year: int) -> str:
@@ -85,16 +87,27 @@ def _today(bank: Bank, event: Event, year: int) -> str:
 
 
 def describe(
-    bank: Bank, event: Event, year: int, *, with_venue: bool = True, with_season: bool = True
+    bank: Bank,
+    event: Event,
+    year: int,
+    *,
+    with_venue: bool = True,
+    with_season: bool = True,
+    today: bool = True,
 ) -> str:
-    """The event as a prompt names it: 'the 2024 Cup Series AdventHealth 400 at Kansas'."""
+    """The event as a prompt names it: 'the 2024 Cup Series AdventHealth 400 at Kansas'.
+    Without the season the series goes by today's name (its name then would give the
+    season away); `today` False names it only as it was then."""
     parts = ["the"]
     if with_season:
         parts.append(str(event.season))
-    # Without the season, the series goes by today's name: its name then would give the
-    # season away.
-    series = series_label(bank, event, year) if with_season else _today(bank, event, year)
+        series = series_label(bank, event, year, today=today)
+    else:
+        series = _today(bank, event, year)
     name = event.name
+    aside = _ASIDE.match(name)
+    if aside and normalize(aside[2]) in normalize(series):
+        name = aside[1]  # 'Freedom 100 (Indy Lights)' in the Indy Lights
     if normalize(name) in normalize(event.series):
         name = ""  # 'Derby' of the Epsom Derby
     elif normalize(event.series) not in normalize(name):
@@ -510,11 +523,7 @@ class Generator:
         finishes = [event, *picked]
 
         def title(e: Event) -> str:
-            qualifying = " (qualifying)" if e.kind == "qualifying" else ""
-            return (
-                f"{e.season} {e.name}{qualifying} ({series_label(self.bank, e, self.year)}, "
-                f"{e.venue})"
-            )
+            return describe(self.bank, e, self.year, today=False).removeprefix("the ")
 
         choices = [Choice(f"{title(e)}: {over(e)}") for e in finishes]
         by_margin = sorted(finishes, key=lambda e: e.margin_s or 0.0)

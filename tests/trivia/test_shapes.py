@@ -14,7 +14,16 @@ from tests.generating import TODAY, event, generator, records
 from trivia.bank import Bank, Pool, Records
 from trivia.check import check, check_record
 from trivia.judging import judge
-from trivia.model import Competitor, Event, Note, Question, QuestionKind, Result
+from trivia.model import (
+    Competitor,
+    Event,
+    Note,
+    Question,
+    QuestionKind,
+    Result,
+    Series,
+    SeriesName,
+)
 from trivia.questions import Request
 
 
@@ -445,3 +454,33 @@ def test_the_checker_finds_nothing_in_questions_about_any_shape(events: tuple[Ev
     people = (Competitor("Ana Silva", ("Ana Silva-Costa",)),)
     recs = Records(events, people, ())
     assert check(recs, TODAY, seeds=1) == []
+
+
+def test_a_renamed_series_is_named_once_and_lists_nest_no_brackets() -> None:
+    """'Freedom 100 (Indy Lights)' in the Indy Lights season is not '... Indy Lights (today's
+    Indy NXT) Freedom 100 (Indy Lights)'; a closest-finish list never nests brackets; a
+    season question names the series as it is today, so the old name gives nothing away."""
+    lights = Series("Indy NXT", names=(SeriesName(2008, 2013, "Firestone Indy Lights"),))
+    evs = [
+        event(f"n{i}", sport="IndyCar racing", series="Indy NXT", season=2008 + i,
+              date=date(2008 + i, 5, 1), name="Freedom 100 (Indy Lights)",
+              venue=f"Speedway {i}, Town {i}", margin_s=0.001 * (i + 1),
+              margin_display=f"{0.001 * (i + 1):.3f}")
+        for i in range(6)
+    ]  # fmt: skip
+    recs = records(evs, [lights])
+    for seed in range(10):
+        gen = generator(recs, seed)
+        closest = gen.build("closest:n0")
+        assert closest is not None
+        assert "Firestone Indy Lights Freedom 100 at Speedway 0" in closest.choices[0].label or any(
+            "Firestone Indy Lights Freedom 100 at" in c.label for c in closest.choices
+        )
+        for text in (closest.explanation, *(c.label for c in closest.choices)):
+            assert "(Indy Lights)" not in text
+            assert "((" not in text.replace(" ", "")
+            assert "(today's Indy NXT)," not in text
+        season = gen.build("season:n0")
+        assert season is not None
+        assert "Firestone" not in season.prompt
+        assert "Indy NXT Freedom 100" in season.prompt
