@@ -142,6 +142,7 @@ class Bank:
         self.competitors: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
         self.venues: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.seasons: dict[str, set[int]] = defaultdict(set)
+        self.sport_seasons: dict[tuple[str, str], set[int]] = defaultdict(set)
         self.countries: dict[str, set[str]] = defaultdict(set)
         self.disciplines: dict[tuple[str, ...], list[Event]] = defaultdict(list)
         self.times: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -152,6 +153,7 @@ class Bank:
                 self.competitors[discipline(e)].append((e.season, r.competitor))
             self.venues[e.sport, e.series].add(e.venue)
             self.seasons[e.series].add(e.season)
+            self.sport_seasons[e.series, e.sport].add(e.season)
             self.disciplines[discipline(e)].append(e)
             self.countries[e.sport] |= {r.country for r in e.results if r.country}
             self.times[e.sport, e.name.casefold()] |= {r.time for r in e.results if r.time}
@@ -167,6 +169,7 @@ class Bank:
         self.topics = sorted({series_short(e) for e in records.events} | set(self.sports))
         """What a series filter may name: a series ('Cup Series') or a sport."""
         self._pools: dict[Pool, list[str]] = {}
+        self._entrants: dict[str, str] = {}
 
     @classmethod
     def indexed(cls, records: Records) -> Bank:
@@ -285,12 +288,12 @@ class Bank:
     def entrant(self, name: str) -> str:
         """The kind of entrant a name is: 'crew' ('A and B'), 'team' ('Norway (...)', or a
         country's name alone, as rowing crews are listed), or 'person'."""
-        if " and " in name or " / " in name:
-            return "crew"
-        base = _NUMBERED.sub("", normalize(name.partition(" (")[0]))
-        if "(" in name or base in self.nations:
-            return "team"
-        return "person"
+        if name not in self._entrants:
+            base = _NUMBERED.sub("", normalize(name.partition(" (")[0]))
+            crew = " and " in name or " / " in name
+            team = "(" in name or base in self.nations
+            self._entrants[name] = "crew" if crew else "team" if team else "person"
+        return self._entrants[name]
 
 
 def gender(event: Event) -> str:

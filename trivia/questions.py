@@ -488,11 +488,7 @@ class Generator:
             held = set(range(first, self.year + 1))
         else:
             first = min(e.season for e in same)
-            held = {
-                e.season
-                for e in self.bank.records.events
-                if e.series == event.series and e.sport == event.sport and e.season >= first
-            }
+            held = {y for y in self.bank.sport_seasons[event.series, event.sport] if y >= first}
         people = self.bank.people
         won = {
             e.season
