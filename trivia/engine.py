@@ -66,7 +66,7 @@ from trivia.scoring import (
 )
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW, Settings
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Settled, Store
-from trivia.usage import usage_for
+from trivia.usage import typed_channel_problem, usage_for
 
 HISTORY_LIMIT = 5000
 """At most this many of a channel's past questions are read to avoid repeats."""
@@ -393,6 +393,10 @@ class Engine:
                     return [replies.error(refusal)]
             where = actor.place
             if command.channel is not None:
+                if command.channel_typed and (
+                    problem := typed_channel_problem(where.platform, command.channel)
+                ):
+                    return [replies.error(problem)]
                 where = replace(where, channel=command.channel)
             if command.questions is None:
                 existing = [

@@ -23,6 +23,7 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
+    parse,
 )
 from trivia.effects import Announced, Effect
 from trivia.engine import Actor, Engine
@@ -510,3 +511,37 @@ async def test_a_second_daily_schedule_in_a_channel_is_refused(store: EngineStor
     await eng.handle(ScheduleSet(at="12:00", zone="UTC", questions=3), admin)
     await eng.handle(ScheduleSet(at="09:00", zone="UTC", channel="other"), admin)
     assert len(await store.list_schedules(PLACE)) == 3
+
+
+async def test_a_schedule_names_a_channel_by_how_it_is_typed(store: EngineStore) -> None:
+    """In the console `channel #console-2` posts where the second console plays (it used to
+    get the whole usage); a name that is no console's channel, or a channel that Slack did
+    not turn into a link, is refused saying what works, and nothing is stored."""
+    eng = engine(store)
+    console = replace(actor("ann", T0, Place("console", "local", "console")), admin=True)
+    [listed] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel #console-2"), console)
+    ).replies
+    assert listed.fields[0][1].startswith("09:00 UTC, every day, daily question, revealed at")
+    assert "in channel console-2;" in listed.fields[0][1]
+    [refused] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel #quiz"), console)
+    ).replies
+    assert refused.kind is ReplyKind.ERROR
+    assert refused.title == (
+        "In the console the channels are the consoles' own: console, console-2, and so on"
+        " (a second console on this database plays in console-2); #quiz is not one."
+    )
+    slack = replace(console, place=Place("slack", "T1", "C1"))
+    [unlinked] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel #quiz"), slack)
+    ).replies
+    assert unlinked.title == (
+        "#quiz is not a channel link: type # and pick the channel from the list."
+    )
+    [linked] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel <#C42|quiz>"), slack)
+    ).replies
+    assert "in channel C42;" in linked.fields[0][1]
+    assert len(await store.list_schedules(console.place)) == 1
+    assert len(await store.list_schedules(slack.place)) == 1
