@@ -14,6 +14,8 @@ from trivia.commands import (
     Answer,
     Ask,
     Configure,
+    Daily,
+    DailyPost,
     Help,
     Leaderboard,
     Reset,
@@ -545,3 +547,30 @@ async def test_a_schedule_names_a_channel_by_how_it_is_typed(store: EngineStore)
     assert "in channel C42;" in linked.fields[0][1]
     assert len(await store.list_schedules(console.place)) == 1
     assert len(await store.list_schedules(slack.place)) == 1
+
+
+async def test_a_pending_daily_guess_is_shown_pending_not_wrong(store: EngineStore) -> None:
+    """Until the daily's reveal, a guess is neither answered nor wrong in /trivia stats
+    and the leaderboard (they said "0 pts (0/1 right)", issue 19); the reveal judges it."""
+    eng = engine(store)
+    closes = T0 + timedelta(hours=12)
+    host = replace(actor("host", T0), admin=True)
+    await eng.handle(DailyPost(day=T0.date(), previous_day=None, closes_at=closes), host)
+    daily = await store.open_daily(PLACE)
+    assert daily is not None
+    assert daily.question.answer_value is not None
+    guess = f"{daily.question.answer_value:g}"
+    await eng.handle(Daily(guess), actor("ann", T0 + timedelta(minutes=1)))
+
+    [board] = (await eng.handle(Leaderboard("all"), actor("ann", T0))).replies
+    assert board.body == "1. Ann: 0 pts (0/0 right, 1 pending)"
+    [stats] = (await eng.handle(Stats(), actor("ann", T0))).replies
+    assert dict(stats.fields)["Answered"] == "0, 1 pending"
+    assert dict(stats.fields)["Correct"] == "0 (n/a)"
+
+    await eng.close_due(closes)
+    [board] = (await eng.handle(Leaderboard("all"), actor("ann", closes))).replies
+    assert board.body == "1. Ann: 30 pts (1/1 right)"
+    [stats] = (await eng.handle(Stats(), actor("ann", closes))).replies
+    assert dict(stats.fields)["Answered"] == "1"
+    assert dict(stats.fields)["Correct"] == "1 (100%)"
