@@ -20,6 +20,7 @@ class Usage:
     daily_guess: str
     daily_pick: str
     schedule_example: str
+    settings: str
     commands: tuple[tuple[str, str], ...]
 
 
@@ -28,6 +29,7 @@ TEXT = Usage(
     daily_guess="/trivia daily 0.005",
     daily_pick="a button or /trivia daily B",
     schedule_example="/trivia admin schedule set 09:00 Europe/London",
+    settings="/trivia admin settings",
     commands=(
         ("/trivia", "ask one question"),
         ("/trivia start N", f"play a match of N questions (1-{MAX_MATCH})"),
@@ -46,6 +48,7 @@ DISCORD = Usage(
     daily_guess="the Guess button or /trivia daily guess:0.005",
     daily_pick="a button or /trivia daily guess:B",
     schedule_example="/trivia-admin schedule set time:09:00 zone:Europe/London",
+    settings="/trivia-admin settings",
     commands=(
         ("/trivia play [series]", "ask one question"),
         ("/trivia start [questions] [series]", f"play a match (1-{MAX_MATCH} questions)"),
