@@ -11,6 +11,7 @@ from pathlib import Path
 README = Path(__file__).resolve().parents[1] / "README.md"
 _SPAN = re.compile(r"`([^`]+)`")
 _GROUP = re.compile(r"\[([^\]]+)\]")
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+")
 COMMAND_STARTS = ("/trivia", "photo-finish ", "python -m bot ")
 CLAUSE_STARTS = {
     "/trivia admin settings": ("window", "length", "series", "sports"),
@@ -34,6 +35,7 @@ FILL = {
     "@user": "@alice",
     "NUMBER": "1",
     "PATH": "README-EXAMPLE-PATH",
+    "PACK...": "README-EXAMPLE-PACK",
     "FILE": "README-EXAMPLE-PATH",
 }
 """A value for each placeholder, where the word before it does not say otherwise."""
@@ -52,11 +54,13 @@ FILL_AFTER = {
 
 @dataclass(frozen=True)
 class Example:
-    """One command as the README writes it, where, and the commands it stands for."""
+    """One command as the README writes it, where, and the commands it stands for;
+    `refused`: its sentence says it is refused (`sport Triathlon` ... is refused)."""
 
     written: str
     section: str
     commands: tuple[str, ...]
+    refused: bool = False
 
 
 def units(text: str) -> list[tuple[str, str]]:
@@ -133,6 +137,11 @@ def fill(command: str) -> str:
     return " ".join(filled)
 
 
+def _refused(unit: str, span: str) -> bool:
+    """True if the sentence that shows `span` says it is refused."""
+    return any(f"`{span}`" in s and "refused" in s for s in _SENTENCE_END.split(unit))
+
+
 def readme_examples(text: str | None = None) -> list[Example]:
     """Every command example of the README, in order."""
     found = []
@@ -150,7 +159,8 @@ def readme_examples(text: str | None = None) -> list[Example]:
             first, *rest = span.split(maxsplit=1)
             for start, clauses in CLAUSE_STARTS.items():
                 if start in base and first in clauses and rest:
-                    found.append(Example(span, section, (fill(f"{base[start]} {span}"),)))
+                    command = fill(f"{base[start]} {span}")
+                    found.append(Example(span, section, (command,), _refused(unit, span)))
             for start, actions in ACTION_STARTS.items():
                 if any(s.startswith(start) for s in spans) and first in actions:
                     found.append(Example(span, section, (fill(f"{start} {span}"),)))
