@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -39,21 +40,36 @@ class ImportSummary:
 
 
 def read_pack(path: Path | str) -> RecordsPack:
-    """Read and validate a pack file; PackError names the line or field at fault."""
+    """Read and validate a pack file (UTF-8, with or without a byte order mark);
+    PackError names the file, then the line or field at fault."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PackError(str(path), f"not UTF-8 text ({exc.reason})") from None
-    return parse_pack_text(text)
+    try:
+        return parse_pack_text(text)
+    except PackError as exc:
+        raise exc.in_file(path) from None
 
 
 def parse_pack_text(text: str) -> RecordsPack:
     """Parse pack JSON text; syntax errors are reported with line and column."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_int=_whole)
     except json.JSONDecodeError as exc:
         raise PackError(f"line {exc.lineno} column {exc.colno}", exc.msg) from None
+    except RecursionError:
+        raise PackError("", "lists or objects nested too deeply") from None
     return parse_pack(data)
+
+
+def _whole(digits: str) -> int | float:
+    """A JSON whole number; one too long for Python to read (over 4,300 digits) is
+    infinite, which every numeric field refuses with its path."""
+    try:
+        return int(digits)
+    except ValueError:
+        return -math.inf if digits.startswith("-") else math.inf
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

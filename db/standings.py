@@ -28,10 +28,10 @@ from trivia.store import PlayerStats, Standing
 RANK_ORDER = "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"
 """The leaderboard's ORDER BY: trivia.standings.rank_order in SQL (a test holds them equal)."""
 STANDING_SQL = (
-    "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct"
+    "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct, s.pending"
     " FROM standings s JOIN players p ON p.id = s.player_id"
 )
-_LINE_COLUMNS = "points, answered, correct, last_scored_at, streak, best_streak"
+_LINE_COLUMNS = "points, answered, correct, last_scored_at, streak, best_streak, pending"
 _KEY_COLUMNS = "workspace_id, player_id, period"
 READ_CHUNK = 2_000
 """Standings read per statement: 3 parameters each, well inside SQLite's variable limit."""
@@ -135,11 +135,11 @@ def _write_lines(
     changed = [(key, line) for key, line in new.items() if old.get(key) != line]
     conn.executemany(
         f"INSERT INTO standings ({_KEY_COLUMNS}, {_LINE_COLUMNS})"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET points = excluded.points,"
         " answered = excluded.answered, correct = excluded.correct,"
         " last_scored_at = excluded.last_scored_at, streak = excluded.streak,"
-        " best_streak = excluded.best_streak",
+        " best_streak = excluded.best_streak, pending = excluded.pending",
         [key + line for key, line in changed],
     )
     moved: Counter[tuple[int, str, int]] = Counter()
@@ -178,14 +178,14 @@ def player_stats(
     """A player's totals and rank in a (workspace, period), with the neighbours."""
     me = conn.execute(
         "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
-        " p.display_name FROM standings s JOIN players p ON p.id = s.player_id"
+        " p.display_name, s.pending FROM standings s JOIN players p ON p.id = s.player_id"
         " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
         " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
         (*scope, player_id),
     ).fetchone()
     if me is None:
         return None
-    points, answered, correct, last_at, streak, best, name = me
+    points, answered, correct, last_at, streak, best, name, pending = me
     # Players ahead: more points (from the per-points counts), then equal points
     # with more correct answers, then equal both and an earlier score or lower id.
     ahead = conn.execute(
@@ -207,6 +207,7 @@ def player_stats(
         points=points,
         answered=answered,
         correct=correct,
+        pending=pending,
         streak=streak,
         best_streak=best,
         rank=rank,

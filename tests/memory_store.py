@@ -408,7 +408,9 @@ class MemoryStore:
 
     def _standing(self, rank: int, player_id: int, line: Line) -> Standing:
         name = self._names[player_id]
-        return Standing(rank, player_id, name, line.points, line.answered, line.correct)
+        return Standing(
+            rank, player_id, name, line.points, line.answered, line.correct, line.pending
+        )
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """The workspace's top players for a period, in rank order."""
@@ -427,6 +429,7 @@ class MemoryStore:
             points=line.points,
             answered=line.answered,
             correct=line.correct,
+            pending=line.pending,
             streak=overall.streak,
             best_streak=overall.best_streak,
             rank=rank,

@@ -94,6 +94,7 @@ JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.sampled_from([10**400, -(10**400)])
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=20),
     lambda inner: (

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from trivia.schedule import is_days
 from trivia.scoring import PERIODS
 from trivia.settings import MAX_MATCH
 
@@ -106,6 +107,9 @@ class ScheduleSet:
     series: str | None = None
     reveal: str | None = None
     channel: str | None = None
+    """The channel's id, from a link (<#C42|quiz>) or Discord's option; or, with
+    `channel_typed`, a name typed plainly (`#console-2`: the console's channels)."""
+    channel_typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,19 +206,92 @@ def parse(text: str) -> Command:
     return Help(f"Unknown command: {words[0][:40]}")
 
 
+SETTINGS_USAGE = (
+    "/trivia admin settings [window SECONDS] [length N] [series NAME|all] [sports NAME, NAME|all]"
+)
+SCHEDULE_USAGE = (
+    "/trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays|weekends] [reveal HH:MM]"
+    " [questions N] [channel #NAME] [series NAME|sport NAME], the bracketed parts in any order"
+    " (without questions: the daily question; without channel: this one)"
+)
 ADMIN_USAGE = (
-    "Admin commands: /trivia admin settings [window SECONDS] [length N] [series NAME|all] "
-    "[sports NAME, NAME|all], "
-    "/trivia admin reset, /trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays] "
-    "[reveal HH:MM] [questions N] [channel #NAME] [series NAME|sport NAME] (without questions: the "
-    "daily question; without channel: this one), "
+    f"Admin commands: {SETTINGS_USAGE}, /trivia admin reset, {SCHEDULE_USAGE}, "
     "/trivia admin schedule list|next, "
     "/trivia admin schedule pause|resume|remove NUMBER"
 )
+SETTINGS_CLAUSES = ("window", "length", "series", "sports")
+SCHEDULE_CLAUSES = ("days", "reveal", "questions", "channel", "series", "sport")
+NAMED_CLAUSES = ("series", "sports", "sport")
+"""Clauses whose value is a name of several words ('Cup Series', 'Stock car racing')."""
+_EXAMPLES = {
+    "window": "window takes a number of seconds, e.g. window 30.",
+    "length": "length takes a number of questions, e.g. length 5.",
+    "series": "series takes a series or sport, e.g. series Cup Series or series all.",
+    "sports": "sports takes sport names, e.g. sports Athletics, Swimming, or sports all.",
+    "sport": "sport takes a sport, e.g. sport Athletics.",
+    "days": "days takes mon,wed,fri, weekdays or weekends.",
+    "reveal": "reveal takes a time, e.g. reveal 21:00.",
+    "questions": "questions takes a number, e.g. questions 5.",
+    "channel": "channel takes a channel, e.g. channel #quiz.",
+}
+
+
+class _MisusedError(ValueError):
+    """A clause typed wrongly; the message says how to type it."""
+
+
+def _clauses(words: list[str], keywords: tuple[str, ...], usage: str) -> dict[str, list[str]]:
+    """Split 'series Cup Series window 30' into {'series': ['Cup', 'Series'], 'window': ['30']},
+    in any order. A name runs to the next keyword; a word that only days can be ('weekdays',
+    'mon,wed') starts a days clause of its own where days are a keyword. The word 'series'
+    inside a name ('Cup Series') starts a clause only when a name follows it."""
+    found: dict[str, list[str]] = {}
+    key: str | None = None
+    for i, word in enumerate(words):
+        folded = word.casefold()
+        in_name = key in NAMED_CLAUSES and bool(found[key])
+        if folded in keywords and not (
+            folded == "series" and in_name and _ends(words[i + 1 :], keywords)
+        ):
+            key, value = folded, []
+        elif "days" in keywords and is_days(word) and key != "days":
+            key, value = "days", [word]
+        elif key is not None and (
+            key in NAMED_CLAUSES
+            or not found[key]
+            or (key == "days" and (is_days(word) or found[key][-1].endswith(",")))
+        ):
+            found[key].append(word)
+            continue
+        else:
+            raise _MisusedError(f"Not understood: {word[:40]!r}. Usage: {usage}.")
+        if key in found:
+            raise _MisusedError(f"{key} is given twice.")
+        found[key] = value
+    for name, value in found.items():
+        if not value:
+            raise _MisusedError(_EXAMPLES[name])
+    return found
+
+
+def _ends(rest: list[str], keywords: tuple[str, ...]) -> bool:
+    """True if nothing follows but the end or another clause: the word before is the last
+    of a name ('Cup Series'), not the keyword 'series'."""
+    return not rest or rest[0].casefold() in keywords or ("days" in keywords and is_days(rest[0]))
+
+
+def _number(clauses: dict[str, list[str]], key: str) -> int | None:
+    """A clause's whole number (None if the clause is not there)."""
+    if key not in clauses:
+        return None
+    number = whole_number(clauses[key][0])
+    if number is None:
+        raise _MisusedError(_EXAMPLES[key])
+    return number
 
 
 def _admin(words: list[str]) -> Command:
-    """'settings window 30 length 5 series Cup Series', 'settings', or 'reset'."""
+    """'settings window 30 length 5 series Cup Series', 'settings', 'reset', 'schedule ...'."""
     if not words:
         return Invalid(ADMIN_USAGE)
     action, rest = words[0].casefold(), words[1:]
@@ -224,20 +301,13 @@ def _admin(words: list[str]) -> Command:
         return _schedule(rest)
     if action != "settings":
         return Invalid(ADMIN_USAGE)
-    window = length = None
-    series = None
-    sports = None
-    while rest:
-        key = rest.pop(0).casefold()
-        if key in ("window", "length") and rest and (number := whole_number(rest[0])) is not None:
-            rest.pop(0)
-            window, length = (number, length) if key == "window" else (window, number)
-        elif key == "series" and rest:
-            series, rest = " ".join(rest), []
-        elif key == "sports" and rest:
-            sports, rest = parse_sports(" ".join(rest)), []
-        else:
-            return Invalid(ADMIN_USAGE)
+    try:
+        clauses = _clauses(rest, SETTINGS_CLAUSES, SETTINGS_USAGE)
+        window, length = _number(clauses, "window"), _number(clauses, "length")
+    except _MisusedError as exc:
+        return Invalid(str(exc))
+    series = " ".join(clauses["series"]) if "series" in clauses else None
+    sports = parse_sports(" ".join(clauses["sports"])) if "sports" in clauses else None
     return Configure(answer_window=window, match_length=length, series=series, sports=sports)
 
 
@@ -256,7 +326,7 @@ def parse_sports(text: str) -> tuple[str, ...]:
 
 
 def _schedule(words: list[str]) -> Command:
-    """'set 09:00 Europe/London days weekdays reveal 21:00 series Cup Series', 'list', ..."""
+    """'set 09:00 Europe/London weekdays sport Athletics questions 2', 'list', ..."""
     if not words:
         return Invalid(ADMIN_USAGE)
     action, rest = words[0].casefold(), words[1:]
@@ -266,33 +336,30 @@ def _schedule(words: list[str]) -> Command:
         number = whole_number(rest[0])
         if number is not None:
             return ScheduleChange(action, number)
-    if action != "set" or len(rest) < 2:
+    if action != "set":
         return Invalid(ADMIN_USAGE)
-    at, zone, rest = rest[0], rest[1], rest[2:]
-    days: str | None = None
-    questions: int | None = None
-    series = reveal = channel = None
-    while rest:
-        key = rest.pop(0).casefold()
-        if key == "days" and rest:
-            days = rest.pop(0)
-        elif key == "reveal" and rest:
-            reveal = rest.pop(0)
-        elif key == "channel" and rest and (link := _CHANNEL.match(rest[0])):
-            channel = link.group(1)
-            rest.pop(0)
-        elif key == "questions" and rest and (count := whole_number(rest[0])) is not None:
-            questions, _ = count, rest.pop(0)
-        elif key in ("series", "sport") and rest:
-            series, rest = " ".join(rest), []
-        else:
-            return Invalid(ADMIN_USAGE)
+    if len(rest) < 2:
+        return Invalid(f"Usage: {SCHEDULE_USAGE}.")
+    try:
+        clauses = _clauses(rest[2:], SCHEDULE_CLAUSES, SCHEDULE_USAGE)
+        questions = _number(clauses, "questions")
+    except _MisusedError as exc:
+        return Invalid(str(exc))
+    if "series" in clauses and "sport" in clauses:
+        return Invalid("Name one series or sport, not both.")
+    named = clauses.get("series") or clauses.get("sport")
+    channel, typed = None, False
+    if "channel" in clauses:
+        link = _CHANNEL.match(clauses["channel"][0])
+        channel = link.group(1) if link else clauses["channel"][0].removeprefix("#")
+        typed = link is None
     return ScheduleSet(
-        at=at,
-        zone=zone,
-        days=days,
+        at=rest[0],
+        zone=rest[1],
+        days=",".join(d.strip(",") for d in clauses["days"]) if "days" in clauses else None,
         questions=questions,
-        series=series,
-        reveal=reveal,
+        series=" ".join(named) if named else None,
+        reveal=clauses["reveal"][0] if "reveal" in clauses else None,
         channel=channel,
+        channel_typed=typed,
     )

@@ -66,7 +66,7 @@ from trivia.scoring import (
 )
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW, Settings
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Settled, Store
-from trivia.usage import usage_for
+from trivia.usage import typed_channel_problem, usage_for
 
 HISTORY_LIMIT = 5000
 """At most this many of a channel's past questions are read to avoid repeats."""
@@ -233,8 +233,11 @@ class Engine:
         try:
             first = self._next(seed, actor.now, settings, bank, request)
         except NoQuestionError:
-            play = usage_for(actor.place.platform).play
-            return [replies.error(f"No questions for series {series!r}. Try {play}.")]
+            usage = usage_for(actor.place.platform)
+            none = _no_question(request.pool.series, settings.sports)
+            if series is not None:
+                return [replies.error(f"{none}. Try {usage.play}.")]
+            return [replies.error(f"{none}. An admin can change that with {usage.settings}.")]
         total = settings.match_length if count is None else count
         started = await self.store.start_round(actor.place, total=total, seed=seed, first=first)
         if started is None:
@@ -357,6 +360,10 @@ class Engine:
                     hint = did_you_mean(wrong[0], bank.sports)
                     return [replies.error(f"Sports are: all, {', '.join(bank.sports)}.{hint}")]
                 values["sports"] = ",".join(chosen)
+        overrides = {**await self.store.settings(actor.place), **values}
+        after = self.defaults.merged({k: v for k, v in overrides.items() if v is not None})
+        if not bank.pool(Pool(after.series, after.sports)):
+            return [replies.error(_what_fits(bank, after.series, after.sports))]
         if values:
             await self.store.save_settings(actor.place, values)
         return [replies.settings_reply(await self._settings(actor.place))]
@@ -393,6 +400,10 @@ class Engine:
                     return [replies.error(refusal)]
             where = actor.place
             if command.channel is not None:
+                if command.channel_typed and (
+                    problem := typed_channel_problem(where.platform, command.channel)
+                ):
+                    return [replies.error(problem)]
                 where = replace(where, channel=command.channel)
             if command.questions is None:
                 existing = [
@@ -550,6 +561,28 @@ def settle_reveal(
     if open_q.daily is not None:
         changed = advance_streaks(streaks, (a.player_id for a in answers), open_q.daily)
     return Settled(rescored, changed)
+
+
+def _no_question(series: str | None, sports: frozenset[str] | None) -> str:
+    """'No question is about series Cup Series in sports Athletics'."""
+    about = [f"series {series}"] if series else []
+    about += [f"sports {', '.join(sorted(sports))}"] if sports else []
+    return f"No question is about {' in '.join(about) or 'these records'}"
+
+
+def _what_fits(bank: Bank, series: str | None, sports: frozenset[str] | None) -> str:
+    """Why settings that leave no question are refused, and which would work: the sports
+    the series has questions in, and the series and sports open with these sports."""
+    said = [f"{_no_question(series, sports)}, so nothing was changed."]
+    if series and sports:
+        where = [s for s in bank.sports if bank.pool(Pool(series, frozenset({s})))]
+        said.append(f"Series {series} is in sports: {', '.join(where) or 'none'}.")
+    fits = ", ".join(t for t in bank.topics if bank.pool(Pool(t, sports)))
+    if sports:
+        said.append(f"With sports {', '.join(sorted(sports))}, series can be: all, {fits}.")
+    else:
+        said.append(f"Series can be: all, {fits}.")
+    return " ".join(said)
 
 
 def _match_names(wanted: tuple[str, ...], known: list[str]) -> list[str] | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _NON_WORD = re.compile(r"[^\w\s]")
@@ -50,3 +51,18 @@ def did_you_mean(text: str, names: Iterable[str]) -> str:
     """' Did you mean X?' for a close match, else ''."""
     match = close_match(text, names)
     return f" Did you mean {match}?" if match else ""
+
+
+def slips(text: str, names: Iterable[str]) -> list[str]:
+    """The names `text` is a slip of the keys away from, in their order: a letter wrong,
+    missing, extra, or two swapped (two slips where either word has six letters or more),
+    from the whole name or one of its words ('caveta': margin_caveat, by its 'caveat')."""
+    typed = text.casefold()
+    return [
+        name
+        for name in names
+        if any(
+            OSA.distance(typed, part) <= 1 + max(len(typed), len(part)) // 6
+            for part in (name.casefold(), *re.split(r"[_\s]+", name.casefold()))
+        )
+    ]

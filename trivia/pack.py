@@ -18,6 +18,7 @@ from trivia.model import (
     SeriesName,
     Source,
 )
+from trivia.names import slips
 
 FORMAT_VERSION = 2
 FORMATS = (1, 2)
@@ -29,12 +30,17 @@ T = TypeVar("T")
 
 
 class PackError(ValueError):
-    """A pack that does not follow the format; `where` names the field."""
+    """A pack that does not follow the format; `where` names the field (empty: the whole
+    document)."""
 
     def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{where}: {reason}" if where else reason)
         self.where = where
         self.reason = reason
+
+    def in_file(self, path: object) -> PackError:
+        """The same error, named with the file it is in."""
+        return PackError(f"{path}: {self.where}" if self.where else str(path), self.reason)
 
 
 class _Fields:
@@ -48,6 +54,20 @@ class _Fields:
 
     def path(self, name: str) -> str:
         return f"{self.where}.{name}" if self.where else name
+
+    def only(self, known: tuple[str, ...]) -> None:
+        """Refuse a field the format does not have (a misspelt optional field would
+        otherwise be dropped without a word), offering the close ones."""
+        for name in self.data:
+            if name not in known:
+                close = slips(str(name), known)
+                hint = (
+                    f"did you mean {', '.join(close[:-1]) + ' or ' if close[1:] else ''}"
+                    f"{close[-1]}?"
+                    if close
+                    else f"expected one of: {', '.join(known)}"
+                )
+                raise PackError(self.path(str(name)[:60]), f"unknown field; {hint}")
 
     def _get(self, name: str, required: bool) -> Any:
         value = self.data.get(name)
@@ -89,7 +109,7 @@ class _Fields:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            or (isinstance(value, float) and not math.isfinite(value))
             or not 0 <= value <= MAX_INTEGER
         ):
             raise PackError(self.path(name), f"expected a finite number from 0 to {MAX_INTEGER}")
@@ -127,7 +147,11 @@ class _Fields:
         return [parse(_Fields(item, f"{self.path(name)}[{i}]")) for i, item in enumerate(value)]
 
 
+SOURCE_FIELDS = ("title", "publisher", "url", "published")
+
+
 def _source(f: _Fields) -> Source:
+    f.only(SOURCE_FIELDS)
     url = f.req_text("url")
     if not url.startswith(("http://", "https://")):
         raise PackError(f.path("url"), "expected an http(s) URL")
@@ -139,7 +163,14 @@ def _source(f: _Fields) -> Source:
     )
 
 
+RESULT_FIELDS = (
+    "position", "competitor", "car_number", "team", "make", "gap_s", "caveat", "country",
+    "rider", "time", "time_precise",
+)  # fmt: skip
+
+
 def _result(f: _Fields) -> Result:
+    f.only(RESULT_FIELDS)
     position = f.integer("position", minimum=1)
     assert position is not None
     return Result(
@@ -157,11 +188,24 @@ def _result(f: _Fields) -> Result:
     )
 
 
+NOTE_FIELDS = ("label", "text")
+
+
 def _note(f: _Fields) -> Note:
+    f.only(NOTE_FIELDS)
     return Note(label=f.req_text("label"), text=f.req_text("text"))
 
 
+EVENT_FIELDS = (
+    "key", "sport", "series", "season", "date", "name", "venue", "venue_names", "kind",
+    "official", "scheduled_laps", "laps", "margin_unit", "margin_s", "margin_value",
+    "margin_display", "margin_distance", "margin_caveat", "margin_places", "confidence",
+    "caveat", "results", "notes", "corrections", "sources",
+)  # fmt: skip
+
+
 def _event(f: _Fields) -> Event:
+    f.only(EVENT_FIELDS)
     key = f.req_text("key")
     if not KEY_PATTERN.match(key):
         raise PackError(f.path("key"), "expected a lowercase slug of a-z, 0-9 and '-'")
@@ -262,7 +306,11 @@ def _check_display(f: _Fields, display: str, value: float) -> None:
         raise PackError(f.path("margin_display"), f"disagrees with the margin {value:g}")
 
 
+SERIES_NAME_FIELDS = ("from", "to", "name")
+
+
 def _series_name(f: _Fields) -> SeriesName:
+    f.only(SERIES_NAME_FIELDS)
     first = f.integer("from", minimum=1700)
     last = f.integer("to", minimum=1800)
     assert first is not None
@@ -272,7 +320,11 @@ def _series_name(f: _Fields) -> SeriesName:
     return SeriesName(first, last, f.req_text("name"))
 
 
+SERIES_FIELDS = ("name", "annual", "first_season", "names", "sources")
+
+
 def _series(f: _Fields) -> Series:
+    f.only(SERIES_FIELDS)
     annual = f.data.get("annual", False)
     if not isinstance(annual, bool):
         raise PackError(f.path("annual"), "expected true or false")
@@ -285,13 +337,23 @@ def _series(f: _Fields) -> Series:
     )
 
 
+COMPETITOR_FIELDS = ("name", "aliases")
+
+
 def _competitor(f: _Fields) -> Competitor:
+    f.only(COMPETITOR_FIELDS)
     return Competitor(name=f.req_text("name"), aliases=_texts(f, "aliases"))
+
+
+PACK_FIELDS = ("format", "name", "description", "series", "competitors", "events")
+"""The fields of each level of a pack (these lists and the parsers below them are the
+format): any other field is refused."""
 
 
 def parse_pack(data: object) -> RecordsPack:
     """Validate a parsed pack document; raise PackError naming the first bad field."""
     root = _Fields(data, "")
+    root.only(PACK_FIELDS)
     if root.data.get("format") not in FORMATS:
         raise PackError("format", f"expected one of {', '.join(map(str, FORMATS))}")
     series = root.items("series", _series)

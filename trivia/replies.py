@@ -228,7 +228,11 @@ def leaderboard_reply(period: str, rows: list[Standing]) -> Reply:
     title = f"Leaderboard: {PERIOD_TITLES[period]}"
     if not rows:
         return Reply(ReplyKind.LEADERBOARD, title, f"No answers yet {PERIOD_TITLES[period]}.")
-    lines = [f"{r.rank}. {r.name}: {r.points} pts ({r.correct}/{r.answered} right)" for r in rows]
+    lines = [
+        f"{r.rank}. {r.name}: {r.points} pts ({r.correct}/{r.answered} right"
+        f"{f', {r.pending} pending' if r.pending else ''})"
+        for r in rows
+    ]
     return Reply(ReplyKind.LEADERBOARD, title, "\n".join(lines))
 
 
@@ -259,7 +263,7 @@ def stats_reply(
         rank += f", {_gap(stats, stats.below, 'ahead of')}"
     fields = (
         ("Points", str(stats.points)),
-        ("Answered", str(stats.answered)),
+        ("Answered", f"{stats.answered}{f', {stats.pending} pending' if stats.pending else ''}"),
         ("Correct", f"{stats.correct} ({accuracy})"),
         ("Streak", f"{stats.streak} now, best {stats.best_streak}"),
         (

@@ -17,6 +17,7 @@ from trivia.model import Place
 from trivia.names import did_you_mean
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EVERY_DAY = frozenset(range(7))
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -95,10 +96,28 @@ def parse_days(days: str | None) -> frozenset[int]:
         return named[days.casefold()]
     found = set()
     for part in days.casefold().replace(" ", "").split(","):
-        if not part or part[:3] not in DAY_NAMES:
+        day = _day(part)
+        if day is None:
             raise ScheduleError("Days are mon,tue,wed,thu,fri,sat,sun, weekdays or weekends.")
-        found.add(DAY_NAMES.index(part[:3]))
+        found.add(day)
     return frozenset(found)
+
+
+def is_days(word: str) -> bool:
+    """True for a word that can only be a list of days ('weekdays', 'mon,wed', 'Friday',
+    'daily'), so a schedule may name its days without the word 'days'."""
+    folded = word.casefold()
+    if folded in ("daily", "weekdays", "weekends"):
+        return True
+    parts = folded.removesuffix(",").split(",")
+    return all(_day(part) is not None for part in parts)
+
+
+def _day(word: str) -> int | None:
+    """0 for 'mon', 'Mon' or 'monday' (at least three letters of a day's name)."""
+    if len(word) < 3:
+        return None
+    return next((i for i, name in enumerate(_FULL_DAY_NAMES) if name.startswith(word)), None)
 
 
 def slot_at(timing: Timing, local_day: date) -> datetime:

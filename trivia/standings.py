@@ -28,7 +28,8 @@ class Outcome(NamedTuple):
 
 
 class Line(NamedTuple):
-    """A player's standing in one period. `last_scored_at` is the latest answer time (UTC
+    """A player's standing in one period. `answered` counts judged answers and `pending`
+    the guesses waiting for their reveal; `last_scored_at` is the latest answer time (UTC
     seconds) of an answer that scored points, 0 if none did; `streak` counts the right
     answers settled since the last wrong one."""
 
@@ -38,6 +39,7 @@ class Line(NamedTuple):
     last_scored_at: float = 0.0
     streak: int = 0
     best_streak: int = 0
+    pending: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,21 +82,31 @@ def settles(before: Outcome | None, after: Outcome) -> bool:
 
 def count(line: Line, before: Outcome | None, after: Outcome, answered_at: float) -> Line:
     """A player's line once one of their answers is counted as `after`: a new answer
-    (`before` None) adds to answered; a reveal's rescoring (`before`: what was counted
-    when it was locked) moves the totals by the difference. Points only grow at a reveal,
-    so `last_scored_at` is the latest time of a scoring answer in any order of counting."""
+    (`before` None) adds to answered, or to pending while it is not judged (a guess before
+    its reveal); a reveal's rescoring (`before`: what was counted when it was locked) moves
+    the totals by the difference. Points only grow at a reveal, so `last_scored_at` is the
+    latest time of a scoring answer in any order of counting."""
     gained = after.points - (before.points if before else 0)
     streak = line.streak
     if settles(before, after):
         streak = streak + 1 if after.correct else 0
     return Line(
         points=line.points + gained,
-        answered=line.answered + (before is None),
+        answered=line.answered + _judged(after) - _judged(before),
         correct=line.correct + bool(after.correct) - bool(before and before.correct),
         last_scored_at=max(line.last_scored_at, answered_at) if gained > 0 else line.last_scored_at,
         streak=streak,
         best_streak=max(line.best_streak, streak),
+        pending=line.pending + _waiting(after) - _waiting(before),
     )
+
+
+def _judged(outcome: Outcome | None) -> bool:
+    return outcome is not None and outcome.correct is not None
+
+
+def _waiting(outcome: Outcome | None) -> bool:
+    return outcome is not None and outcome.correct is None
 
 
 def settle_order(answer: LogEntry) -> tuple[bool, int, int]:

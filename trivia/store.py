@@ -82,6 +82,8 @@ class Standing:
     points: int
     answered: int
     correct: int
+    pending: int = 0
+    """Guesses waiting for their reveal: not yet answered, right or wrong."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class PlayerStats:
     players: int
     above: Standing | None
     below: Standing | None
+    pending: int = 0
+    """Guesses waiting for their reveal: not yet answered, right or wrong."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Discord has slash commands with named options and a separate /trivia-admin.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from trivia.settings import MAX_MATCH
@@ -19,6 +20,7 @@ class Usage:
     daily_guess: str
     daily_pick: str
     schedule_example: str
+    settings: str
     commands: tuple[tuple[str, str], ...]
 
 
@@ -27,6 +29,7 @@ TEXT = Usage(
     daily_guess="/trivia daily 0.005",
     daily_pick="a button or /trivia daily B",
     schedule_example="/trivia admin schedule set 09:00 Europe/London",
+    settings="/trivia admin settings",
     commands=(
         ("/trivia", "ask one question"),
         ("/trivia start N", f"play a match of N questions (1-{MAX_MATCH})"),
@@ -45,6 +48,7 @@ DISCORD = Usage(
     daily_guess="the Guess button or /trivia daily guess:0.005",
     daily_pick="a button or /trivia daily guess:B",
     schedule_example="/trivia-admin schedule set time:09:00 zone:Europe/London",
+    settings="/trivia-admin settings",
     commands=(
         ("/trivia play [series]", "ask one question"),
         ("/trivia start [questions] [series]", f"play a match (1-{MAX_MATCH} questions)"),
@@ -62,3 +66,21 @@ DISCORD = Usage(
 def usage_for(platform: str) -> Usage:
     """The spellings for a place's platform ("discord", or any text platform)."""
     return DISCORD if platform == "discord" else TEXT
+
+
+CONSOLE_CHANNEL = re.compile(r"^console(?:-(?:[2-9]|[1-9]\d+))?$")
+"""The console's channels: one per console playing on a database (console, console-2, ...)."""
+
+
+def typed_channel_problem(platform: str, name: str) -> str | None:
+    """Why a channel typed as a plain name (`channel #quiz`, not a link) cannot be posted
+    in, or None if it can: in the console, where channels are the consoles' own, it can;
+    on Slack a channel picked from the list arrives as a link, so a plain name is none."""
+    if platform == "console":
+        if CONSOLE_CHANNEL.match(name):
+            return None
+        return (
+            "In the console the channels are the consoles' own: console, console-2, and so on"
+            f" (a second console on this database plays in console-2); #{name[:40]} is not one."
+        )
+    return f"#{name[:40]} is not a channel link: type # and pick the channel from the list."

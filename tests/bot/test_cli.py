@@ -265,6 +265,56 @@ def truncated(data: dict[str, Any]) -> tuple[str, str]:
     return text[: len(text) // 2], "line "
 
 
+def misspelt_optional_field(data: dict[str, Any]) -> tuple[str, str]:
+    """`caveta` for `margin_caveat` used to be dropped: a disputed margin asked as fact."""
+    data["events"][3]["caveta"] = "The official margin is disputed."
+    return json.dumps(data, indent=1), (
+        "events[3].caveta: unknown field; did you mean margin_caveat or caveat?"
+    )
+
+
+def misspelt_result_field(data: dict[str, Any]) -> tuple[str, str]:
+    data["events"][0]["results"][1]["contry"] = "United States"
+    return json.dumps(data, indent=1), (
+        "events[0].results[1].contry: unknown field; did you mean country?"
+    )
+
+
+def unknown_top_level_field(data: dict[str, Any]) -> tuple[str, str]:
+    data["licence"] = "CC-BY"
+    return json.dumps(data, indent=1), (
+        "licence: unknown field; expected one of: format, name, description, series,"
+    )
+
+
+def huge_margin(data: dict[str, Any]) -> tuple[str, str]:
+    """10**400 was an OverflowError traceback."""
+    data["events"][0]["margin_s"] = 10**400
+    return json.dumps(data, indent=1), (
+        "events[0].margin_s: expected a finite number from 0 to 1000000"
+    )
+
+
+def margin_of_5000_digits(data: dict[str, Any]) -> tuple[str, str]:
+    """A number over 4,300 digits was a ValueError traceback from the JSON reader."""
+    text = json.dumps(data, indent=1).replace('"margin_s": 0.001', '"margin_s": 1' + "0" * 5000, 1)
+    return text, "events[0].margin_s: expected a finite number from 0 to 1000000"
+
+
+def season_of_5000_digits(data: dict[str, Any]) -> tuple[str, str]:
+    text = json.dumps(data, indent=1).replace('"season": 2024', '"season": ' + "9" * 5000, 1)
+    return text, "events[0].season: expected a whole number from 1800 to 1000000"
+
+
+def not_an_object(data: dict[str, Any]) -> tuple[str, str]:
+    """The message was `photo-finish: : expected an object`."""
+    return json.dumps([data]), "expected an object"
+
+
+def nested_too_deeply(data: dict[str, Any]) -> tuple[str, str]:
+    return "[" * 200_000, "nested too deeply"
+
+
 BAD_PACKS = [
     invalid_json,
     missing_competitor,
@@ -272,6 +322,14 @@ BAD_PACKS = [
     bad_url,
     date_outside_season,
     truncated,
+    misspelt_optional_field,
+    misspelt_result_field,
+    unknown_top_level_field,
+    huge_margin,
+    margin_of_5000_digits,
+    season_of_5000_digits,
+    not_an_object,
+    nested_too_deeply,
 ]
 
 
@@ -296,10 +354,22 @@ def test_a_bad_pack_is_rejected_in_one_line_and_changes_nothing(
     assert ran.code == 1
     assert ran.out == ""
     assert ran.err.count("\n") == 1, ran.err
-    assert ran.err.startswith("photo-finish: ")
+    assert ran.err.startswith(f"photo-finish: {pack}: "), ran.err
     assert expected in ran.err
     assert cli("--db", loaded_db, "records", "export").out == before
     assert len(event_keys(loaded_db)) == 12
+
+
+def test_a_pack_saved_with_a_byte_order_mark_imports(cli: Any, db: Path, tmp_path: Path) -> None:
+    """Some editors on Windows save UTF-8 with a BOM; it was refused, now it is read."""
+    pack = tmp_path / "bom.json"
+    pack.write_text(MINI_PACK.read_text(encoding="utf-8"), encoding="utf-8-sig")
+    assert pack.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    ran = cli("--db", db, "records", "import", pack)
+
+    assert ran.code == 0, ran.err
+    assert len(event_keys(db)) == 12
 
 
 def test_a_bad_pack_leaves_a_fresh_database_empty(cli: Any, db: Path, tmp_path: Path) -> None:

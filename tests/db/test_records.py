@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from db.connection import migrations, open_db
 from db.game import GameStore
-from db.records import parse_pack_text, shipped_packs
+from db.records import parse_pack_text, read_pack, shipped_packs
 from tests.conftest import MINI_PACK
 from trivia.model import Note, RecordsPack, Result
 from trivia.pack import PackError, pack_to_dict
@@ -54,6 +56,87 @@ def test_bad_packs_name_the_field(edit: str, where: str) -> None:
     with pytest.raises(PackError) as caught:
         parse_pack_text(mutate(edit))
     assert str(caught.value).startswith(where)
+
+
+def _level(data: dict[str, Any], level: str) -> dict[str, Any]:
+    """The object at one level of a pack."""
+    event = data["events"][0]
+    places: dict[str, dict[str, Any]] = {
+        "": data,
+        "series[0]": data.setdefault("series", [{"name": "NASCAR Cup Series"}])[0],
+        "competitors[0]": data["competitors"][0],
+        "events[0]": event,
+        "events[0].results[0]": event["results"][0],
+        "events[0].sources[0]": event["sources"][0],
+    }
+    return places[level]
+
+
+@pytest.mark.parametrize(
+    ("level", "typo", "meant"),
+    [
+        ("", "nmae", "name"),
+        ("series[0]", "anual", "annual"),
+        ("competitors[0]", "alias", "aliases"),
+        ("events[0]", "caveta", "margin_caveat or caveat"),
+        ("events[0]", "Margin_Display", "margin_display"),
+        ("events[0].results[0]", "postion", "position"),
+        ("events[0].sources[0]", "titel", "title"),
+    ],
+)
+def test_an_unknown_field_is_refused_at_every_level(level: str, typo: str, meant: str) -> None:
+    """A field the format does not have is refused with its path and the close match,
+    wherever it is (a misspelt optional field used to be dropped without a word)."""
+    data = json.loads(MINI_PACK.read_text(encoding="utf-8"))
+    _level(data, level)[typo] = "x"
+    with pytest.raises(PackError) as caught:
+        parse_pack_text(json.dumps(data))
+    where = f"{level}.{typo}" if level else typo
+    assert str(caught.value) == f"{where}: unknown field; did you mean {meant}?"
+
+
+def test_unknown_fields_without_a_close_match_get_the_list() -> None:
+    data = json.loads(MINI_PACK.read_text(encoding="utf-8"))
+    data["events"][0]["notes"] = [{"label": "l", "text": "t", "source": "s"}]
+    with pytest.raises(PackError) as caught:
+        parse_pack_text(json.dumps(data))
+    assert str(caught.value) == (
+        "events[0].notes[0].source: unknown field; expected one of: label, text"
+    )
+
+
+def test_the_reader_names_the_file_and_reads_a_byte_order_mark(tmp_path: Path) -> None:
+    """Errors start with the file's name (the whole document's own error too, which was
+    ': expected an object'); UTF-8 with a BOM reads like UTF-8."""
+    pack = tmp_path / "pack.json"
+    pack.write_text(MINI_PACK.read_text(encoding="utf-8"), encoding="utf-8-sig")
+    assert len(read_pack(pack).events) == 12
+    pack.write_text("[]", encoding="utf-8")
+    with pytest.raises(PackError, match=rf"^{re.escape(str(pack))}: expected an object$"):
+        read_pack(pack)
+    pack.write_text("{", encoding="utf-8")
+    with pytest.raises(PackError, match=rf"^{re.escape(str(pack))}: line 1 column 2: "):
+        read_pack(pack)
+
+
+@pytest.mark.parametrize(
+    ("margin", "problem"),
+    [
+        ("1" + "0" * 400, "events[0].margin_s: expected a finite number from 0 to 1000000"),
+        ("1" + "0" * 5000, "events[0].margin_s: expected a finite number from 0 to 1000000"),
+        ("-" + "9" * 5000, "events[0].margin_s: expected a finite number from 0 to 1000000"),
+        ("1e400", "events[0].margin_s: expected a finite number from 0 to 1000000"),
+    ],
+    ids=["10**400", "5001 digits", "minus 5000 digits", "1e400"],
+)
+def test_numbers_too_big_for_a_field_name_it(margin: str, problem: str) -> None:
+    """10**400 was an OverflowError and 5,000 digits a ValueError, both as tracebacks."""
+    text = MINI_PACK.read_text(encoding="utf-8").replace(
+        '"margin_s": 0.001', f'"margin_s": {margin}', 1
+    )
+    with pytest.raises(PackError) as caught:
+        parse_pack_text(text)
+    assert str(caught.value) == problem
 
 
 def test_json_syntax_errors_name_the_line() -> None:

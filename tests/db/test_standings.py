@@ -292,3 +292,33 @@ def test_the_leaderboard_is_in_rank_order(lines: list[Line]) -> None:
     """The leaderboard's SQL order is trivia.standings.rank_order, ties and all."""
     with tempfile.TemporaryDirectory(prefix="photo-finish-") as tmp:
         asyncio.run(rank_lines(Path(tmp) / "game.sqlite3", lines))
+
+
+async def test_migrating_moves_guesses_awaiting_their_reveal_to_pending(tmp_path: Path) -> None:
+    """A database from before pending guesses counted them as answered in every period;
+    migration 10 moves them to pending, leaving exactly what live play now stores (and
+    `db rebuild` gives): here in two weeks and two months."""
+    path = tmp_path / "game.sqlite3"
+    later = T0 + timedelta(days=10)  # the next week, and December
+    async with open_db(path) as conn, open_db(path) as write_conn:
+        store = GameStore(conn, write_conn)
+        judged = await ask(store, PLACES[0], GUESS, T0)
+        await answer(store, judged, "ann", right=True, now=T0)
+        await reveal(store, judged, T0 + timedelta(seconds=1))
+        choice = await ask(store, PLACES[0], CHOICE, T0 + timedelta(seconds=2))
+        await answer(store, choice, "bob", right=False, now=T0 + timedelta(seconds=3))
+        waiting = await ask(store, PLACES[1], GUESS, T0 + timedelta(seconds=4))
+        await answer(store, waiting, "ann", right=True, now=T0 + timedelta(seconds=5))
+        await answer(store, waiting, "bob", right=True, now=later)
+        elsewhere = await ask(store, PLACES[2], GUESS, later)
+        await answer(store, elsewhere, "ann", right=False, now=later)
+    live = snapshot(path)
+    pending = [row[-1] for row in live if row[0] == "standings"]
+    assert sum(n for n in pending if isinstance(n, int)) == 9  # 3 guesses, 3 periods each
+    with closing(sqlite3.connect(path)) as raw, raw:
+        raw.execute("UPDATE standings SET answered = answered + pending")
+        raw.execute("ALTER TABLE standings DROP COLUMN pending")
+        raw.execute("PRAGMA user_version = 9")
+    async with open_db(path):
+        pass
+    assert snapshot(path) == live

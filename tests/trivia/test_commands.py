@@ -69,6 +69,58 @@ from trivia.commands import (
             "admin schedule set 07:00 Asia/Tokyo channel <#C42|quiz> series Cup Series",
             ScheduleSet(at="07:00", zone="Asia/Tokyo", series="Cup Series", channel="C42"),
         ),
+        (
+            "admin schedule set 09:00 America/New_York weekdays",
+            ScheduleSet(at="09:00", zone="America/New_York", days="weekdays"),
+        ),
+        (
+            "admin schedule set 09:00 UTC sport Athletics questions 2",
+            ScheduleSet(at="09:00", zone="UTC", series="Athletics", questions=2),
+        ),
+        (
+            "admin schedule set 09:00 UTC series Cup Series weekends reveal 21:00",
+            ScheduleSet(
+                at="09:00", zone="UTC", series="Cup Series", days="weekends", reveal="21:00"
+            ),
+        ),
+        (
+            "admin schedule set 09:00 UTC series IndyCar Series questions 3 channel <#C42|quiz>",
+            ScheduleSet(
+                at="09:00", zone="UTC", series="IndyCar Series", questions=3, channel="C42"
+            ),
+        ),
+        (
+            "admin schedule set 09:00 UTC mon, wed, Fri series Cup Series",
+            ScheduleSet(at="09:00", zone="UTC", days="mon,wed,Fri", series="Cup Series"),
+        ),
+        (
+            "admin schedule set 09:00 UTC mon wed reveal 20:00",
+            ScheduleSet(at="09:00", zone="UTC", days="mon,wed", reveal="20:00"),
+        ),
+        (
+            "admin schedule set 09:00 UTC Tuesday,thursday",
+            ScheduleSet(at="09:00", zone="UTC", days="Tuesday,thursday"),
+        ),
+        (
+            "admin schedule set 09:00 UTC channel #console-2",
+            ScheduleSet(at="09:00", zone="UTC", channel="console-2", channel_typed=True),
+        ),
+        (
+            "admin schedule set 09:00 UTC channel console",
+            ScheduleSet(at="09:00", zone="UTC", channel="console", channel_typed=True),
+        ),
+        (
+            "admin settings sports Athletics, Swimming window 30",
+            Configure(sports=("Athletics", "Swimming"), answer_window=30),
+        ),
+        (
+            "admin settings series Cup Series length 3 sports all",
+            Configure(series="Cup Series", match_length=3, sports=("all",)),
+        ),
+        (
+            "admin settings sports Stock car racing series Truck Series",
+            Configure(sports=("Stock car racing",), series="Truck Series"),
+        ),
         ("admin schedule list", ScheduleList()),
         ("admin schedule next", ScheduleList()),
         ("admin schedule pause 2", ScheduleChange("pause", 2)),
@@ -91,11 +143,20 @@ def test_valid_commands(text: str, command: Command) -> None:
         ("leaderboard year", "Leaderboards are week, month, all and streak."),
         ("stats a b", "Name one player"),
         ("admin", "Admin commands:"),
-        ("admin settings window soon", "Admin commands:"),
         ("admin reset now", "Admin commands:"),
-        ("admin schedule set 09:00", "Admin commands:"),
+        ("admin schedule set 09:00", "Usage: /trivia admin schedule set HH:MM ZONE"),
         ("admin schedule pause two", "Admin commands:"),
-        ("admin schedule set 09:00 UTC channel quiz", "Admin commands:"),
+        ("admin settings window soon", "window takes a number of seconds, e.g. window 30."),
+        ("admin settings length", "length takes a number of questions, e.g. length 5."),
+        ("admin settings series", "series takes a series or sport, e.g. series Cup Series"),
+        ("admin settings colour blue", "Not understood: 'colour'. Usage: /trivia admin settings"),
+        ("admin settings window 30 window 40", "window is given twice."),
+        ("admin schedule set 09:00 UTC channel", "channel takes a channel, e.g. channel #quiz."),
+        ("admin schedule set 09:00 UTC questions many", "questions takes a number, e.g. ques"),
+        ("admin schedule set 09:00 UTC days", "days takes mon,wed,fri, weekdays or weekends."),
+        ("admin schedule set 09:00 UTC sport Athletics series Cup Series", "Name one series"),
+        ("admin schedule set 09:00 UTC weekdays days mon", "days is given twice."),
+        ("admin schedule set 09:00 UTC at noon", "Not understood: 'at'. Usage: /trivia admin"),
     ],
     ids=repr,
 )

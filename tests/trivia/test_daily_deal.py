@@ -18,6 +18,7 @@ from trivia.commands import Answer, Ask, Configure, DailyPost, Stop
 from trivia.daily import daily_number
 from trivia.engine import Actor, Engine
 from trivia.model import Place, RecordsPack
+from trivia.replies import ReplyKind
 from trivia.settings import Settings
 
 PLACE = Place("test", "guild", "chan")
@@ -143,3 +144,47 @@ async def test_admins_choose_the_sports_questions_come_from(kind: str, tmp_path:
         assert dict(shown.fields)["Sports"] == "all"
         key = await post(eng, date(2026, 12, 2), Place("t", "g", "luge"), series="Luge")
         assert bank.by_key[key].sport == "Luge"
+
+
+@pytest.mark.parametrize("kind", STORES)
+async def test_settings_that_leave_no_question_are_refused(kind: str, tmp_path: Path) -> None:
+    """Series Cup Series with sports Athletics has no question: it is refused when saved,
+    naming what would work, and the settings stay as they were (it used to be saved, and
+    every /trivia then said "No questions for series None")."""
+    shipped = [pack for pack, _ in shipped_packs()]
+    async with engine_store(kind, tmp_path / "none.sqlite3", *shipped) as store:
+        eng = Engine(store, defaults=Settings(answer_window=5), seed=5)
+        await eng.handle(Configure(series="Cup Series"), host(T0))
+        [refused] = (await eng.handle(Configure(sports=("Athletics",)), host(T0))).replies
+        assert refused.kind is ReplyKind.ERROR
+        assert refused.title.startswith(
+            "No question is about series Cup Series in sports Athletics, so nothing was"
+            " changed. Series Cup Series is in sports: Stock car racing. With sports"
+            " Athletics, series can be: all, Athletics, European Athletics Championships,"
+        )
+        assert await store.settings(PLACE) == {"series": "Cup Series"}
+        [both] = (
+            await eng.handle(Configure(series="Luge", sports=("Swimming", "Rowing")), host(T0))
+        ).replies
+        assert both.title.startswith(
+            "No question is about series Luge in sports Rowing, Swimming, so nothing was changed."
+        )
+        [shown] = (await eng.handle(Configure(sports=("Stock car racing",)), host(T0))).replies
+        assert dict(shown.fields)["Sports"] == "Stock car racing"
+
+
+@pytest.mark.parametrize("kind", STORES)
+async def test_no_question_says_which_settings_leave_none(kind: str, tmp_path: Path) -> None:
+    """When the settings (here from the config) leave no question, /trivia says which,
+    and how to change them, not "No questions for series None"."""
+    shipped = [pack for pack, _ in shipped_packs()]
+    async with engine_store(kind, tmp_path / "none.sqlite3", *shipped) as store:
+        defaults = Settings(series="Cup Series", sports=frozenset({"Athletics"}))
+        eng = Engine(store, defaults=defaults, seed=5)
+        [refused] = (await eng.handle(Ask(), host(T0))).replies
+        assert refused.title == (
+            "No question is about series Cup Series in sports Athletics. An admin can change"
+            " that with /trivia admin settings."
+        )
+        [named] = (await eng.handle(Ask("Luge"), host(T0))).replies
+        assert named.title == ("No question is about series Luge in sports Athletics. Try /trivia.")

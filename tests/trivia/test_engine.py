@@ -14,6 +14,8 @@ from trivia.commands import (
     Answer,
     Ask,
     Configure,
+    Daily,
+    DailyPost,
     Help,
     Leaderboard,
     Reset,
@@ -23,6 +25,7 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
+    parse,
 )
 from trivia.effects import Announced, Effect
 from trivia.engine import Actor, Engine
@@ -510,3 +513,64 @@ async def test_a_second_daily_schedule_in_a_channel_is_refused(store: EngineStor
     await eng.handle(ScheduleSet(at="12:00", zone="UTC", questions=3), admin)
     await eng.handle(ScheduleSet(at="09:00", zone="UTC", channel="other"), admin)
     assert len(await store.list_schedules(PLACE)) == 3
+
+
+async def test_a_schedule_names_a_channel_by_how_it_is_typed(store: EngineStore) -> None:
+    """In the console `channel #console-2` posts where the second console plays (it used to
+    get the whole usage); a name that is no console's channel, or a channel that Slack did
+    not turn into a link, is refused saying what works, and nothing is stored."""
+    eng = engine(store)
+    console = replace(actor("ann", T0, Place("console", "local", "console")), admin=True)
+    [listed] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel #console-2"), console)
+    ).replies
+    assert listed.fields[0][1].startswith("09:00 UTC, every day, daily question, revealed at")
+    assert "in channel console-2;" in listed.fields[0][1]
+    [refused] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel #quiz"), console)
+    ).replies
+    assert refused.kind is ReplyKind.ERROR
+    assert refused.title == (
+        "In the console the channels are the consoles' own: console, console-2, and so on"
+        " (a second console on this database plays in console-2); #quiz is not one."
+    )
+    slack = replace(console, place=Place("slack", "T1", "C1"))
+    [unlinked] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel #quiz"), slack)
+    ).replies
+    assert unlinked.title == (
+        "#quiz is not a channel link: type # and pick the channel from the list."
+    )
+    [linked] = (
+        await eng.handle(parse("admin schedule set 09:00 UTC channel <#C42|quiz>"), slack)
+    ).replies
+    assert "in channel C42;" in linked.fields[0][1]
+    assert len(await store.list_schedules(console.place)) == 1
+    assert len(await store.list_schedules(slack.place)) == 1
+
+
+async def test_a_pending_daily_guess_is_shown_pending_not_wrong(store: EngineStore) -> None:
+    """Until the daily's reveal, a guess is neither answered nor wrong in /trivia stats
+    and the leaderboard (they said "0 pts (0/1 right)", issue 19); the reveal judges it."""
+    eng = engine(store)
+    closes = T0 + timedelta(hours=12)
+    host = replace(actor("host", T0), admin=True)
+    await eng.handle(DailyPost(day=T0.date(), previous_day=None, closes_at=closes), host)
+    daily = await store.open_daily(PLACE)
+    assert daily is not None
+    assert daily.question.answer_value is not None
+    guess = f"{daily.question.answer_value:g}"
+    await eng.handle(Daily(guess), actor("ann", T0 + timedelta(minutes=1)))
+
+    [board] = (await eng.handle(Leaderboard("all"), actor("ann", T0))).replies
+    assert board.body == "1. Ann: 0 pts (0/0 right, 1 pending)"
+    [stats] = (await eng.handle(Stats(), actor("ann", T0))).replies
+    assert dict(stats.fields)["Answered"] == "0, 1 pending"
+    assert dict(stats.fields)["Correct"] == "0 (n/a)"
+
+    await eng.close_due(closes)
+    [board] = (await eng.handle(Leaderboard("all"), actor("ann", closes))).replies
+    assert board.body == "1. Ann: 30 pts (1/1 right)"
+    [stats] = (await eng.handle(Stats(), actor("ann", closes))).replies
+    assert dict(stats.fields)["Answered"] == "1"
+    assert dict(stats.fields)["Correct"] == "1 (100%)"

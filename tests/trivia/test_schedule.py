@@ -9,6 +9,7 @@ import pytest
 from trivia.schedule import (
     ScheduleError,
     Timing,
+    is_days,
     next_slot,
     parse_days,
     parse_timing,
@@ -144,3 +145,13 @@ def test_a_mistyped_zone_gets_the_close_match() -> None:
     with pytest.raises(ScheduleError) as refused:
         parse_timing("09:00", "Mars/Olympus_Mons")
     assert "Did you mean" not in str(refused.value)
+
+
+def test_days_are_named_by_three_letters_or_more_of_a_day() -> None:
+    """'monday', 'Thurs' and 'sat' are days; a word that merely starts like one is not, so
+    a schedule can take its days without the word 'days' and not mistake a name for them."""
+    assert parse_days("monday, Thurs,sat") == frozenset({0, 3, 5})
+    assert all(is_days(w) for w in ("weekdays", "Weekends", "daily", "mon,wed,", "Friday"))
+    assert not any(is_days(w) for w in ("Monaco", "mo", "Sunbelt", "Athletics", "mon,x"))
+    with pytest.raises(ScheduleError, match="Days are"):
+        parse_days("monkey")

@@ -31,3 +31,15 @@ def test_a_guess_moves_the_streak_at_its_reveal_live_and_in_the_replay() -> None
         LogEntry(3, 1, 7, 3.0, right, settled=2),
     ]
     assert replay(log) == {(1, 7, key): live for key in periods(1.0)}
+
+
+def test_a_guess_is_pending_until_its_reveal_not_answered_and_wrong() -> None:
+    """A locked guess is neither answered nor wrong before its reveal ("0/1 right" on the
+    leaderboard, issue 19): it counts as pending, then as answered when it is judged."""
+    guess, judged = Outcome(0, None), Outcome(30, True)
+    locked = count(Line(), None, guess, 1.0)
+    assert (locked.answered, locked.correct, locked.pending) == (0, 0, 1)
+    revealed = count(locked, guess, judged, 1.0)
+    assert (revealed.answered, revealed.correct, revealed.pending) == (1, 1, 0)
+    log = [LogEntry(1, 1, 7, 1.0, guess, settled=None)]
+    assert replay(log) == {(1, 7, key): locked for key in periods(1.0)}
