@@ -32,6 +32,7 @@ _CREWS = re.compile(r" and [^,;.?]* and [^,;.?]* and [^;.?]*\b(shared|tied)\b")
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _FINE_DOUBLES = {"her", "that", "had"}
 """Words English doubles on purpose ('cost her her feet')."""
+_FIGURES = re.compile(r"\d*\.?\d+")
 _CLOCK = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d+)?)$")
 
 
@@ -245,23 +246,34 @@ def _nests(text: str) -> bool:
 
 
 def _check_spoilers(generator: Generator) -> Iterator[Violation]:
-    """While a record is the open daily, nothing else shown states its margin."""
+    """While a record is the open daily, nothing else shown states its margin. Each record
+    whose notes, corrections or caveats quote a daily record's margin is asked with every
+    such daily held back at once."""
     bank = generator.bank
-    dailies = {e.key: e for e in daily_pool(bank, None).events}
+    by_figure: dict[str, list[Event]] = {}
+    for daily in daily_pool(bank, None).events:
+        by_figure.setdefault(daily.margin_display, []).append(daily)
     kinds: dict[str, list[QuestionKind]] = {}
     for kind, subject in bank.subjects:
         kinds.setdefault(subject.key, []).append(kind)
     for event in bank.records.events:
         texts = [n.text for n in event.notes] + list(event.corrections)
         texts += [t for t in (event.caveat, event.margin_caveat) if t]
-        for daily in dailies.values():
-            if daily.key == event.key or not any(states_margin(t, daily) for t in texts):
+        quoted = {
+            (text, daily.key)
+            for text in texts
+            for figure in _FIGURES.findall(text)
+            for daily in by_figure.get(figure, [])
+            if daily.key != event.key and states_margin(text, daily)
+        }
+        if not quoted:
+            continue
+        generator.pool = Pool(exclude=frozenset(key for _, key in quoted))
+        for kind in kinds.get(event.key, []):
+            question = generator.build(f"{kind}:{event.key}")
+            if question is None:
                 continue
-            generator.pool = Pool(exclude=frozenset({daily.key}))
-            for kind in kinds.get(event.key, []):
-                question = generator.build(f"{kind}:{event.key}")
-                if question is None:
-                    continue
-                shown = " ".join([question.explanation, question.caveat or ""])
-                if any(states_margin(t, daily) and t in shown for t in texts):
-                    yield Violation("spoiler", event.key, f"while {daily.key} is open: {shown}")
+            shown = " ".join([question.explanation, question.caveat or ""])
+            for text, key in sorted(quoted):
+                if text in shown:
+                    yield Violation("spoiler", event.key, f"while {key} is open: {text}")
