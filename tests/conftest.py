@@ -12,7 +12,7 @@ import discord
 import pytest
 import yarl
 
-from db.connection import open_db
+from db.connection import BUSY_TIMEOUT_MS, open_db
 from db.game import GameStore
 from db.records import read_pack
 from trivia.model import Place, RecordsPack
@@ -74,6 +74,11 @@ async def daily_schedules_missed_minutes_ago(db: Path, places: Iterable[Place]) 
                 reveal_at=None,
                 now=now - timedelta(days=1),  # set yesterday: today's slot is its to post
             )
+
+
+QUEUED_BEHIND_A_TIMER_ROUND = 2 * BUSY_TIMEOUT_MS / 1000 + 3
+"""How long a command's reply can take while `another_writer` holds the lock: a timer round
+that met the lock first holds the bot's one database connection for its own busy wait."""
 
 
 @contextmanager

@@ -17,8 +17,11 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
-from db.connection import BUSY_TIMEOUT_MS
-from tests.conftest import another_writer, daily_schedules_missed_minutes_ago
+from tests.conftest import (
+    QUEUED_BEHIND_A_TIMER_ROUND,
+    another_writer,
+    daily_schedules_missed_minutes_ago,
+)
 from tests.fakes.discord_api import (
     EPHEMERAL,
     MANAGE_GUILD,
@@ -443,7 +446,7 @@ async def test_a_database_failure_gets_a_private_apology_and_changes_nothing(
             )
             await fake.wait_for(
                 lambda: asked.original is not None and bool(asked.original["embeds"]),
-                timeout=BUSY_TIMEOUT_MS / 1000 + 3,
+                timeout=QUEUED_BEHIND_A_TIMER_ROUND,
             )
         again = await fake.slash("trivia", sub("play"), user=BOB, guild=GUILD, channel_id=CHANNEL)
         await settled(fake, again)

@@ -17,8 +17,11 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
-from db.connection import BUSY_TIMEOUT_MS
-from tests.conftest import another_writer, daily_schedules_missed_minutes_ago
+from tests.conftest import (
+    QUEUED_BEHIND_A_TIMER_ROUND,
+    another_writer,
+    daily_schedules_missed_minutes_ago,
+)
 from tests.fakes.slack_api import (
     TEAM_ID,
     FakeSlack,
@@ -432,7 +435,7 @@ async def test_a_database_failure_gets_a_private_apology_and_changes_nothing(
         with another_writer(db):
             assert await bot.send(command(slack, "")) == 200
             await slack.wait_for(
-                lambda: slack.responses_to("cmd-"), timeout=BUSY_TIMEOUT_MS / 1000 + 3
+                lambda: slack.responses_to("cmd-"), timeout=QUEUED_BEHIND_A_TIMER_ROUND
             )
         assert await bot.send(command(slack, "", user="U2")) == 200
         await posts_beyond(slack, 0)
