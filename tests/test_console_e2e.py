@@ -9,6 +9,7 @@ including the reveals that arrive on their own when the 3-second answer window c
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -90,6 +91,35 @@ class Player:
 
     def __init__(
         self,
+        command: list[str],
+        env: dict[str, str],
+        name: str,
+        *,
+        cwd: Path = REPO,
+        size: tuple[int, int] = WIDE,
+        started: float = PROMPT_TIMEOUT,
+    ) -> None:
+        self.name = name
+        self.screen = Screen(*size)
+        self.read_from, self.read_part = 0, ""
+        self.half = ""
+        """Text typed on the prompt line without Enter yet."""
+        self.child = pexpect.spawn(
+            command[0],
+            command[1:],
+            cwd=str(cwd),
+            env=env | {"TERM": "xterm-256color"},
+            encoding="utf-8",
+            timeout=20,
+            dimensions=size,
+        )
+        self.child.logfile_read = self.screen
+        self.welcome = self.wait_prompt(started)
+        assert "Photo Finish trivia" in self.welcome, self.transcript
+
+    @classmethod
+    def on(
+        cls,
         db: Path,
         tmp_path: Path,
         name: str = "alice",
@@ -97,30 +127,15 @@ class Player:
         *,
         size: tuple[int, int] = WIDE,
         interrupts_ignored: bool = False,
-    ) -> None:
+    ) -> Player:
+        """`photo-finish play` on the test database, as `name`, with a short window."""
         config = tmp_path / "empty-config.toml"  # ignore any ./config.toml in the repo
         config.touch()
-        self.name = name
-        self.screen = Screen(*size)
-        self.read_from, self.read_part = 0, ""
-        self.half = ""
-        """Text typed on the prompt line without Enter yet."""
         command = [sys.executable, "-m", "bot", "--config", str(config), "--db", str(db), "play",
                    "--name", name, "--window", f"{WINDOW:g}", "--seed", str(seed)]  # fmt: skip
         if interrupts_ignored:  # as a non-interactive shell starts `make test &`
             command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
-        self.child = pexpect.spawn(
-            command[0],
-            command[1:],
-            cwd=str(REPO),
-            env=clean_env(tmp_path) | {"TERM": "xterm-256color"},
-            encoding="utf-8",
-            timeout=20,
-            dimensions=size,
-        )
-        self.child.logfile_read = self.screen
-        self.welcome = self.wait_prompt()
-        assert "Photo Finish trivia" in self.welcome, self.transcript
+        return cls(command, clean_env(tmp_path), name, size=size)
 
     @property
     def prompt(self) -> str:
@@ -235,7 +250,7 @@ def play(db: Path, tmp_path: Path) -> Iterator[StartPlayer]:
     started: list[Player] = []
 
     def start(name: str = "alice", seed: int = 7, **options: object) -> Player:
-        player = Player(db, tmp_path, name, seed, **options)  # type: ignore[arg-type]
+        player = Player.on(db, tmp_path, name, seed, **options)  # type: ignore[arg-type]
         started.append(player)
         return player
 
@@ -573,3 +588,71 @@ def test_two_consoles_on_one_database_each_play_their_own_questions(play: StartP
     settle()
     assert alice.transcript.count("== Answer:") == 1, alice.transcript
     assert bob.transcript.count("== Answer:") == 1, bob.transcript
+
+
+# -- the first start on a machine where the bot never ran ----------------------------------------
+
+FIRST_START = 60  # seconds: a new database is made and seeded with the shipped records
+INSTALLED = Path(sys.executable).parent / "photo-finish"
+
+
+def new_machine(tmp_path: Path) -> dict[str, str]:
+    """The environment of a user who never ran the bot: empty home, data and config
+    folders (nothing under them yet), no chat tokens, no make of our own around it."""
+    folders = {name: tmp_path / name for name in ("home", "xdg-data", "xdg-config")}
+    for folder in folders.values():
+        folder.mkdir()
+    env = clean_env(tmp_path) | {
+        "HOME": str(folders["home"]),
+        "XDG_DATA_HOME": str(folders["xdg-data"]),
+        "XDG_CONFIG_HOME": str(folders["xdg-config"]),
+    }
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # as typed in a terminal, not under make
+        env.pop(name, None)
+    return env
+
+
+def play_one_question_and_quit(player: Player) -> None:
+    question = player.type("/trivia")
+    assert "== Trivia ==" in question, player.transcript
+    assert "Locked in:" in player.type(an_answer(question)), player.transcript
+    settle()
+    player.child.sendline("/quit")
+    assert_clean_exit(player)
+
+
+@pytest.mark.parametrize("command", ["play", "run"])
+def test_the_installed_command_starts_on_a_new_machine(tmp_path: Path, command: str) -> None:
+    """`photo-finish play` (and `run` with nothing configured) on a machine where the bot
+    never ran: it used to stop at once, the data folder missing for the console's lock."""
+    env = new_machine(tmp_path)
+    empty = tmp_path / "work"  # no config.toml here
+    empty.mkdir()
+
+    player = Player([str(INSTALLED), command], env, "you", cwd=empty, started=FIRST_START)
+    play_one_question_and_quit(player)
+
+    data = tmp_path / "xdg-data" / "photo-finish"
+    assert (data / "photo-finish.sqlite3").is_file()
+    assert (data / "photo-finish.sqlite3.console.lock").is_file()
+
+
+def test_make_run_on_a_new_machine_reaches_the_console(tmp_path: Path) -> None:
+    """`make run` from the repository, as the README's first command, with an empty home:
+    it starts the console on a new database in ~/.local/share and quits cleanly."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    if (REPO / "config.toml").exists():
+        pytest.skip("this checkout has a config.toml, which `make run` would read")
+    fresh = subprocess.run(["make", "--question", ".venv/.installed"], cwd=REPO, check=False)
+    if fresh.returncode != 0:
+        pytest.skip("the virtualenv is out of date: `make run` would rebuild it")
+    env = new_machine(tmp_path)
+    del env["XDG_DATA_HOME"], env["XDG_CONFIG_HOME"]  # the defaults under the empty home
+
+    player = Player(["make", "run"], env, "you", started=FIRST_START)
+    assert "pip" not in player.welcome, player.welcome  # the venv was not rebuilt
+    play_one_question_and_quit(player)
+
+    db = tmp_path / "home" / ".local" / "share" / "photo-finish" / "photo-finish.sqlite3"
+    assert db.is_file()
