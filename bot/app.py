@@ -110,7 +110,7 @@ async def _check_series(config: Config, engine: Engine) -> None:
     known = bank.topics
     if wanted not in known:
         raise ConfigError(
-            f"{config.source}: [game] series: {wanted!r} is not a series or sport of the"
+            f"{config.file}: [game] series: {wanted!r} is not a series or sport of the"
             f" records; choose one of: {', '.join(sorted(known))}.{did_you_mean(wanted, known)}"
         )
 

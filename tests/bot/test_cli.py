@@ -179,9 +179,41 @@ def test_run_with_discord_unreachable_says_so_in_one_line(
 
     assert ran.code == 1
     assert ran.out == ""
-    assert ran.err.startswith("photo-finish: discord: cannot connect")
-    assert ran.err.count("\n") == 1
+    assert ran.err == "photo-finish: discord: cannot reach 127.0.0.1:9 (connection refused)\n"
     assert "secret-token" not in ran.err
+
+
+def test_run_with_a_name_that_does_not_resolve_says_the_dns_lookup_failed(
+    cli: Any, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Said in words, not as `cannot connect (ClientConnectorDNSError)`. (A name too long
+    for DNS fails at once, without asking a name server: no network needed.)"""
+    host = ".".join(["a" * 60] * 5) + ".invalid"
+    monkeypatch.setenv("DISCORD_TOKEN", "secret-token")
+    config = tmp_path / "unresolved.toml"
+    config.write_text(f'[discord]\napi_base_url = "http://{host}/api/v10"\n', encoding="utf-8")
+
+    ran = cli("--config", config, "--db", db, "run")
+
+    assert ran.code == 1
+    assert ran.err == f"photo-finish: discord: cannot reach {host} (DNS lookup failed)\n"
+
+
+@pytest.mark.parametrize("where", ["environment", "file"])
+def test_invite_url_names_where_a_bad_token_came_from(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A token from DISCORD_TOKEN is not blamed on `[discord] token`, and the other way round."""
+    config = tmp_path / "bot.toml"
+    config.write_text('[discord]\ntoken = "not-a-token"\n' * (where == "file"), "utf-8")
+    if where == "environment":
+        monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
+
+    ran = cli("--config", config, "discord", "invite-url")
+
+    assert ran.code == 1
+    named = "DISCORD_TOKEN" if where == "environment" else f"[discord] token in {config}"
+    assert ran.err == f"photo-finish: {named}: this does not look like a Discord bot token\n"
 
 
 def test_invite_url_has_exactly_the_scopes_and_permissions(
@@ -738,6 +770,8 @@ def test_run_with_no_platform_and_no_terminal_says_which_is_missing(tmp_path: Pa
     )
     assert ran.returncode == 1
     assert ran.stderr.startswith("photo-finish: run: no chat platform is configured (set ")
+    assert "(defaults)" not in ran.stderr  # where a file name should be
+    assert "keys in config.toml (none in this folder) or in --config FILE)" in ran.stderr
     assert "DISCORD_TOKEN" in ran.stderr
     assert "SLACK_BOT_TOKEN" in ran.stderr
     assert ran.stderr.count("\n") == 1

@@ -35,7 +35,7 @@ def error_for(path: Path | None, environ: dict[str, str] | None = None) -> str:
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_config(None, {})
 
-    assert config.source == "(defaults)"
+    assert config.source is None
     assert config.game == GameConfig(answer_window_seconds=20.0, match_length=5, series=None)
     assert config.player_name == "you"
     assert config.platforms == []
@@ -339,6 +339,19 @@ def test_slack_needs_the_token_its_mode_uses(
 
     assert str(caught.value) == f"{path}: [slack] {missing}: required (or set {env})"
     assert load_config(path, {env: "x"}).platforms == ["slack"]
+
+
+@pytest.mark.parametrize("in_file", [False, True])
+def test_a_slack_token_from_the_environment_is_named_as_such(tmp_path: Path, in_file: bool) -> None:
+    """SLACK_BOT_TOKEN set without SLACK_APP_TOKEN: the line names the variables (it used to
+    say `(defaults): [slack] app_token: required`, blaming a file there is none of)."""
+    path = write(tmp_path, "[console]\n") if in_file else None
+
+    message = error_for(path, {"SLACK_BOT_TOKEN": "xoxb"})
+
+    where = path if in_file else "config.toml"
+    wanted = f"SLACK_BOT_TOKEN is set: set SLACK_APP_TOKEN too (or [slack] app_token in {where})"
+    assert message == wanted
 
 
 def test_the_example_config_loads_and_states_the_defaults() -> None:
