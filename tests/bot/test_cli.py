@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from adapters.console import WELCOME
+from adapters.discord_bot.slash import admin, trivia
 from bot.cli import CSV_COLUMNS, main
 from db.records import read_pack
 from tests.isolation import clean_env
@@ -793,3 +795,17 @@ def test_a_database_path_that_cannot_be_a_database_is_one_line_naming_path_and_k
     assert ran.returncode == 1
     assert ran.stderr.startswith(f"photo-finish: {bad} ([database] path): "), ran.stderr
     assert ran.stderr.count("\n") == 1, ran.stderr
+
+
+def test_what_a_user_reads_about_the_bot_is_not_nascar_only(cli: Any) -> None:
+    """The bot asks about photo finishes in many sports. The Slack manifest said "Sports
+    trivia from NASCAR's closest finishes"; nothing a user reads about it may say that."""
+    manifest = cli("slack", "manifest").out
+    described = manifest.split("description: ", 1)[1].splitlines()[0].strip('"')
+    helped = cli("--help").out
+    for text in (described, helped, WELCOME, trivia.description, admin.description):
+        assert "NASCAR" not in text, text
+        assert "stock car" not in text.casefold(), text
+    assert "photo finishes" in described
+    assert "athletics" in described
+    assert len(described) <= 140  # Slack's limit for the short description

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, GameConfig, load_config
+from db.records import read_pack
 from tests.isolation import clean_env
 
 REPO = Path(__file__).resolve().parents[2]
+PACKS = REPO / "db" / "packs"
 
 
 def write(tmp_path: Path, text: str, name: str = "bot.toml") -> Path:
@@ -371,3 +374,18 @@ def test_a_relative_database_path_is_taken_from_the_config_files_folder(
     path = write(folder, '[database]\npath = "data/pf.sqlite3"\n')
     monkeypatch.chdir(tmp_path)
     assert load_config(path, {}).db_path == folder / "data" / "pf.sqlite3"
+
+
+def test_the_example_configs_series_are_of_the_shipped_records_in_several_sports() -> None:
+    """The series named as examples in config.example.toml are ones the shipped records
+    have, from more than one sport (they were NASCAR's three only)."""
+    text = (REPO / "config.example.toml").read_text(encoding="utf-8")
+    comment = next(line for line in text.splitlines() if line.startswith("# Only ask about"))
+    named = re.findall(r'"([^"]+)"', comment)
+    events = [e for path in PACKS.glob("*.json") for e in read_pack(path).events]
+    sports = {e.series.removeprefix("NASCAR "): e.sport for e in events} | {
+        e.sport: e.sport for e in events
+    }
+    assert len(named) >= 3
+    assert all(name in sports for name in named), named
+    assert len({sports[name] for name in named}) >= 3
