@@ -29,7 +29,7 @@ from db.game import GameStore
 from db.records import read_pack
 from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
-from trivia.settings import MAX_WINDOW
+from trivia.settings import MAX_WINDOW, MIN_WINDOW
 
 CSV_COLUMNS = (
     "key", "sport", "series", "season", "date", "name", "venue", "kind", "official", "winner",
@@ -44,8 +44,8 @@ def _window(text: str) -> float:
         seconds = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= seconds <= MAX_WINDOW:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WINDOW} seconds")
+    if not MIN_WINDOW <= seconds <= MAX_WINDOW:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_WINDOW} to {MAX_WINDOW} seconds")
     return seconds
 
 
@@ -82,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play = commands.add_parser("play", parents=common, help="play in this terminal")
     play.add_argument("--name", help="your player name")
-    play.add_argument("--window", type=_window, help=f"answer window in seconds (1-{MAX_WINDOW})")
+    play.add_argument(
+        "--window", type=_window, help=f"answer window in seconds ({MIN_WINDOW}-{MAX_WINDOW})"
+    )
     play.add_argument("--seed", type=int, help="random seed, for reproducible games")
 
     discord = commands.add_parser("discord", help="Discord set-up").add_subparsers(
@@ -273,6 +275,10 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
         if await asyncio.to_thread(target.exists):
             raise CommandError(f"{target}: already exists; choose a new file")
         await migrate(conn)
+        try:
+            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"{target}: cannot make its folder: {exc.strerror}") from None
         try:
             copy = sqlite3.connect(target)
         except sqlite3.Error as exc:

@@ -3,7 +3,7 @@
 Each test starts `python -m bot play` on its own database file holding the mini pack,
 types keys as a player would and checks what the screen shows (the output is drawn on a
 terminal emulator, pyte, so escape codes and redraws count as a person would see them),
-including the reveals that arrive on their own when the 3-second answer window closes.
+including the reveals that arrive on their own when the 5-second answer window closes.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import pytest
 
 from adapters.console import WELCOME
 from tests.isolation import clean_env
+from trivia.settings import MIN_WINDOW
 
 REPO = Path(__file__).resolve().parents[1]
 MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
-WINDOW = 3.0
+WINDOW = float(MIN_WINDOW)  # the shortest the settings allow
 PROMPT_TIMEOUT = 10  # a reply to a typed line
 REVEAL_TIMEOUT = WINDOW + 10  # a timed reveal, counted from when the question appeared
 UP = "\x1b[A"
@@ -528,7 +529,7 @@ def test_ctrl_c_mid_question_exits_cleanly_and_the_answer_is_revealed_later(
     assert "Locked in:" in alice.type(an_answer(question))
     settle()
 
-    alice.child.sendintr()  # before the 3 s window closes
+    alice.child.sendintr()  # before the 5 s window closes
     assert_clean_exit(alice)
     assert "== Answer:" not in alice.transcript
 

@@ -23,6 +23,7 @@ from adapters.discord_bot.slash import admin, trivia
 from bot.cli import CSV_COLUMNS, main
 from db.records import read_pack
 from tests.isolation import clean_env
+from trivia.settings import MAX_WINDOW, MIN_WINDOW
 
 REPO = Path(__file__).resolve().parents[2]
 MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
@@ -568,14 +569,28 @@ def test_backup_refuses_to_overwrite_an_existing_file(
     assert target.read_bytes() == b"not yours to overwrite"
 
 
-def test_backup_into_a_missing_folder_is_reported_in_one_line(tmp_path: Path) -> None:
+def test_backup_into_a_missing_folder_makes_it_as_db_does(
+    cli: Any, loaded_db: Path, tmp_path: Path
+) -> None:
+    """`--db` makes a missing folder; `db backup` used to fail there instead."""
+    target = tmp_path / "backups" / "2026" / "backup.sqlite3"
+
+    ran = cli("--db", loaded_db, "db", "backup", target)
+
+    assert ran.code == 0, ran.err
+    assert ran.out == f"Backed up {loaded_db} to {target}\n"
+    assert event_keys(target) == event_keys(loaded_db)
+
+
+def test_backup_where_no_folder_can_be_made_is_reported_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "records.sqlite3"
     assert run_subprocess(tmp_path, "--db", db, "records", "import", MINI_PACK).returncode == 0
-    target = tmp_path / "no-such-folder" / "backup.sqlite3"
+    (tmp_path / "plain").write_text("a file, not a folder", encoding="utf-8")
+    target = tmp_path / "plain" / "backup.sqlite3"
 
     done = run_subprocess(tmp_path, "--db", db, "db", "backup", target)
 
-    assert_one_line_error(done, str(target))
+    assert_one_line_error(done, str(target), "cannot make its folder")
 
 
 # -- play without a terminal -------------------------------------------------------------------
@@ -632,8 +647,9 @@ def test_play_exits_when_input_ends_right_after_a_command(tmp_path: Path) -> Non
     assert done.stdout.rstrip().endswith("Bye.")
 
 
-@pytest.mark.parametrize("window", ["0", "-5"])
-def test_play_rejects_a_window_that_is_not_positive(tmp_path: Path, window: str) -> None:
+@pytest.mark.parametrize("window", ["0", "-5", "4", "3601"])
+def test_play_rejects_a_window_the_settings_would_refuse(tmp_path: Path, window: str) -> None:
+    """The same bounds as `admin settings window` and the config (it allowed 1 to 4 s)."""
     db = tmp_path / "records.sqlite3"
     assert run_subprocess(tmp_path, "--db", db, "records", "import", MINI_PACK).returncode == 0
 
@@ -650,6 +666,7 @@ def test_play_rejects_a_window_that_is_not_positive(tmp_path: Path, window: str)
 
     assert done.returncode == 2, done.stdout
     assert "--window" in done.stderr
+    assert f"must be from {MIN_WINDOW} to {MAX_WINDOW} seconds" in done.stderr
 
 
 def test_rebuild_recomputes_standings_from_the_answer_log(cli: Any, loaded_db: Path) -> None:
