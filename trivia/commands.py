@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from trivia.scoring import PERIODS
-from trivia.settings import MAX_MATCH
+from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
@@ -237,8 +237,20 @@ def _admin(words: list[str]) -> Command:
         elif key == "sports" and rest:
             sports, rest = parse_sports(" ".join(rest)), []
         else:
-            return Invalid(ADMIN_USAGE)
+            return Invalid(SETTINGS_USAGE.get(key, SETTINGS_USAGE[""]))
     return Configure(answer_window=window, match_length=length, series=series, sports=sports)
+
+
+SETTINGS_USAGE = {
+    "window": f"The answer window is a whole number of seconds, {MIN_WINDOW} to {MAX_WINDOW},"
+    " e.g. /trivia admin settings window 30.",
+    "length": f"A match is 1 to {MAX_MATCH} questions, e.g. /trivia admin settings length 5.",
+    "series": "Name a series or sport, or all, e.g. /trivia admin settings series Olympic Games.",
+    "sports": "Name the sports, separated by commas, or all, e.g. /trivia admin settings"
+    " sports Athletics, Swimming.",
+    "": "Settings are window, length, series and sports, e.g. /trivia admin settings window 30.",
+}
+"""What to say when a setting is given wrongly (by its word; "" for an unknown word)."""
 
 
 def whole_number(text: str, digits: int = 6) -> int | None:
