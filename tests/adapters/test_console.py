@@ -105,3 +105,11 @@ def test_wrapping_counts_wide_characters_as_two_columns() -> None:
         "(to 日本語 only)",
         "Locked in: A",
     ]
+
+
+async def test_help_in_the_console_lists_the_console_commands(tmp_path: Path) -> None:
+    """/trivia help lists what only the console has: /as, /quit and /confirm."""
+    shown = await run_console(tmp_path, "/trivia help\n")
+    helped = shown.split("== Photo Finish trivia ==", 1)[1]
+    for command in ("/as NAME: ", "/quit: ", "/confirm: ", "/trivia start N: "):
+        assert f"\n{command}" in helped, helped
