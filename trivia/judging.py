@@ -18,7 +18,15 @@ from rapidfuzz import fuzz
 from trivia.model import CHOICE_LETTERS, Choice, Question
 from trivia.names import normalize, surname
 
-__all__ = ["ACCEPT_SCORE", "CLOSE_SCORE", "Verdict", "VerdictStatus", "judge", "parse_margin"]
+__all__ = [
+    "ACCEPT_SCORE",
+    "CLOSE_SCORE",
+    "MAX_GUESS_S",
+    "Verdict",
+    "VerdictStatus",
+    "judge",
+    "parse_margin",
+]
 
 ACCEPT_SCORE = 88.0
 """Fuzzy score at or above which a near miss selects the choice."""
@@ -28,6 +36,9 @@ CLOSE_SCORE = 72.0
 
 _EMPTY_MESSAGE = "Type an answer, e.g. /trivia answer B"
 _MARGIN_MESSAGE = "Type the margin in seconds, e.g. 0.002"
+MAX_GUESS_S = 600.0
+"""The largest margin guess taken: no photo finish is decided by ten minutes."""
+_TOO_BIG_MESSAGE = f"A margin guess is at most {MAX_GUESS_S:g} seconds, e.g. 0.002"
 _MIN_FUZZY_LENGTH = 3
 MAX_ANSWER_LENGTH = 200
 _TOO_LONG_MESSAGE = f"That answer is too long: {MAX_ANSWER_LENGTH} characters at most."
@@ -312,6 +323,8 @@ def _judge_numeric(text: str) -> Verdict:
     value = parse_margin(text)
     if value is None:
         return Verdict(VerdictStatus.INVALID, message=_MARGIN_MESSAGE)
+    if value > MAX_GUESS_S:
+        return Verdict(VerdictStatus.INVALID, message=_TOO_BIG_MESSAGE)
     return Verdict(VerdictStatus.ACCEPTED, value=value)
 
 

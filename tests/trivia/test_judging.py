@@ -323,6 +323,7 @@ def test_parse_margin_rounds_float_noise() -> None:
     assert parse_margin("three hundredths") == 0.03
 
 
+TOO_BIG = "A margin guess is at most 600 seconds, e.g. 0.002"
 NUMERIC_CASES = [
     ("0.002", Verdict(ACCEPTED, value=0.002)),
     ("two thousandths", Verdict(ACCEPTED, value=0.002)),
@@ -334,6 +335,11 @@ NUMERIC_CASES = [
     ("nan", Verdict(INVALID, message="Type the margin in seconds, e.g. 0.002")),
     ("", Verdict(INVALID, message="Type the margin in seconds, e.g. 0.002")),
     ("b", Verdict(INVALID, message="Type the margin in seconds, e.g. 0.002")),
+    ("600", Verdict(ACCEPTED, value=600.0)),
+    # No photo finish is decided by ten minutes: an absurd guess is refused, not locked in.
+    ("600.001", Verdict(INVALID, message=TOO_BIG)),
+    ("99999999999999999999999999", Verdict(INVALID, message=TOO_BIG)),
+    ("about 2000 seconds", Verdict(INVALID, message=TOO_BIG)),
 ]
 
 
