@@ -463,6 +463,27 @@ async def test_admins_schedule_quizzes_and_members_cannot(store: EngineStore) ->
     assert await store.list_schedules(PLACE) == []
 
 
+async def test_schedule_numbers_are_never_used_again_after_a_remove(store: EngineStore) -> None:
+    """`remove 2` then a new schedule gets #3, not #2 again: an admin's note or a
+    `pause 2` typed late must never reach a schedule other than the one meant."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+
+    async def add(at: str) -> list[str]:
+        [listed] = (await eng.handle(ScheduleSet(at=at, zone="UTC", questions=1), admin)).replies
+        return [number for number, _ in listed.fields]
+
+    assert await add("09:00") == ["#1"]
+    assert await add("10:00") == ["#1", "#2"]
+    await eng.handle(ScheduleChange("remove", 2), admin)
+    assert await add("11:00") == ["#1", "#3"]
+    await eng.handle(ScheduleChange("remove", 1), admin)
+    await eng.handle(ScheduleChange("remove", 3), admin)
+    assert await add("12:00") == ["#4"]
+    [gone] = (await eng.handle(ScheduleChange("pause", 2), admin)).replies
+    assert gone.title == "There is no schedule #2 here."
+
+
 async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: EngineStore) -> None:
     """Without a number of questions a schedule posts the daily question; a reveal time
     is checked like the post time and only goes with the daily question."""
