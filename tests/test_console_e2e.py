@@ -299,11 +299,14 @@ def assert_clean_exit(player: Player) -> None:
 # With the mini pack on a fresh database, seed 7 asks a multiple-choice question first and
 # seed 3 a guess-the-margin one; the test reads which from the screen either way.
 @pytest.mark.parametrize("seed", [7, 3])
-def test_question_answers_and_timed_reveal(play: StartPlayer, seed: int) -> None:
+def test_two_players_answer_and_the_reveal_comes_once_both_have(
+    play: StartPlayer, seed: int
+) -> None:
     alice = play(seed=seed)
+    alice.switch("bob")
+    alice.switch("alice")  # this console has two players now
 
     question = alice.type("/trivia")
-    asked = time.monotonic()
     assert "== Trivia ==" in question
     numeric = is_numeric(question)
     first, second = ("0.002", "0.01") if numeric else ("A", "B")
@@ -312,19 +315,18 @@ def test_question_answers_and_timed_reveal(play: StartPlayer, seed: int) -> None
     again = alice.type(second)
     busy = alice.type("/trivia")
     switched = alice.switch("bob")
-    bob_locked = alice.type(second)
+    bob_locked = alice.type(second)  # the last player here to answer: revealed at once
 
     assert locked.startswith("(to alice only) Locked in: ")
     assert locked.startswith(f"(to alice only) Locked in: {first}")
+    assert "== Answer: " not in locked  # bob has not answered yet
     assert "already locked in" in again
     assert again.startswith("(to alice only)")
     assert "A question is already open here" in busy
     assert "Now playing as bob." in switched
     assert bob_locked.startswith(f"(to bob only) Locked in: {second}")
 
-    reveal = alice.wait_reveal()  # nothing typed: the timer reveals it
-    waited = time.monotonic() - asked
-    assert WINDOW - 1 <= waited <= REVEAL_TIMEOUT, waited
+    reveal = "== Answer: " + bob_locked.split("\n== Answer: ", 1)[1]
     assert "Source: " in reveal
     assert re.search(r"Source: .*https?://", reveal), reveal
     if numeric:
@@ -353,6 +355,21 @@ def test_question_answers_and_timed_reveal(play: StartPlayer, seed: int) -> None
     assert "== Trivia ==" in alice.type("/trivia")
 
 
+def test_a_question_nobody_answers_is_revealed_when_the_window_closes(
+    play: StartPlayer,
+) -> None:
+    alice = play()
+
+    assert "== Trivia ==" in alice.type("/trivia")
+    asked = time.monotonic()
+    reveal = alice.wait_reveal()  # nothing typed: the timer reveals it
+
+    waited = time.monotonic() - asked
+    assert WINDOW - 1 <= waited <= REVEAL_TIMEOUT, waited
+    assert re.search(r"Source: .*https?://", reveal), reveal
+    assert "Nobody" in reveal, reveal
+
+
 def test_answer_without_a_question(play: StartPlayer) -> None:
     alice = play()
 
@@ -364,22 +381,25 @@ def test_answer_without_a_question(play: StartPlayer) -> None:
 # -- a match --------------------------------------------------------------------------------------
 
 
-def test_a_match_of_three_runs_on_the_timer(play: StartPlayer) -> None:
+def test_a_match_of_three_goes_on_after_each_answer_and_on_the_timer(
+    play: StartPlayer,
+) -> None:
+    """Alone at the console, each answer reveals at once and the next question follows; a
+    question left unanswered is revealed when its window closes, and the match goes on."""
     alice = play()
 
     first = alice.type("/trivia start 3")
     assert "== Question 1/3 ==" in first
-    assert "Locked in:" in alice.type(an_answer(first))
+    answered = alice.type(an_answer(first))
+    assert re.search(r"Locked in:.*\n== Answer: (.|\n)*\n== Question 2/3 ==", answered), answered
 
-    for n in (2, 3):
-        alice.wait_reveal()
-        alice.wait_for(rf"== Question {n}/3 ==")  # typing nothing
-        question = alice.wait_prompt()
-        assert "Locked in:" in alice.type(an_answer(question)), alice.transcript
+    alice.wait_reveal()  # question 2 unanswered: the timer reveals it
+    alice.wait_for(r"== Question 3/3 ==")  # typing nothing
+    question = alice.wait_prompt()
+    last = alice.type(an_answer(question))
+    assert re.search(r"Locked in:.*\n== Answer: (.|\n)*\n== Match over ==\n", last), last
 
-    alice.wait_reveal()
-    alice.wait_for(r"== Match over ==")
-    table = alice.wait_prompt()
+    table = last.split("== Match over ==\n", 1)[1]
     lines = [line for line in table.splitlines() if line.strip()]
     assert len(lines) == 1, table
     assert re.fullmatch(r"1\. alice: \d+ pts", lines[0]), table
@@ -395,8 +415,7 @@ def test_a_match_of_three_runs_on_the_timer(play: StartPlayer) -> None:
 def test_leaderboards_stats_and_bad_commands(play: StartPlayer) -> None:
     alice = play()
     question = alice.type("/trivia")
-    alice.type(an_answer(question))
-    alice.wait_reveal()
+    assert "== Answer: " in alice.type(an_answer(question))  # alone here: revealed at once
 
     everyone = alice.type("/trivia leaderboard")
     week = alice.type("/trivia leaderboard week")
@@ -469,8 +488,7 @@ def test_a_timed_reveal_shows_above_a_half_typed_line_that_can_then_be_finished(
     play: StartPlayer,
 ) -> None:
     alice = play()
-    question = alice.type("/trivia")
-    alice.type(an_answer(question))
+    alice.type("/trivia")  # and no answer
 
     alice.type_half("/trivia lead")  # no Enter before the window closes
     reveal = alice.wait_reveal()  # waits for the prompt to show the half line again
@@ -502,8 +520,7 @@ def test_replies_wrap_at_spaces_in_a_narrow_terminal(play: StartPlayer) -> None:
 def test_ctrl_d_exits_cleanly_and_answers_are_kept(play: StartPlayer) -> None:
     alice = play()
     question = alice.type("/trivia")
-    alice.type(an_answer(question))
-    alice.wait_reveal()
+    assert "== Answer: " in alice.type(an_answer(question))
 
     alice.child.sendeof()
     assert_clean_exit(alice)
@@ -524,6 +541,8 @@ def test_ctrl_c_mid_question_exits_cleanly_and_the_answer_is_revealed_later(
     play: StartPlayer, interrupts_ignored: bool
 ) -> None:
     alice = play(interrupts_ignored=interrupts_ignored)
+    alice.switch("bob")
+    alice.switch("alice")  # two players here: alice's answer alone reveals nothing
     question = alice.type("/trivia")
     numeric = is_numeric(question)
     assert "Locked in:" in alice.type(an_answer(question))
@@ -581,14 +600,28 @@ def test_two_consoles_on_one_database_each_play_their_own_questions(play: StartP
     alice.type("/trivia")
     asked = bob.type("/trivia")
     assert "== Trivia ==" in asked  # not "A question is already open here"
-    bob.type(an_answer(asked))
-    alice.wait_reveal()
-    bob.wait_reveal()
+    assert "== Answer: " in bob.type(an_answer(asked))  # bob alone in his console
+    alice.wait_reveal()  # alice's unanswered question, on the timer
     board = alice.type("/trivia leaderboard")
     assert "bob" in board, board
     settle()
     assert alice.transcript.count("== Answer:") == 1, alice.transcript
     assert bob.transcript.count("== Answer:") == 1, bob.transcript
+
+
+def test_the_second_consoles_notice_wraps_like_every_reply(play: StartPlayer) -> None:
+    """'you play in channel console-2' is broken at spaces to the terminal's width (it was
+    printed before the prompt started, unwrapped: the terminal cut words in two)."""
+    play()
+    bob = play("bob", size=NARROW)
+
+    notice = (
+        "Another console is playing on this database: you play in channel console-2"
+        " (same leaderboard, questions of your own)."
+    )
+    shown = bob.welcome.strip()
+    assert shown.split() == WELCOME.split() + notice.split(), shown
+    assert max(len(line) for line in shown.splitlines()) <= NARROW[1]
 
 
 # -- the first start on a machine where the bot never ran ----------------------------------------

@@ -14,6 +14,8 @@ from trivia.commands import (
     Answer,
     Ask,
     Configure,
+    Daily,
+    DailyPost,
     Help,
     Leaderboard,
     Reset,
@@ -97,6 +99,46 @@ async def test_quick_question_answer_and_reveal(store: EngineStore) -> None:
     assert "http" in fields["Source"]
     assert await store.open_question(PLACE) is None
     assert await eng.close_due(q.asked_at + timedelta(seconds=60)) == []
+
+
+async def test_once_every_player_here_has_answered_the_reveal_comes_at_once(
+    store: EngineStore,
+) -> None:
+    """Where the platform knows how many can answer (the console: each name played as),
+    the question is revealed as soon as all have answered, not at the end of the window;
+    in a match the next question follows. A lone console player used to wait it out."""
+    eng = engine(store)
+
+    def at(user: str, seconds: int) -> Actor:
+        return replace(actor(user, T0 + timedelta(seconds=seconds)), players=2)
+
+    await eng.handle(Start(2), at("alice", 0))
+    first = await open_question(store)
+    alone = await eng.handle(Answer("1"), at("alice", 1))  # "1": choice A, or 1 s
+    assert alone.replies[0].kind is ReplyKind.LOCKED
+    assert alone.announced() == []  # bob has not answered yet
+    both = await eng.handle(Answer("1"), at("bob", 2))
+
+    assert both.replies[0].kind is ReplyKind.LOCKED
+    assert [a.reply.kind for a in both.announced()] == [ReplyKind.REVEAL, ReplyKind.QUESTION]
+    following = await open_question(store)
+    assert (following.seq, following.id != first.id) == (2, True)
+    assert following.asked_at == T0 + timedelta(seconds=2)
+
+
+async def test_the_daily_question_waits_for_its_reveal_time_however_many_answered(
+    store: EngineStore,
+) -> None:
+    """The daily question is revealed at its time even when every player here guessed."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+    post = DailyPost(day=T0.date(), previous_day=None, closes_at=T0 + timedelta(days=1))
+    await eng.handle(post, admin)
+
+    guessed = await eng.handle(Daily("0.002"), replace(actor("alice", T0), players=1))
+
+    assert guessed.replies[0].kind is ReplyKind.LOCKED
+    assert guessed.announced() == []
 
 
 async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: EngineStore) -> None:
