@@ -678,11 +678,13 @@ def test_make_run_on_a_new_machine_reaches_the_console(tmp_path: Path) -> None:
         pytest.skip("make is not installed")
     if (REPO / "config.toml").exists():
         pytest.skip("this checkout has a config.toml, which `make run` would read")
-    fresh = subprocess.run(["make", "--question", ".venv/.installed"], cwd=REPO, check=False)
-    if fresh.returncode != 0:
-        pytest.skip("the virtualenv is out of date: `make run` would rebuild it")
     env = new_machine(tmp_path)
     del env["XDG_DATA_HOME"], env["XDG_CONFIG_HOME"]  # the defaults under the empty home
+    stamp = subprocess.run(
+        ["make", "--question", ".venv/.installed"], cwd=REPO, env=env, check=False
+    )
+    if stamp.returncode != 0:
+        pytest.skip("the virtualenv is out of date: `make run` would rebuild it")
 
     player = Player(["make", "run"], env, "you", started=FIRST_START)
     assert "pip" not in player.welcome, player.welcome  # the venv was not rebuilt
