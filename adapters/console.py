@@ -29,7 +29,9 @@ from prompt_toolkit.utils import get_cwidth
 from trivia.commands import Answer, Command, Reset, parse
 from trivia.replies import ButtonKind, Reply
 
-Handler = Callable[[Command, str], Awaitable[list[Reply]]]
+Handler = Callable[[Command, str, int], Awaitable[list[Reply]]]
+"""Runs a command typed by a player; the number is how many players this console has had
+(every name played as), all of whom can answer."""
 
 WELCOME = (
     "Photo Finish trivia: the closest finishes in sport. Type /trivia for a question, "
@@ -87,10 +89,19 @@ def wrap(text: str, width: int) -> str:
 class Console:
     """Reads lines from a terminal or pipe, sends commands, prints replies."""
 
-    def __init__(self, handle: Handler, player: str, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self, handle: Handler, player: str, out: TextIO = sys.stdout, *, notice: str = ""
+    ) -> None:
         self.handle = handle
         self.player = player
+        self.players = {player}
+        """Every name played as here: the players who can answer."""
         self.out = out
+        self.notice = notice
+        """Said after the welcome (e.g. which channel this console plays in)."""
+        self.held: list[Reply] | None = None
+        """Replies arriving on their own while a typed line runs: shown after its replies
+        (a reveal that the answer caused comes after 'Locked in')."""
         self.confirm: Reset | None = None
         """The last reset confirmation shown: what /confirm clicks."""
         self.session: PromptSession[str] | None = None
@@ -101,7 +112,9 @@ class Console:
     def show(self, reply: Reply) -> None:
         """Print a reply that arrives on its own (a timed reveal): in a terminal above the
         line being typed, which stays as it was; from a pipe below the prompt line."""
-        if self.session is None:
+        if self.held is not None:
+            self.held.append(reply)
+        elif self.session is None:
             self.out.write("\n")
             self.say(render(reply, self.player))
             self.prompt()
@@ -120,6 +133,12 @@ class Console:
         self.out.write(text + "\n")
         self.out.flush()
 
+    def greet(self) -> None:
+        """The welcome, and the notice if any, wrapped like every reply."""
+        self.say(WELCOME)
+        if self.notice:
+            self.say(self.notice)
+
     def prompt(self) -> None:
         """Show whose turn it is to type (from a pipe; prompt_toolkit draws it in a terminal)."""
         self.out.write(f"{self.player}> ")
@@ -131,7 +150,7 @@ class Console:
         if fd is None and sys.stdin.isatty() and self.out.isatty():
             await self._play_in_terminal()
         else:
-            self.say(WELCOME)
+            self.greet()
             async with aclosing(
                 self._piped_lines(sys.stdin.fileno() if fd is None else fd)
             ) as lines:
@@ -157,7 +176,7 @@ class Console:
         with create_app_session(output=output), patch_stdout(raw=True):
             self.session = PromptSession(lambda: f"{self.player}> ", key_bindings=keys)
             try:
-                self.say(WELCOME)
+                self.greet()
                 async with aclosing(self._typed_lines(self.session)) as lines:
                     await self._loop(lines)
             finally:
@@ -192,6 +211,7 @@ class Console:
                 self.say(f"Now playing as {name}." if name else "Usage: /as NAME")
                 if name:
                     self.player = name
+                    self.players.add(name)
                 continue
             command = to_command(text)
             if text == "/confirm":
@@ -201,7 +221,12 @@ class Console:
                     self.say("Nothing to confirm.")
             if command is None:
                 continue
-            for reply in await self.handle(command, self.player):
+            self.held = []
+            try:
+                replies = await self.handle(command, self.player, len(self.players))
+            finally:
+                held, self.held = self.held, None
+            for reply in replies:
                 self.confirm = next(
                     (
                         Reset(b.asked_at)
@@ -210,6 +235,8 @@ class Console:
                     ),
                     self.confirm,
                 )
+                self.say(render(reply, self.player))
+            for reply in held:
                 self.say(render(reply, self.player))
 
 

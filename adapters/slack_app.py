@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -67,6 +68,12 @@ class SlackConfig:
     http_port: int = 3000
     api_base_url: str | None = None
     admin_user_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def _not_token_unused(record: logging.LogRecord) -> bool:
+    """Drop bolt's warning that the token is unused when a client is given (it reads
+    SLACK_BOT_TOKEN itself, and the client made from that same token is what it uses)."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def escape(text: str) -> str:
@@ -171,6 +178,7 @@ class SlackBot:
             base_url=config.api_base_url or AsyncWebClient.BASE_URL,
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
         )
+        logging.getLogger("slack_bolt.AsyncApp").addFilter(_not_token_unused)
         self.app = AsyncApp(
             signing_secret=config.signing_secret or None,
             client=self.client,

@@ -5,7 +5,7 @@ from __future__ import annotations
 MANIFEST = """\
 display_information:
   name: Photo Finish
-  description: Sports trivia from NASCAR's closest finishes.
+  description: "Trivia from photo finishes in motor racing, athletics, swimming, skiing and more."
   background_color: "#1a365d"
 features:
   app_home:

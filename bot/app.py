@@ -110,7 +110,7 @@ async def _check_series(config: Config, engine: Engine) -> None:
     known = bank.topics
     if wanted not in known:
         raise ConfigError(
-            f"{config.source}: [game] series: {wanted!r} is not a series or sport of the"
+            f"{config.file}: [game] series: {wanted!r} is not a series or sport of the"
             f" records; choose one of: {', '.join(sorted(known))}.{did_you_mean(wanted, known)}"
         )
 
@@ -121,20 +121,22 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
         scope = Scope(channels=frozenset({seat}))
         async with open_app(config, seed=seed, scope=scope) as app:
 
-            async def handle(command: Command, player: str) -> list[Reply]:
+            async def handle(command: Command, player: str, players: int) -> list[Reply]:
                 # Whoever sits at the console runs it, so they may use admin commands.
-                return await app.handle(Incoming(command, seat, player, player, admin=True))
+                incoming = Incoming(command, seat, player, player, admin=True, players=players)
+                return await app.handle(incoming)
 
-            console = Console(handle, config.player_name)
+            notice = ""
+            if seat.channel != "console":
+                notice = (
+                    f"Another console is playing on this database: you play in channel"
+                    f" {seat.channel} (same leaderboard, questions of your own)."
+                )
+            console = Console(handle, config.player_name, notice=notice)
 
             async def show(place: Place, reply: Reply) -> None:
                 console.show(reply)
 
-            if seat.channel != "console":
-                console.say(
-                    f"Another console is playing on this database: you play in channel"
-                    f" {seat.channel} (same leaderboard, questions of your own)."
-                )
             app.runtime.serve(seat.platform, show)
             await app.start()
             await console.run()

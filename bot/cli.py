@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ from db.records import read_pack
 from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
 from trivia.sentences import over
-from trivia.settings import MAX_WINDOW
+from trivia.settings import MAX_WINDOW, MIN_WINDOW
 
 CSV_COLUMNS = (
     "key", "sport", "series", "season", "date", "name", "venue", "kind", "official", "winner",
@@ -45,8 +46,8 @@ def _window(text: str) -> float:
         seconds = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1 <= seconds <= MAX_WINDOW:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WINDOW} seconds")
+    if not MIN_WINDOW <= seconds <= MAX_WINDOW:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_WINDOW} to {MAX_WINDOW} seconds")
     return seconds
 
 
@@ -83,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play = commands.add_parser("play", parents=common, help="play in this terminal")
     play.add_argument("--name", help="your player name")
-    play.add_argument("--window", type=_window, help=f"answer window in seconds (1-{MAX_WINDOW})")
+    play.add_argument(
+        "--window", type=_window, help=f"answer window in seconds ({MIN_WINDOW}-{MAX_WINDOW})"
+    )
     play.add_argument("--seed", type=int, help="random seed, for reproducible games")
 
     discord = commands.add_parser("discord", help="Discord set-up").add_subparsers(
@@ -157,11 +160,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _gateway_closed(exc: BaseException) -> str:
-    """One line for Discord's gateway ending the session (4004: the token was reset)."""
+def _gateway_closed(exc: BaseException, token: str) -> str:
+    """One line for Discord's gateway ending the session (4004: the token was reset);
+    `token` says where the token came from."""
     code = exc.code if isinstance(exc, discord.ConnectionClosed) else None
-    hint = "; check DISCORD_TOKEN" if code == AUTHENTICATION_FAILED else ""
+    hint = f"; check {token}" if code == AUTHENTICATION_FAILED else ""
     return f"discord: the gateway closed the connection (code {code}){hint}"
+
+
+def _unreachable(exc: BaseException) -> str:
+    """What failed when connecting to a platform, in words: 'cannot reach discord.com (DNS
+    lookup failed)', 'cannot reach 127.0.0.1:9 (connection refused)'."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        host = exc.host if exc.port in (80, 443, None) else f"{exc.host}:{exc.port}"
+        if isinstance(exc, aiohttp.ClientConnectorDNSError):
+            why = "DNS lookup failed"
+        elif isinstance(exc, aiohttp.ClientConnectorCertificateError):
+            why = "its TLS certificate was not accepted"
+        elif isinstance(exc, aiohttp.ClientSSLError):
+            why = "the TLS handshake failed"
+        else:
+            why = os.strerror(exc.errno).lower() if exc.errno else "no connection"
+        return f"cannot reach {host} ({why})"
+    if isinstance(exc, TimeoutError):
+        return "the connection timed out"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection"
+    if isinstance(exc, aiohttp.WSServerHandshakeError):
+        return f"the gateway refused the connection ({exc.status} {exc.message})"
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"the server answered {exc.status} {exc.message}"
+    if isinstance(exc, OSError) and exc.errno:
+        return f"cannot connect ({os.strerror(exc.errno).lower()})"
+    return f"cannot connect ({exc or type(exc).__name__})"
 
 
 def _describe(exc: Exception) -> str:
@@ -179,7 +210,7 @@ class CommandError(Exception):
 
 NO_PLATFORM = (
     "run: no chat platform is configured (set DISCORD_TOKEN, or SLACK_BOT_TOKEN with"
-    " SLACK_APP_TOKEN, or their [discord]/[slack] keys in {source}); and with no terminal"
+    " SLACK_APP_TOKEN, or their [discord]/[slack] keys in {file}); and with no terminal"
     " there is no console to play in: use `photo-finish play` for that"
 )
 
@@ -187,7 +218,8 @@ NO_PLATFORM = (
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "run" and not config.platforms and not sys.stdin.isatty():
         # Under a service a missing token must not pass for a console that reads no input.
-        raise CommandError(NO_PLATFORM.format(source=config.source))
+        file = config.source or f"{config.file} (none in this folder) or in --config FILE"
+        raise CommandError(NO_PLATFORM.format(file=file))
     if args.command == "play" or (args.command == "run" and not config.platforms):
         if getattr(args, "name", None):
             config = replace(config, player_name=args.name)
@@ -201,23 +233,22 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         )
         # Not a line per scheduled post: the scheduler logs what goes wrong itself.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        token = config.secret_name("discord", "token")
         try:
             await run_platforms(config)
         except* TokenRefusedError as group:
             raise CommandError(str(group.exceptions[0])) from None
         except* discord.LoginFailure:
-            raise CommandError("discord: the token was refused; check DISCORD_TOKEN") from None
+            raise CommandError(f"discord: the token was refused; check {token}") from None
         except* discord.ConnectionClosed as group:
-            raise CommandError(_gateway_closed(group.exceptions[0])) from None
+            raise CommandError(_gateway_closed(group.exceptions[0], token)) from None
         except* SlackApiError as group:
             first = group.exceptions[0]
             error = first.response.get("error") if isinstance(first, SlackApiError) else "error"
             raise CommandError(f"slack: the Web API said {error}; check the tokens") from None
         except* (aiohttp.ClientError, OSError) as group:
-            reason = type(group.exceptions[0]).__name__
-            raise CommandError(
-                f"{', '.join(config.platforms)}: cannot connect ({reason})"
-            ) from None
+            reason = _unreachable(group.exceptions[0])
+            raise CommandError(f"{', '.join(config.platforms)}: {reason}") from None
         return 0
     if args.command == "slack":
         print(slack_manifest(), end="")
@@ -228,7 +259,7 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
         try:
             print(invite_url(config.discord_token))
         except ValueError as exc:
-            raise CommandError(f"[discord] token: {exc}") from None
+            raise CommandError(f"{config.secret_name('discord', 'token')}: {exc}") from None
         return 0
     if args.command == "db":
         return await _db(args, config)
@@ -250,6 +281,10 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
         if await asyncio.to_thread(target.exists):
             raise CommandError(f"{target}: already exists; choose a new file")
         await migrate(conn)
+        try:
+            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"{target}: cannot make its folder: {exc.strerror}") from None
         try:
             copy = sqlite3.connect(target)
         except sqlite3.Error as exc:

@@ -44,7 +44,10 @@ class GameConfig:
 class Config:
     """Everything the bot reads at start."""
 
-    source: str = "(defaults)"
+    source: str | None = None
+    """The config file read; None when there was none."""
+    env_secrets: frozenset[str] = frozenset()
+    """The environment variables (ENV_SECRETS) that gave a secret."""
     db_path: Path = field(default_factory=default_db_path)
     game: GameConfig = GameConfig()
     player_name: str = "you"
@@ -61,6 +64,17 @@ class Config:
     slack_http_port: int = 3000
     slack_api_base_url: str | None = None
     slack_admin_user_ids: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> str:
+        """The config file to name in a message: the one read, or the one looked for."""
+        return self.source or str(DEFAULT_CONFIG)
+
+    def secret_name(self, section: str, key: str) -> str:
+        """Where a secret came from, for a message: 'DISCORD_TOKEN' or
+        '[discord] token in bot.toml'."""
+        env = ENV_SECRETS[(section, key)]
+        return env if env in self.env_secrets else f"[{section}] {key} in {self.file}"
 
     @property
     def platforms(self) -> list[str]:
@@ -171,10 +185,9 @@ def _beside(config_file: Path | None, path: str) -> Path:
 def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> Config:
     """Read the config file (if any) and the environment; raise ConfigError on any problem."""
     data: dict[str, Any] = {}
-    source = "(defaults)"
     chosen = path if path is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    source = str(chosen or DEFAULT_CONFIG)  # for messages: without a file, the one looked for
     if chosen is not None:
-        source = str(chosen)
         try:
             data = tomllib.loads(chosen.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -193,6 +206,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         sections[name].check_keys(keys)
 
     secrets: dict[tuple[str, str], str | None] = {}
+    from_env = frozenset(env for env in ENV_SECRETS.values() if environ.get(env))
     for (section, key), env in ENV_SECRETS.items():
         secrets[(section, key)] = environ.get(env) or sections[section].text(key)
 
@@ -201,10 +215,15 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         needed = "app_token" if slack.data.get("mode", "socket") == "socket" else "signing_secret"
         if not secrets[("slack", needed)]:
             env = ENV_SECRETS[("slack", needed)]
+            if "SLACK_BOT_TOKEN" in from_env:
+                raise ConfigError(
+                    f"SLACK_BOT_TOKEN is set: set {env} too (or [slack] {needed} in {source})"
+                )
             raise ConfigError(f"{source}: [slack] {needed}: required (or set {env})")
     db_path = sections["database"].text("path")
     return Config(
-        source=source,
+        source=None if chosen is None else source,
+        env_secrets=from_env,
         db_path=_beside(chosen, db_path) if db_path else default_db_path(),
         game=GameConfig(
             answer_window_seconds=game.number("answer_window_seconds", 20, MIN_WINDOW, MAX_WINDOW),

@@ -80,7 +80,12 @@ class Runtime:
     async def run(self, incoming: Incoming) -> Outcome:
         """What the engine makes of one command, now (nothing acted on yet)."""
         actor = Actor(
-            incoming.place, incoming.user, incoming.name, self.clock(), admin=incoming.admin
+            incoming.place,
+            incoming.user,
+            incoming.name,
+            self.clock(),
+            admin=incoming.admin,
+            players=incoming.players,
         )
         return await self.engine.handle(incoming.command, actor)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, time
 
 from db.transactions import Writer
@@ -52,23 +53,32 @@ class ScheduleStore:
         reveal_at: time | None,
         now: datetime,
     ) -> int:
-        """Store a new schedule (questions None: the daily question) and return its id."""
-        rows = await self.writer.execute(
-            "INSERT INTO schedules (channel_id, at, zone, days, series, questions, kind,"
-            " reveal_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (
-                channel_id,
-                timing.at.strftime("%H:%M"),
-                timing.zone,
-                ",".join(str(d) for d in sorted(timing.days)),
-                series,
-                questions or 1,
-                "daily" if questions is None else "quiz",
-                None if reveal_at is None else reveal_at.strftime("%H:%M"),
-                now.timestamp(),
-            ),
+        """Store a new schedule (questions None: the daily question) and return its id, a
+        number never given before (not even to a schedule since removed)."""
+        values = (
+            channel_id,
+            timing.at.strftime("%H:%M"),
+            timing.zone,
+            ",".join(str(d) for d in sorted(timing.days)),
+            series,
+            questions or 1,
+            "daily" if questions is None else "quiz",
+            None if reveal_at is None else reveal_at.strftime("%H:%M"),
+            now.timestamp(),
         )
-        return int(rows[0][0])
+
+        def add(conn: sqlite3.Connection) -> int:
+            (number,) = conn.execute(
+                "UPDATE schedule_numbers SET last = last + 1 RETURNING last"
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO schedules (id, channel_id, at, zone, days, series, questions, kind,"
+                " reveal_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (number, *values),
+            )
+            return int(number)
+
+        return await self.writer.transaction(add)
 
     async def all(self) -> list[Schedule]:
         """Every schedule, oldest first."""

@@ -121,6 +121,7 @@ class MemoryStore:
         self._deals: dict[tuple[str, int], str] = {}
         self._settings: dict[int, dict[str, str]] = {}
         self._schedules: dict[int, Schedule] = {}
+        self._schedule_ids = numbers(1)
         for pack in packs:
             self.import_pack(pack)
 
@@ -470,9 +471,8 @@ class MemoryStore:
         reveal_at: time | None,
         now: datetime,
     ) -> int:
-        """Store a schedule for this channel; its id (one past the highest held, as SQLite
-        numbers rows)."""
-        schedule_id = max(self._schedules, default=0) + 1
+        """Store a schedule for this channel; its id, a number never given before."""
+        schedule_id = next(self._schedule_ids)
         self._schedules[schedule_id] = Schedule(
             schedule_id, place, timing, series, questions, paused=False, last_error=None,
             reveal_at=reveal_at, created_at=now.astimezone(UTC),

@@ -82,6 +82,9 @@ class Actor:
     name: str
     now: datetime
     admin: bool = False
+    players: int | None = None
+    """How many players can answer here, where the platform knows (the console); once
+    they all have, a quick question is revealed at once."""
 
 
 class Engine:
@@ -123,7 +126,7 @@ class Engine:
                     target = await self._daily(actor, effects)
                 if question_id is not None and (target is None or target.id != question_id):
                     return [replies.error("That question has closed.")]
-                return await self._answer(actor, target, text)
+                return await self._answer(actor, target, text, effects)
             case Leaderboard(period="streak"):
                 streaks = await self.store.streak_leaderboard(actor.place, 10)
                 return [replies.streak_leaderboard_reply(streaks)]
@@ -140,7 +143,7 @@ class Engine:
                     return [replies.error("No daily question in this channel today.")]
                 if guess is None:
                     return [replies.daily_reply(daily, private=True, usage=usage)]
-                return await self._answer(actor, daily, guess)
+                return await self._answer(actor, daily, guess, effects)
             case Help(problem=problem):
                 return [replies.help_reply(usage, problem)]
             case Invalid(problem=problem):
@@ -245,7 +248,9 @@ class Engine:
         effects.append(QuestionOpened(started.place, started.id, started.closes_at))
         return [replies.question_reply(started, settings.answer_window)]
 
-    async def _answer(self, actor: Actor, open_q: OpenQuestion | None, text: str) -> list[Reply]:
+    async def _answer(
+        self, actor: Actor, open_q: OpenQuestion | None, text: str, effects: list[Effect]
+    ) -> list[Reply]:
         if open_q is None:
             play = usage_for(actor.place.platform).play
             return [replies.error(f"No question is open here. Start one with {play}.")]
@@ -284,7 +289,16 @@ class Engine:
             return [replies.error("You already locked in an answer to this question.")]
         if locked is Lock.CLOSED:
             return [replies.error("Too late: the answer window had closed.")]
+        if await self._everyone_answered(actor, open_q):
+            await self._close(open_q, actor.now, effects)
         return [replies.locked_reply(open_q.question, verdict.choice_index, verdict.value)]
+
+    async def _everyone_answered(self, actor: Actor, open_q: OpenQuestion) -> bool:
+        """Whether every player who can answer a quick question here has (known only where
+        the platform knows how many can: the console). The daily keeps its reveal time."""
+        if actor.players is None or open_q.daily is not None:
+            return False
+        return len(await self.store.answers(open_q.id)) >= actor.players
 
     async def _close(self, open_q: OpenQuestion, now: datetime, effects: list[Effect]) -> bool:
         """Reveal a question (and ask the match's next one): announced in its channel on

@@ -17,6 +17,8 @@ class Incoming:
     user: str
     name: str
     admin: bool = False
+    players: int | None = None
+    """How many players can answer here, where the platform knows (the console)."""
 
 
 def posts_later(command: Command) -> str | None:

@@ -18,16 +18,27 @@ from rapidfuzz import fuzz
 from trivia.model import CHOICE_LETTERS, Choice, Question
 from trivia.names import normalize, surname
 
-__all__ = ["ACCEPT_SCORE", "CLOSE_SCORE", "Verdict", "VerdictStatus", "judge", "parse_margin"]
+__all__ = [
+    "ACCEPT_SCORE",
+    "CLOSE_SCORE",
+    "MAX_GUESS_S",
+    "Verdict",
+    "VerdictStatus",
+    "judge",
+    "parse_margin",
+]
 
 ACCEPT_SCORE = 88.0
 """Fuzzy score at or above which a near miss selects the choice."""
 
 CLOSE_SCORE = 72.0
-"""Fuzzy score at or above which a near miss is answered with "Close: did you mean ...?"."""
+"""Fuzzy score at or above which a near miss is answered with the choice it is close to."""
 
 _EMPTY_MESSAGE = "Type an answer, e.g. /trivia answer B"
 _MARGIN_MESSAGE = "Type the margin in seconds, e.g. 0.002"
+MAX_GUESS_S = 600.0
+"""The largest margin guess taken: no photo finish is decided by ten minutes."""
+_TOO_BIG_MESSAGE = f"A margin guess is at most {MAX_GUESS_S:g} seconds, e.g. 0.002"
 _MIN_FUZZY_LENGTH = 3
 MAX_ANSWER_LENGTH = 200
 _TOO_LONG_MESSAGE = f"That answer is too long: {MAX_ANSWER_LENGTH} characters at most."
@@ -197,10 +208,9 @@ _INTEGER = re.compile(r"^\d+$")
 
 @dataclass(frozen=True)
 class _Candidate:
-    """A normalized string that selects one or more choices, and how to show it."""
+    """A normalized string that selects one or more choices."""
 
     key: str
-    display: str
     choices: frozenset[int]
 
 
@@ -269,22 +279,20 @@ def _surname_matches(choices: tuple[Choice, ...], key: str) -> list[int]:
 def _candidates(choices: tuple[Choice, ...]) -> list[_Candidate]:
     """Every string that names a choice, merged by normalized form, in choice order."""
     order: list[str] = []
-    display: dict[str, str] = {}
     owners: dict[str, set[int]] = {}
     for index, choice in enumerate(choices):
-        named = [(choice.label, choice.label), (surname(choice.label), surname(choice.label))]
+        named = [choice.label, surname(choice.label)]
         for text in choice.accepts:
-            named += [(text, choice.label), (surname(text), choice.label)]
-        for text, shown in named:
+            named += [text, surname(text)]
+        for text in named:
             key = normalize(text)
             if len(key) < _MIN_FUZZY_LENGTH:
                 continue
             if key not in owners:
                 order.append(key)
-                display[key] = shown
                 owners[key] = set()
             owners[key].add(index)
-    return [_Candidate(key, display[key], frozenset(owners[key])) for key in order]
+    return [_Candidate(key, frozenset(owners[key])) for key in order]
 
 
 def _score(query: str, key: str) -> float:
@@ -305,13 +313,19 @@ def _fuzzy(question: Question, query: str) -> Verdict:
     (index,) = owners
     if best >= ACCEPT_SCORE:
         return _accept(question, index)
-    return Verdict(VerdictStatus.UNCLEAR, message=f"Close: did you mean {top[0].display}?")
+    # Said with the letter to type, and asked as no question: a "yes" would not be an answer.
+    letter, label = CHOICE_LETTERS[index], question.choices[index].label
+    return Verdict(
+        VerdictStatus.UNCLEAR, message=f"Close to {letter}) {label}: type {letter} to answer that."
+    )
 
 
 def _judge_numeric(text: str) -> Verdict:
     value = parse_margin(text)
     if value is None:
         return Verdict(VerdictStatus.INVALID, message=_MARGIN_MESSAGE)
+    if value > MAX_GUESS_S:
+        return Verdict(VerdictStatus.INVALID, message=_TOO_BIG_MESSAGE)
     return Verdict(VerdictStatus.ACCEPTED, value=value)
 
 

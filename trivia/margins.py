@@ -36,6 +36,12 @@ def margin_by(event: Event) -> str:
     return f"by {margin_text(event)}"
 
 
+def seconds_text(value: float) -> str:
+    """A number of seconds as a person writes it, never in exponent form: '0.00001',
+    '123.4567', '0' (guesses are read to ten decimal places)."""
+    return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
+
+
 def verbal_choice(display: str) -> str:
     """'nose' -> 'a nose', matching VERBAL_MARGINS."""
     return display if display.startswith("a ") else f"a {display}"

@@ -10,6 +10,7 @@ from enum import Enum, StrEnum
 from typing import Literal
 
 from trivia.daily import DailyStreak, guess_spread
+from trivia.margins import seconds_text
 from trivia.model import CHOICE_LETTERS, Question
 from trivia.schedule import Schedule, describe_days, next_slot
 from trivia.scoring import BASE_POINTS, CLOSENESS_SHARE, GUESS_SHARES, SPEED_BONUS_SHARE
@@ -150,7 +151,7 @@ def locked_reply(question: Question, choice_index: int | None, value: float | No
     if choice_index is not None:
         shown = f"{CHOICE_LETTERS[choice_index]} ({question.choices[choice_index].label})"
     else:
-        shown = f"{value:g} s"
+        shown = f"{seconds_text(value or 0.0)} s"
     return Reply(ReplyKind.LOCKED, f"Locked in: {shown}", private=True)
 
 
@@ -174,7 +175,8 @@ def reveal_reply(
             key=lambda a: (round(abs((a.value or 0.0) - truth), 9), a.answered_at),
         )
         right = ", ".join(
-            f"{a.player_name} {a.value:g} s (+{a.points})" for a in ranked[:GUESSES_SHOWN]
+            f"{a.player_name} {seconds_text(a.value or 0.0)} s (+{a.points})"
+            for a in ranked[:GUESSES_SHOWN]
         )
         fields.append(("Closest", right or "Nobody guessed."))
         values = sorted(a.value for a in answers if a.value is not None)
@@ -213,8 +215,8 @@ def _guess_range(values: list[float]) -> str:
     """'3, from 0.001 s to 0.004 s', or '1: 0.002 s' when there is nothing to span."""
     if values[0] == values[-1]:
         every = "" if len(values) == 1 else "all "
-        return f"{len(values)}: {every}{values[0]:g} s"
-    return f"{len(values)}, from {values[0]:g} s to {values[-1]:g} s"
+        return f"{len(values)}: {every}{seconds_text(values[0])} s"
+    return f"{len(values)}, from {seconds_text(values[0])} s to {seconds_text(values[-1])} s"
 
 
 def match_end_reply(scores: list[tuple[str, int]]) -> Reply:

@@ -215,6 +215,10 @@ class Store(Protocol):
         """Lock and score one answer, unless the player already answered or it closed."""
         ...
 
+    async def answers(self, question_id: int) -> list[AnswerRow]:
+        """A question's locked answers, earliest first."""
+        ...
+
     async def close_question(
         self,
         question: OpenQuestion,

@@ -1,13 +1,14 @@
 """How players type the commands on each platform, for help and for hints in replies.
 
-Text adapters (console, Slack) read one line after /trivia (trivia.commands.parse);
-Discord has slash commands with named options and a separate /trivia-admin.
+Text adapters (console, Slack) read one line after /trivia (trivia.commands.parse), and
+the console has a few commands of its own; Discord has slash commands with named options
+and a separate /trivia-admin.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from trivia.settings import MAX_MATCH
 
@@ -43,6 +44,16 @@ TEXT = Usage(
     ),
 )
 
+CONSOLE = replace(
+    TEXT,
+    commands=(
+        *TEXT.commands,
+        ("/as NAME", "play as someone else (several players at one keyboard)"),
+        ("/confirm", "confirm a leaderboard reset (the console has no buttons)"),
+        ("/quit", "leave (or Ctrl-D); every locked answer is already saved"),
+    ),
+)
+
 DISCORD = Usage(
     play="/trivia play",
     daily_guess="the Guess button or /trivia daily guess:0.005",
@@ -64,8 +75,8 @@ DISCORD = Usage(
 
 
 def usage_for(platform: str) -> Usage:
-    """The spellings for a place's platform ("discord", or any text platform)."""
-    return DISCORD if platform == "discord" else TEXT
+    """The spellings for a place's platform ("discord", "console", or another text one)."""
+    return {"discord": DISCORD, "console": CONSOLE}.get(platform, TEXT)
 
 
 CONSOLE_CHANNEL = re.compile(r"^console(?:-(?:[2-9]|[1-9]\d+))?$")

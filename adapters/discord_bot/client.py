@@ -21,7 +21,7 @@ from adapters.discord_bot.components import (
     to_view,
     typed_guess,
 )
-from adapters.discord_bot.connection import DiscordConfig
+from adapters.discord_bot.connection import DiscordConfig, without_voice
 from adapters.discord_bot.embeds import to_embed
 from adapters.discord_bot.slash import admin, trivia
 from trivia.commands import Command
@@ -94,6 +94,7 @@ class TriviaBot(discord.Client):
         set_state: StateSet,
         **options: Any,
     ) -> None:
+        without_voice()
         super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
         self.config = config
         self.handle = handle

@@ -44,3 +44,10 @@ def point_at(config: DiscordConfig) -> None:
         discord.http.Route.BASE = config.api_base_url.rstrip("/")
     if config.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
+
+
+def without_voice() -> None:
+    """The bot has no voice: discord.py need not warn at every start that voice support
+    (PyNaCl, davey) is not installed."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False

@@ -50,14 +50,21 @@ async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str
     out = io.StringIO()
     async with open_app(Config(db_path=tmp_path / "c.sqlite3"), seed=1) as app:
 
-        async def handle(command: Command, player: str) -> list[Reply]:
-            return await app.handle(Incoming(command, PLACE, player, player, admin=True))
+        async def handle(command: Command, player: str, players: int) -> list[Reply]:
+            incoming = Incoming(command, PLACE, player, player, admin=True, players=players)
+            return await app.handle(incoming)
 
         if daily:
             post = DailyPost(day=T0.date(), previous_day=None, closes_at=T0.replace(year=2099))
             await app.runtime.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
+        console = Console(handle, "ann", out)
+
+        async def show(place: Place, reply: Reply) -> None:
+            console.show(reply)
+
+        app.runtime.serve(PLACE.platform, show)  # posts only: the timer is not started
         try:
-            await Console(handle, "ann", out).run(read_end)
+            await console.run(read_end)
         finally:
             os.close(read_end)
     return out.getvalue()
@@ -105,3 +112,28 @@ def test_wrapping_counts_wide_characters_as_two_columns() -> None:
         "(to 日本語 only)",
         "Locked in: A",
     ]
+
+
+async def test_help_in_the_console_lists_the_console_commands(tmp_path: Path) -> None:
+    """/trivia help lists what only the console has: /as, /quit and /confirm."""
+    shown = await run_console(tmp_path, "/trivia help\n")
+    helped = shown.split("== Photo Finish trivia ==", 1)[1]
+    for command in ("/as NAME: ", "/quit: ", "/confirm: ", "/trivia start N: "):
+        assert f"\n{command}" in helped, helped
+
+
+async def test_a_lone_player_sees_the_reveal_right_after_answering(tmp_path: Path) -> None:
+    """Alone at the console, an answer reveals the question at once, after 'Locked in'
+    (the console has no timer running here: the reveal can only come from the answer).
+    Whichever the question wants, a letter or seconds, one of the two lines is taken."""
+    shown = await run_console(tmp_path, "/trivia\nA\n0.002\n")
+    locked = shown.index("Locked in: ")
+    assert "== Answer: " in shown[locked:], shown
+    assert shown.count("Locked in: ") == 1
+
+
+async def test_with_two_players_the_reveal_waits_for_the_second(tmp_path: Path) -> None:
+    """After /as bob the console has two players: alice's answer alone reveals nothing."""
+    shown = await run_console(tmp_path, "/as bob\n/as ann\n/trivia\n1\n")
+    assert "Locked in: " in shown
+    assert "== Answer: " not in shown

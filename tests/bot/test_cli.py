@@ -18,9 +18,12 @@ from typing import Any
 
 import pytest
 
+from adapters.console import WELCOME
+from adapters.discord_bot.slash import admin, trivia
 from bot.cli import CSV_COLUMNS, main
 from db.records import read_pack
 from tests.isolation import clean_env
+from trivia.settings import MAX_WINDOW, MIN_WINDOW
 
 REPO = Path(__file__).resolve().parents[2]
 MINI_PACK = REPO / "tests" / "data" / "mini_pack.json"
@@ -179,9 +182,41 @@ def test_run_with_discord_unreachable_says_so_in_one_line(
 
     assert ran.code == 1
     assert ran.out == ""
-    assert ran.err.startswith("photo-finish: discord: cannot connect")
-    assert ran.err.count("\n") == 1
+    assert ran.err == "photo-finish: discord: cannot reach 127.0.0.1:9 (connection refused)\n"
     assert "secret-token" not in ran.err
+
+
+def test_run_with_a_name_that_does_not_resolve_says_the_dns_lookup_failed(
+    cli: Any, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Said in words, not as `cannot connect (ClientConnectorDNSError)`. (A name too long
+    for DNS fails at once, without asking a name server: no network needed.)"""
+    host = ".".join(["a" * 60] * 5) + ".invalid"
+    monkeypatch.setenv("DISCORD_TOKEN", "secret-token")
+    config = tmp_path / "unresolved.toml"
+    config.write_text(f'[discord]\napi_base_url = "http://{host}/api/v10"\n', encoding="utf-8")
+
+    ran = cli("--config", config, "--db", db, "run")
+
+    assert ran.code == 1
+    assert ran.err == f"photo-finish: discord: cannot reach {host} (DNS lookup failed)\n"
+
+
+@pytest.mark.parametrize("where", ["environment", "file"])
+def test_invite_url_names_where_a_bad_token_came_from(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A token from DISCORD_TOKEN is not blamed on `[discord] token`, and the other way round."""
+    config = tmp_path / "bot.toml"
+    config.write_text('[discord]\ntoken = "not-a-token"\n' * (where == "file"), "utf-8")
+    if where == "environment":
+        monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
+
+    ran = cli("--config", config, "discord", "invite-url")
+
+    assert ran.code == 1
+    named = "DISCORD_TOKEN" if where == "environment" else f"[discord] token in {config}"
+    assert ran.err == f"photo-finish: {named}: this does not look like a Discord bot token\n"
 
 
 def test_invite_url_has_exactly_the_scopes_and_permissions(
@@ -604,14 +639,28 @@ def test_backup_refuses_to_overwrite_an_existing_file(
     assert target.read_bytes() == b"not yours to overwrite"
 
 
-def test_backup_into_a_missing_folder_is_reported_in_one_line(tmp_path: Path) -> None:
+def test_backup_into_a_missing_folder_makes_it_as_db_does(
+    cli: Any, loaded_db: Path, tmp_path: Path
+) -> None:
+    """`--db` makes a missing folder; `db backup` used to fail there instead."""
+    target = tmp_path / "backups" / "2026" / "backup.sqlite3"
+
+    ran = cli("--db", loaded_db, "db", "backup", target)
+
+    assert ran.code == 0, ran.err
+    assert ran.out == f"Backed up {loaded_db} to {target}\n"
+    assert event_keys(target) == event_keys(loaded_db)
+
+
+def test_backup_where_no_folder_can_be_made_is_reported_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "records.sqlite3"
     assert run_subprocess(tmp_path, "--db", db, "records", "import", MINI_PACK).returncode == 0
-    target = tmp_path / "no-such-folder" / "backup.sqlite3"
+    (tmp_path / "plain").write_text("a file, not a folder", encoding="utf-8")
+    target = tmp_path / "plain" / "backup.sqlite3"
 
     done = run_subprocess(tmp_path, "--db", db, "db", "backup", target)
 
-    assert_one_line_error(done, str(target))
+    assert_one_line_error(done, str(target), "cannot make its folder")
 
 
 # -- play without a terminal -------------------------------------------------------------------
@@ -668,8 +717,9 @@ def test_play_exits_when_input_ends_right_after_a_command(tmp_path: Path) -> Non
     assert done.stdout.rstrip().endswith("Bye.")
 
 
-@pytest.mark.parametrize("window", ["0", "-5"])
-def test_play_rejects_a_window_that_is_not_positive(tmp_path: Path, window: str) -> None:
+@pytest.mark.parametrize("window", ["0", "-5", "4", "3601"])
+def test_play_rejects_a_window_the_settings_would_refuse(tmp_path: Path, window: str) -> None:
+    """The same bounds as `admin settings window` and the config (it allowed 1 to 4 s)."""
     db = tmp_path / "records.sqlite3"
     assert run_subprocess(tmp_path, "--db", db, "records", "import", MINI_PACK).returncode == 0
 
@@ -686,6 +736,7 @@ def test_play_rejects_a_window_that_is_not_positive(tmp_path: Path, window: str)
 
     assert done.returncode == 2, done.stdout
     assert "--window" in done.stderr
+    assert f"must be from {MIN_WINDOW} to {MAX_WINDOW} seconds" in done.stderr
 
 
 def test_rebuild_recomputes_standings_from_the_answer_log(cli: Any, loaded_db: Path) -> None:
@@ -808,6 +859,8 @@ def test_run_with_no_platform_and_no_terminal_says_which_is_missing(tmp_path: Pa
     )
     assert ran.returncode == 1
     assert ran.stderr.startswith("photo-finish: run: no chat platform is configured (set ")
+    assert "(defaults)" not in ran.stderr  # where a file name should be
+    assert "keys in config.toml (none in this folder) or in --config FILE)" in ran.stderr
     assert "DISCORD_TOKEN" in ran.stderr
     assert "SLACK_BOT_TOKEN" in ran.stderr
     assert ran.stderr.count("\n") == 1
@@ -829,3 +882,17 @@ def test_a_database_path_that_cannot_be_a_database_is_one_line_naming_path_and_k
     assert ran.returncode == 1
     assert ran.stderr.startswith(f"photo-finish: {bad} ([database] path): "), ran.stderr
     assert ran.stderr.count("\n") == 1, ran.stderr
+
+
+def test_what_a_user_reads_about_the_bot_is_not_nascar_only(cli: Any) -> None:
+    """The bot asks about photo finishes in many sports. The Slack manifest said "Sports
+    trivia from NASCAR's closest finishes"; nothing a user reads about it may say that."""
+    manifest = cli("slack", "manifest").out
+    described = manifest.split("description: ", 1)[1].splitlines()[0].strip('"')
+    helped = cli("--help").out
+    for text in (described, helped, WELCOME, trivia.description, admin.description):
+        assert "NASCAR" not in text, text
+        assert "stock car" not in text.casefold(), text
+    assert "photo finishes" in described
+    assert "athletics" in described
+    assert len(described) <= 140  # Slack's limit for the short description

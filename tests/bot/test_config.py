@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, GameConfig, load_config
+from db.records import read_pack
 from tests.isolation import clean_env
 
 REPO = Path(__file__).resolve().parents[2]
+PACKS = REPO / "db" / "packs"
 
 
 def write(tmp_path: Path, text: str, name: str = "bot.toml") -> Path:
@@ -35,7 +38,7 @@ def error_for(path: Path | None, environ: dict[str, str] | None = None) -> str:
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_config(None, {})
 
-    assert config.source == "(defaults)"
+    assert config.source is None
     assert config.game == GameConfig(answer_window_seconds=20.0, match_length=5, series=None)
     assert config.player_name == "you"
     assert config.platforms == []
@@ -341,6 +344,19 @@ def test_slack_needs_the_token_its_mode_uses(
     assert load_config(path, {env: "x"}).platforms == ["slack"]
 
 
+@pytest.mark.parametrize("in_file", [False, True])
+def test_a_slack_token_from_the_environment_is_named_as_such(tmp_path: Path, in_file: bool) -> None:
+    """SLACK_BOT_TOKEN set without SLACK_APP_TOKEN: the line names the variables (it used to
+    say `(defaults): [slack] app_token: required`, blaming a file there is none of)."""
+    path = write(tmp_path, "[console]\n") if in_file else None
+
+    message = error_for(path, {"SLACK_BOT_TOKEN": "xoxb"})
+
+    where = path if in_file else "config.toml"
+    wanted = f"SLACK_BOT_TOKEN is set: set SLACK_APP_TOKEN too (or [slack] app_token in {where})"
+    assert message == wanted
+
+
 def test_the_example_config_loads_and_states_the_defaults() -> None:
     """config.example.toml parses, and every value it shows is the real default."""
     example = load_config(REPO / "config.example.toml", {})
@@ -358,3 +374,18 @@ def test_a_relative_database_path_is_taken_from_the_config_files_folder(
     path = write(folder, '[database]\npath = "data/pf.sqlite3"\n')
     monkeypatch.chdir(tmp_path)
     assert load_config(path, {}).db_path == folder / "data" / "pf.sqlite3"
+
+
+def test_the_example_configs_series_are_of_the_shipped_records_in_several_sports() -> None:
+    """The series named as examples in config.example.toml are ones the shipped records
+    have, from more than one sport (they were NASCAR's three only)."""
+    text = (REPO / "config.example.toml").read_text(encoding="utf-8")
+    comment = next(line for line in text.splitlines() if line.startswith("# Only ask about"))
+    named = re.findall(r'"([^"]+)"', comment)
+    events = [e for path in PACKS.glob("*.json") for e in read_pack(path).events]
+    sports = {e.series.removeprefix("NASCAR "): e.sport for e in events} | {
+        e.sport: e.sport for e in events
+    }
+    assert len(named) >= 3
+    assert all(name in sports for name in named), named
+    assert len({sports[name] for name in named}) >= 3

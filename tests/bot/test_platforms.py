@@ -205,3 +205,41 @@ async def test_a_refused_slack_token_ends_the_start_in_one_line(
     assert bot.returncode == 1
     assert err.decode().splitlines()[-1] == f"photo-finish: slack: {refused}"
     assert "Traceback" not in err.decode()
+
+
+async def test_a_start_with_tokens_from_the_environment_logs_no_warnings(
+    discord: FakeDiscord, slack: FakeSlack, tmp_path: Path
+) -> None:
+    """Nothing a user can do anything about is logged as a warning at every start:
+    discord.py's "PyNaCl is not installed, voice will NOT be supported" (the bot has no
+    voice) and slack-bolt's "As you gave `client` as well, `token` will be unused"."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[discord]\napi_base_url = "{discord.base_url}"\ngateway_url = "{discord.gateway_url}"\n'
+        f'[slack]\napi_base_url = "{slack.api_url}"\n',
+        encoding="utf-8",
+    )
+    tokens = {
+        "DISCORD_TOKEN": "fake-token",
+        "SLACK_BOT_TOKEN": "xoxb-t",
+        "SLACK_APP_TOKEN": "xapp-t",
+    }
+    bot = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "--config", config, "--db", tmp_path / "bot.sqlite3"),
+        "run",
+        cwd=REPO,
+        env=clean_env(tmp_path) | tokens,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert bot.stderr
+    logged: list[str] = []
+    try:
+        async with asyncio.timeout(20):
+            while "connected: discord, slack" not in (logged or [""])[-1]:
+                assert bot.returncode is None, logged
+                logged.append((await bot.stderr.readline()).decode())
+    finally:
+        bot.terminate()
+        await bot.wait()
+    warned = [line for line in logged if " WARNING " in line or " ERROR " in line]
+    assert warned == [], "".join(logged)

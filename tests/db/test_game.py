@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from random import Random
 
@@ -25,6 +25,7 @@ from tests.generating import generator
 from trivia.daily import DailyStreak
 from trivia.model import Place, RecordsPack
 from trivia.questions import Request
+from trivia.schedule import Timing
 from trivia.standings import Line, rank_order
 from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Revealed, Settled
 
@@ -85,6 +86,41 @@ async def test_migrations_from_empty_and_pragmas(tmp_path: Path) -> None:
             assert (await cur.fetchone())[0] == 5000  # type: ignore[index]
     async with open_db(path) as conn:
         assert await schema_version(conn) == migrations()[-1][0]
+
+
+async def test_an_upgraded_database_numbers_new_schedules_after_its_highest(
+    tmp_path: Path,
+) -> None:
+    """Schedules #1 and #5 made before the upgrade: the next is #6, and a removed #6 is
+    not given out again."""
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        for version, _, sql in migrations():
+            if version <= 9:
+                old.executescript(sql)
+        old.executescript(
+            """
+            INSERT INTO workspaces (id, platform, ref) VALUES (1, 'test', 'guild');
+            INSERT INTO channels (id, workspace_id, ref) VALUES (1, 1, 'chan');
+            INSERT INTO schedules (id, channel_id, at, zone, days, created_at)
+                VALUES (1, 1, '09:00', 'UTC', '', 0), (5, 1, '10:00', 'UTC', '', 0);
+            PRAGMA user_version = 9;
+            """
+        )
+    place = Place("test", "guild", "chan")
+    timing = Timing(time(11, 0), "UTC", frozenset())
+    async with open_db(path) as conn:
+        store = GameStore(conn)
+
+        async def add() -> int:
+            return await store.add_schedule(
+                place, timing, series=None, questions=1, reveal_at=None, now=T0
+            )
+
+        assert await add() == 6
+        assert await store.change_schedule(place, "remove", 6)
+        assert await add() == 7
+        assert [s.id for s in await store.list_schedules(place)] == [1, 5, 7]
 
 
 async def test_one_answer_per_player_even_under_concurrent_tasks(

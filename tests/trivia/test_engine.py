@@ -102,6 +102,46 @@ async def test_quick_question_answer_and_reveal(store: EngineStore) -> None:
     assert await eng.close_due(q.asked_at + timedelta(seconds=60)) == []
 
 
+async def test_once_every_player_here_has_answered_the_reveal_comes_at_once(
+    store: EngineStore,
+) -> None:
+    """Where the platform knows how many can answer (the console: each name played as),
+    the question is revealed as soon as all have answered, not at the end of the window;
+    in a match the next question follows. A lone console player used to wait it out."""
+    eng = engine(store)
+
+    def at(user: str, seconds: int) -> Actor:
+        return replace(actor(user, T0 + timedelta(seconds=seconds)), players=2)
+
+    await eng.handle(Start(2), at("alice", 0))
+    first = await open_question(store)
+    alone = await eng.handle(Answer("1"), at("alice", 1))  # "1": choice A, or 1 s
+    assert alone.replies[0].kind is ReplyKind.LOCKED
+    assert alone.announced() == []  # bob has not answered yet
+    both = await eng.handle(Answer("1"), at("bob", 2))
+
+    assert both.replies[0].kind is ReplyKind.LOCKED
+    assert [a.reply.kind for a in both.announced()] == [ReplyKind.REVEAL, ReplyKind.QUESTION]
+    following = await open_question(store)
+    assert (following.seq, following.id != first.id) == (2, True)
+    assert following.asked_at == T0 + timedelta(seconds=2)
+
+
+async def test_the_daily_question_waits_for_its_reveal_time_however_many_answered(
+    store: EngineStore,
+) -> None:
+    """The daily question is revealed at its time even when every player here guessed."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+    post = DailyPost(day=T0.date(), previous_day=None, closes_at=T0 + timedelta(days=1))
+    await eng.handle(post, admin)
+
+    guessed = await eng.handle(Daily("0.002"), replace(actor("alice", T0), players=1))
+
+    assert guessed.replies[0].kind is ReplyKind.LOCKED
+    assert guessed.announced() == []
+
+
 async def test_second_answer_is_refused_and_bad_input_changes_nothing(store: EngineStore) -> None:
     """One locked answer per player; gibberish gets a private reply and is not stored."""
     eng = engine(store)
@@ -464,6 +504,27 @@ async def test_admins_schedule_quizzes_and_members_cannot(store: EngineStore) ->
     assert missing.title == "There is no schedule #1 here."
     await eng.handle(ScheduleChange("remove", 1), admin)
     assert await store.list_schedules(PLACE) == []
+
+
+async def test_schedule_numbers_are_never_used_again_after_a_remove(store: EngineStore) -> None:
+    """`remove 2` then a new schedule gets #3, not #2 again: an admin's note or a
+    `pause 2` typed late must never reach a schedule other than the one meant."""
+    eng = engine(store)
+    admin = replace(actor("ann", T0), admin=True)
+
+    async def add(at: str) -> list[str]:
+        [listed] = (await eng.handle(ScheduleSet(at=at, zone="UTC", questions=1), admin)).replies
+        return [number for number, _ in listed.fields]
+
+    assert await add("09:00") == ["#1"]
+    assert await add("10:00") == ["#1", "#2"]
+    await eng.handle(ScheduleChange("remove", 2), admin)
+    assert await add("11:00") == ["#1", "#3"]
+    await eng.handle(ScheduleChange("remove", 1), admin)
+    await eng.handle(ScheduleChange("remove", 3), admin)
+    assert await add("12:00") == ["#4"]
+    [gone] = (await eng.handle(ScheduleChange("pause", 2), admin)).replies
+    assert gone.title == "There is no schedule #2 here."
 
 
 async def test_admins_schedule_the_daily_question_with_a_reveal_time(store: EngineStore) -> None:

@@ -80,6 +80,11 @@ USE_LETTERS_AD = "Answer with A\u2013D (or the choice itself)."
 BOTH_BUSCHES = "Which one: Kurt Busch or Kyle Busch?"
 
 
+def close(letter: str, label: str) -> str:
+    """The reply to a near miss: which letter to type, and no question to say yes to."""
+    return f"Close to {letter}) {label}: type {letter} to answer that."
+
+
 def accepted(question: Question, index: int) -> Verdict:
     return Verdict(ACCEPTED, choice_index=index, correct=index == question.answer_index)
 
@@ -109,8 +114,8 @@ WINNER_CASES = [
     ("Busch!", Verdict(UNCLEAR, message=BOTH_BUSCHES)),
     # Nearest to the shared surname "busch": still ambiguous, never guessed.
     ("bush", Verdict(UNCLEAR, message=BOTH_BUSCHES)),
-    ("larsen", Verdict(UNCLEAR, message="Close: did you mean Larson?")),
-    ("bueshcer", Verdict(UNCLEAR, message="Close: did you mean Buescher?")),
+    ("larsen", Verdict(UNCLEAR, message=close("A", "Kyle Larson"))),
+    ("bueshcer", Verdict(UNCLEAR, message=close("B", "Chris Buescher"))),
     ("e", Verdict(INVALID, message=USE_LETTERS_AD)),
     ("(f)", Verdict(INVALID, message=USE_LETTERS_AD)),
     ("5", Verdict(INVALID, message=USE_LETTERS_AD)),
@@ -139,13 +144,13 @@ ACCENTED_CASES = [
     ("Suárez", accepted(ACCENTED, 0)),
     ("SUÁREZ", accepted(ACCENTED, 0)),
     ("daniel suarez", accepted(ACCENTED, 0)),
-    ("Suarex", Verdict(UNCLEAR, message="Close: did you mean Suárez?")),
+    ("Suarex", Verdict(UNCLEAR, message=close("A", "Daniel Suárez"))),
     ("Junior", accepted(ACCENTED, 1)),
     ("earnhardt", accepted(ACCENTED, 1)),
     ("Dale Earnhardt Jr", accepted(ACCENTED, 1)),
     ("dale earnhardt junior", accepted(ACCENTED, 1)),
     ("Earnhart", accepted(ACCENTED, 1)),
-    ("Junoir", Verdict(UNCLEAR, message="Close: did you mean Dale Earnhardt Jr.?")),
+    ("Junoir", Verdict(UNCLEAR, message=close("B", "Dale Earnhardt Jr."))),
     ("d", Verdict(INVALID, message="Answer with A\u2013C (or the choice itself).")),
     (
         "Chase Elliott",
@@ -214,7 +219,7 @@ TRUE_FALSE_CASES = [
     ("a", accepted(TRUE_FALSE, 0)),
     ("b)", accepted(TRUE_FALSE, 1)),
     ("2", accepted(TRUE_FALSE, 1)),
-    ("flase", Verdict(UNCLEAR, message="Close: did you mean False?")),
+    ("flase", Verdict(UNCLEAR, message=close("B", "False"))),
     ("c", Verdict(INVALID, message="Answer with A\u2013B (or the choice itself).")),
     ("3", Verdict(INVALID, message="Answer with A\u2013B (or the choice itself).")),
     ("maybe", Verdict(INVALID, message="That isn't one of the choices. Answer with A\u2013B.")),
@@ -323,6 +328,7 @@ def test_parse_margin_rounds_float_noise() -> None:
     assert parse_margin("three hundredths") == 0.03
 
 
+TOO_BIG = "A margin guess is at most 600 seconds, e.g. 0.002"
 NUMERIC_CASES = [
     ("0.002", Verdict(ACCEPTED, value=0.002)),
     ("two thousandths", Verdict(ACCEPTED, value=0.002)),
@@ -334,6 +340,11 @@ NUMERIC_CASES = [
     ("nan", Verdict(INVALID, message="Type the margin in seconds, e.g. 0.002")),
     ("", Verdict(INVALID, message="Type the margin in seconds, e.g. 0.002")),
     ("b", Verdict(INVALID, message="Type the margin in seconds, e.g. 0.002")),
+    ("600", Verdict(ACCEPTED, value=600.0)),
+    # No photo finish is decided by ten minutes: an absurd guess is refused, not locked in.
+    ("600.001", Verdict(INVALID, message=TOO_BIG)),
+    ("99999999999999999999999999", Verdict(INVALID, message=TOO_BIG)),
+    ("about 2000 seconds", Verdict(INVALID, message=TOO_BIG)),
 ]
 
 
@@ -364,3 +375,20 @@ def test_an_overlong_answer_is_refused_with_the_limit(question: Question, text: 
     assert judge(question, text) == Verdict(
         INVALID, message="That answer is too long: 200 characters at most."
     )
+
+
+def test_a_near_miss_says_which_letter_to_type_and_invites_no_yes() -> None:
+    """'stock car' used to get "Close: did you mean Stock car racing?", and the "yes" it
+    invited was refused as not one of the choices."""
+    sport = make_question(
+        QuestionKind.SPORT,
+        tuple(Choice(name) for name in ("Athletics", "Stock car racing", "Swimming", "Luge")),
+        answer_index=1,
+    )
+
+    near = judge(sport, "stock car")
+
+    assert near == Verdict(UNCLEAR, message=close("B", "Stock car racing"))
+    assert near.message is not None
+    assert "?" not in near.message
+    assert judge(sport, "B") == accepted(sport, 1)

@@ -8,7 +8,7 @@ from tests.conftest import T0
 from tests.generating import event, generator, records
 from trivia.model import Place, QuestionKind
 from trivia.questions import Request
-from trivia.replies import reveal_reply
+from trivia.replies import locked_reply, reveal_reply
 from trivia.store import AnswerRow, OpenQuestion
 
 
@@ -43,3 +43,16 @@ def test_closest_lists_guesses_by_distance_to_the_truth() -> None:
     ]
     closest = dict(reveal_reply(margin_question(0.1), answers).fields)["Closest"]
     assert closest.index("Best") < closest.index("Near") < closest.index("Far")
+
+
+def test_guesses_are_never_shown_in_exponent_form() -> None:
+    """A guess of 0.00001 s is locked in and revealed as typed, not as '1e-05 s'."""
+    open_q = margin_question(0.001)
+    answers = [guess(1, "Ann", 0.00001, 30), guess(2, "Bo", 123.4567, 0)]
+
+    locked = locked_reply(open_q.question, None, 0.00001)
+    fields = dict(reveal_reply(open_q, answers).fields)
+
+    assert locked.title == "Locked in: 0.00001 s"
+    assert fields["Closest"] == "Ann 0.00001 s (+30)"
+    assert fields["Guesses"] == "2, from 0.00001 s to 123.4567 s"
