@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeAlias
@@ -78,6 +80,16 @@ async def migrate(pool: Pool) -> list[str]:
     return applied
 
 
+def _reason(exc: Exception) -> str:
+    """Why a connection failed, in words: 'connection refused', 'Name or service not known',
+    'password authentication failed for user "bot"'."""
+    if isinstance(exc, socket.gaierror):
+        return exc.strerror or str(exc)
+    if isinstance(exc, OSError) and exc.errno and exc.errno > 0:
+        return os.strerror(exc.errno).lower()
+    return str(exc) or "timed out"
+
+
 @asynccontextmanager
 async def open_pool(url: str) -> AsyncIterator[Pool]:
     """A connection pool on the database at `url`, closed on exit; ConnectError in one
@@ -87,8 +99,7 @@ async def open_pool(url: str) -> AsyncIterator[Pool]:
             url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT_S
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConnectError(f"{safe_url(url)}: cannot connect: {reason or 'timed out'}") from None
+        raise ConnectError(f"{safe_url(url)}: cannot connect: {_reason(exc)}") from None
     try:
         yield pool
     finally:
