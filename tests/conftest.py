@@ -18,7 +18,15 @@ import yarl
 from db.connection import BUSY_TIMEOUT_MS, open_db
 from db.game import GameStore
 from db.records import read_pack
-from tests.postgres import HOW_TO_ENABLE, Server, StartError, find_bin, in_ci, running_server
+from tests.postgres import (
+    HOW_TO_ENABLE,
+    NO_BINARIES,
+    Server,
+    StartError,
+    find_bin,
+    in_ci,
+    running_server,
+)
 from trivia.model import Place, RecordsPack
 from trivia.schedule import Timing
 
@@ -45,7 +53,7 @@ def pg_server() -> Iterator[Server]:
     bin_dir = find_bin()
     if bin_dir is None:
         if in_ci():
-            pytest.fail(f"CI=true and {HOW_TO_ENABLE}", pytrace=False)
+            pytest.fail(f"PostgreSQL tests must run in CI (CI=true): {NO_BINARIES}", pytrace=False)
         pytest.skip(HOW_TO_ENABLE)
     with ExitStack() as stack:
         try:

@@ -34,10 +34,11 @@ BIN_ENV = "PHOTO_FINISH_PG_BIN"
 """A folder holding initdb and postgres, when they are not in /usr/lib/postgresql/*/bin."""
 RUN_AS = "postgres"
 """The unprivileged user the server runs as when the tests run as root."""
-HOW_TO_ENABLE = (
-    "PostgreSQL tests skipped: no server binaries (initdb, postgres); install them"
-    f" (apt-get install postgresql) or set {BIN_ENV} to their folder to run them"
+NO_BINARIES = (
+    "no PostgreSQL server binaries (initdb, postgres): to run these tests, apt-get install"
+    f" postgresql or set {BIN_ENV} to their folder"
 )
+HOW_TO_ENABLE = f"PostgreSQL tests skipped: {NO_BINARIES}"
 READY_TIMEOUT_S = 60.0
 PORT_TRIES = 5
 SERVER_SETTINGS = {
