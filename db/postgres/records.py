@@ -40,6 +40,7 @@ class PgRecordsStore(Records):
     async def write(self, plan: ImportPlan) -> None:
         """Write an import in one transaction, bumping the records version."""
         async with self.pool.acquire() as conn, conn.transaction():
+            ids = _Ids(conn)
             await conn.execute(
                 "INSERT INTO packs (name, description, digest) VALUES ($1, $2, $3)"
                 " ON CONFLICT (name) DO UPDATE SET description = excluded.description,"
@@ -49,11 +50,11 @@ class PgRecordsStore(Records):
                 plan.digest,
             )
             for sport, series in plan.series:
-                await _series_id(conn, sport, series.name, series)
+                await ids.series(sport, series.name, series)
             for competitor in plan.competitors:
-                await _save_competitor(conn, competitor)
+                await _save_competitor(conn, ids, competitor)
             for event in plan.events:
-                await _save_event(conn, event)
+                await _save_event(conn, ids, event)
             await conn.execute("UPDATE records_version SET version = version + 1")
 
     async def load_competitors(self) -> list[Competitor]:
@@ -85,27 +86,66 @@ class PgRecordsStore(Records):
         return [parse_event(json.loads(row[0])) for row in rows]
 
 
-async def _competitor_id(conn: Connection, name: str) -> int:
-    competitor_id = int(
-        await conn.fetchval(
-            "INSERT INTO competitors (name) VALUES ($1) ON CONFLICT (name)"
-            " DO UPDATE SET name = excluded.name RETURNING id",
-            name,
+class _Ids:
+    """Rows an import makes or finds, by name, each written once per transaction (the
+    shipped packs name the same series and competitors hundreds of times)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.competitors: dict[str, int] = {}
+        self.sports: dict[str, int] = {}
+        self.series_ids: dict[tuple[str, str], int] = {}
+
+    async def competitor(self, name: str) -> int:
+        """The competitor's id, adding them (with their surname as an alias) if new."""
+        if name in self.competitors:
+            return self.competitors[name]
+        competitor_id = int(
+            await self.conn.fetchval(
+                "INSERT INTO competitors (name) VALUES ($1) ON CONFLICT (name)"
+                " DO UPDATE SET name = excluded.name RETURNING id",
+                name,
+            )
         )
-    )
-    family = surname(name)
-    if normalize(family) != normalize(name):
-        await conn.execute(
-            "INSERT INTO competitor_aliases (competitor_id, alias, kind)"
-            " VALUES ($1, $2, 'surname') ON CONFLICT DO NOTHING",
-            competitor_id,
-            family,
+        family = surname(name)
+        if normalize(family) != normalize(name):
+            await self.conn.execute(
+                "INSERT INTO competitor_aliases (competitor_id, alias, kind)"
+                " VALUES ($1, $2, 'surname') ON CONFLICT DO NOTHING",
+                competitor_id,
+                family,
+            )
+        self.competitors[name] = competitor_id
+        return competitor_id
+
+    async def series(self, sport: str, name: str, series: Series | None = None) -> int:
+        """The series' id, adding it (and its sport) if new; a described series keeps its
+        description (body), one named by an event alone keeps the one it had."""
+        if series is None and (sport, name) in self.series_ids:
+            return self.series_ids[(sport, name)]
+        if sport not in self.sports:
+            self.sports[sport] = await self.conn.fetchval(
+                "INSERT INTO sports (name) VALUES ($1) ON CONFLICT (name)"
+                " DO UPDATE SET name = excluded.name RETURNING id",
+                sport,
+            )
+        body = None if series is None else json.dumps(series_to_dict(series), ensure_ascii=False)
+        series_id = int(
+            await self.conn.fetchval(
+                "INSERT INTO series (sport_id, name, body) VALUES ($1, $2, $3)"
+                " ON CONFLICT (sport_id, name)"
+                " DO UPDATE SET body = coalesce(excluded.body, series.body) RETURNING id",
+                self.sports[sport],
+                name,
+                body,
+            )
         )
-    return competitor_id
+        self.series_ids[(sport, name)] = series_id
+        return series_id
 
 
-async def _save_competitor(conn: Connection, competitor: Competitor) -> None:
-    competitor_id = await _competitor_id(conn, competitor.name)
+async def _save_competitor(conn: Connection, ids: _Ids, competitor: Competitor) -> None:
+    competitor_id = await ids.competitor(competitor.name)
     await conn.executemany(
         "INSERT INTO competitor_aliases (competitor_id, alias, kind)"
         " VALUES ($1, $2, 'nickname') ON CONFLICT DO NOTHING",
@@ -113,34 +153,15 @@ async def _save_competitor(conn: Connection, competitor: Competitor) -> None:
     )
 
 
-async def _series_id(conn: Connection, sport: str, name: str, series: Series | None = None) -> int:
-    sport_id = await conn.fetchval(
-        "INSERT INTO sports (name) VALUES ($1) ON CONFLICT (name)"
-        " DO UPDATE SET name = excluded.name RETURNING id",
-        sport,
-    )
-    body = None if series is None else json.dumps(series_to_dict(series), ensure_ascii=False)
-    return int(
-        await conn.fetchval(
-            "INSERT INTO series (sport_id, name, body) VALUES ($1, $2, $3)"
-            " ON CONFLICT (sport_id, name)"
-            " DO UPDATE SET body = coalesce(excluded.body, series.body) RETURNING id",
-            sport_id,
-            name,
-            body,
-        )
-    )
-
-
-async def _save_event(conn: Connection, event: Event) -> None:
+async def _save_event(conn: Connection, ids: _Ids, event: Event) -> None:
     for r in event.results:
-        await _competitor_id(conn, r.competitor)
+        await ids.competitor(r.competitor)
     await conn.execute(
         "INSERT INTO events (key, series_id, season, date, body) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT (key) DO UPDATE SET series_id = excluded.series_id,"
         " season = excluded.season, date = excluded.date, body = excluded.body",
         event.key,
-        await _series_id(conn, event.sport, event.series),
+        await ids.series(event.sport, event.series),
         event.season,
         event.date.isoformat(),
         json.dumps(event_to_dict(event), ensure_ascii=False),
