@@ -15,7 +15,8 @@ from typing import TypeGuard
 
 import asyncpg
 
-from db import connection as sqlite
+from db.connection import migrate as migrate_sqlite
+from db.connection import open_db
 from db.postgres import connection as postgres
 from db.postgres.connection import ConnectError as ConnectError
 from db.postgres.records import PgRecordsStore
@@ -50,8 +51,6 @@ class Stores:
 
     records: Records
     applied: list[str]
-    backend: str
-    """'sqlite' or 'postgresql'."""
 
 
 @asynccontextmanager
@@ -61,8 +60,8 @@ async def open_store(location: Path | str) -> AsyncIterator[Stores]:
     if is_url(location):
         async with postgres.open_pool(location) as pool:
             applied = await postgres.migrate(pool)
-            yield Stores(PgRecordsStore(pool), applied, "postgresql")
+            yield Stores(PgRecordsStore(pool), applied)
         return
-    async with sqlite.open_db(location, migrate_now=False) as conn:
-        applied = await sqlite.migrate(conn)
-        yield Stores(RecordsStore(conn, Writer(conn)), applied, "sqlite")
+    async with open_db(location, migrate_now=False) as conn:
+        applied = await migrate_sqlite(conn)
+        yield Stores(RecordsStore(conn, Writer(conn)), applied)

@@ -31,7 +31,7 @@ from typing import Any
 import asyncpg
 
 BIN_ENV = "PHOTO_FINISH_PG_BIN"
-"""A folder holding initdb and postgres, when they are not in /usr/lib/postgresql/*/bin."""
+"""A folder holding initdb, postgres and pg_isready, when not in /usr/lib/postgresql/*/bin."""
 RUN_AS = "postgres"
 """The unprivileged user the server runs as when the tests run as root."""
 NO_BINARIES = (
@@ -62,7 +62,7 @@ def in_ci() -> bool:
 
 
 def find_bin() -> Path | None:
-    """The folder with initdb and postgres: $PHOTO_FINISH_PG_BIN, the newest Debian install,
+    """The folder with the server binaries: $PHOTO_FINISH_PG_BIN, the newest Debian install,
     or the PATH."""
     candidates = [os.environ.get(BIN_ENV, "")]
     candidates += sorted(
@@ -75,7 +75,7 @@ def find_bin() -> Path | None:
     on_path = shutil.which("initdb")
     candidates.append(str(Path(on_path).parent) if on_path else "")
     for folder in filter(None, candidates):
-        if (Path(folder) / "initdb").is_file() and (Path(folder) / "postgres").is_file():
+        if all((Path(folder) / name).is_file() for name in ("initdb", "postgres", "pg_isready")):
             return Path(folder)
     return None
 
