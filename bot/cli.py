@@ -288,7 +288,7 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
             done = ", ".join(stores.applied) or "nothing (up to date)"
             print(f"{describe(config.database)}: applied {done}")
             return 0
-    if config.db_url:
+    if config.db_url:  # `db rebuild` was refused in _dispatch: this is `db backup`
         raise CommandError(
             f"db backup: use pg_dump for PostgreSQL (pg_dump --format=custom"
             f" --file=FILE {describe(config.db_url)})"
