@@ -67,14 +67,6 @@ def test_records_import_list_and_export_print_the_same_on_both_backends(
     assert len(json.loads(exported)["events"]) == 12
 
 
-def test_records_list_seeds_a_new_postgresql_database_with_the_shipped_records(
-    cli: Any, tmp_path: Path, pg_url: str
-) -> None:
-    ran = cli("--config", config_for(tmp_path, pg_url), "records", "list")
-    assert ran.code == 0, ran
-    assert int(ran.out.splitlines()[-1].split()[0]) > 500
-
-
 def test_db_migrate_on_postgresql_then_again(cli: Any, tmp_path: Path, pg_url: str) -> None:
     config = config_for(tmp_path, pg_url)
     first = cli("--config", config, "db", "migrate")
