@@ -20,7 +20,7 @@ from db.connection import open_db
 from db.postgres import connection as postgres
 from db.postgres.connection import ConnectError as ConnectError
 from db.postgres.records import PgRecordsStore
-from db.records import Records, RecordsStore
+from db.records import BaseRecordsStore, RecordsStore
 from db.transactions import Writer
 
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -49,7 +49,7 @@ def describe(location: Path | str) -> str:
 class Stores:
     """An open database's stores, and the migrations opening it applied."""
 
-    records: Records
+    records: BaseRecordsStore
     applied: list[str]
 
 

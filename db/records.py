@@ -112,7 +112,7 @@ class ImportPlan:
     added: int
 
 
-class Records(ABC):
+class BaseRecordsStore(ABC):
     """Reads and writes sports results. What each backend implements is the queries; what
     an import writes, when the shipped packs are seeded and how an export is put together
     is decided here, once for both."""
@@ -197,7 +197,7 @@ class Records(ABC):
         )
 
 
-class RecordsStore(Records):
+class RecordsStore(BaseRecordsStore):
     """The records on SQLite."""
 
     def __init__(self, conn: aiosqlite.Connection, writer: Writer) -> None:

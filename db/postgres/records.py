@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 
 from db.postgres.connection import Connection, Pool
-from db.records import ImportPlan, Records
+from db.records import BaseRecordsStore, ImportPlan
 from trivia.model import Competitor, Event, Series
 from trivia.names import normalize, surname
 from trivia.pack import event_to_dict, parse_event, parse_series, series_to_dict
@@ -15,7 +15,7 @@ from trivia.pack import event_to_dict, parse_event, parse_series, series_to_dict
 # own collation: exports and lists come out the same on both backends.
 
 
-class PgRecordsStore(Records):
+class PgRecordsStore(BaseRecordsStore):
     """Reads and writes sports results in PostgreSQL."""
 
     def __init__(self, pool: Pool) -> None:
