@@ -109,7 +109,6 @@ class ImportPlan:
     """Competitors whose nicknames the database does not hold yet."""
     events: list[Event]
     """Events new to the database or changed."""
-    added: int
 
 
 class BaseRecordsStore(ABC):
@@ -175,8 +174,8 @@ class BaseRecordsStore(ABC):
             c for c in pack.competitors if set(c.aliases) - known_aliases.get(c.name, set())
         ]
         events = [e for e in pack.events if existing.get(e.key) != e]
+        await self.write(ImportPlan(pack, digest, series, competitors, events))
         added = sum(e.key not in existing for e in events)
-        await self.write(ImportPlan(pack, digest, series, competitors, events, added))
         updated = len(events) - added
         return ImportSummary(added, updated, len(pack.events) - added - updated)
 
