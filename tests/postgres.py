@@ -174,7 +174,9 @@ def _wait_ready(bin_dir: Path, port: int, server: subprocess.Popen[bytes], log: 
 def running_server(bin_dir: Path) -> Iterator[Server]:
     """initdb a new cluster in a temporary folder, start it, and remove it all at the end."""
     as_user = _as_user()
-    folder = Path(tempfile.mkdtemp(prefix="photo-finish-pg-"))
+    # As root, in /tmp itself: a TMPDIR inside a folder only root may enter would shut out
+    # the user the server runs as.
+    folder = Path(tempfile.mkdtemp(prefix="photo-finish-pg-", dir="/tmp" if as_user else None))
     if as_user:
         os.chown(folder, as_user["user"], as_user["group"])
     data, log = folder / "data", folder / "server.log"
