@@ -25,6 +25,7 @@ from adapters.slack_manifest import slack_manifest
 from bot.app import TokenRefusedError, play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from bot.pack_check import check_packs
+from db.backend import DATABASE_ERRORS, ConnectError, describe, open_store
 from db.connection import migrate, open_db
 from db.game import GameStore
 from db.records import read_pack
@@ -137,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 2
     if args.db:
-        config = replace(config, db_path=args.db)
+        config = replace(config, db_path=args.db, db_url=None)
     try:
         return asyncio.run(_dispatch(args, config))
     except KeyboardInterrupt:
@@ -152,8 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 2
-    except sqlite3.Error as exc:
-        print(f"photo-finish: {config.db_path} ([database] path): {exc}", file=sys.stderr)
+    except ConnectError as exc:
+        print(f"photo-finish: {exc} ([database] url in {config.file})", file=sys.stderr)
+        return 1
+    except DATABASE_ERRORS as exc:
+        key = "url" if config.db_url else "path"
+        print(
+            f"photo-finish: {describe(config.database)} ([database] {key}): {exc}", file=sys.stderr
+        )
         return 1
     except (OSError, UnicodeDecodeError) as exc:
         print(f"photo-finish: {_describe(exc)}", file=sys.stderr)
@@ -215,7 +222,16 @@ NO_PLATFORM = (
 )
 
 
+NOT_YET_ON_POSTGRES = (
+    "{what}: the game does not run on PostgreSQL yet, only `records` and `db migrate` do;"
+    " set [database] path (SQLite) in {file} for now (see docs/deploy.md)"
+)
+
+
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
+    command = " ".join(filter(None, (args.command, getattr(args, "db_command", None))))
+    if config.db_url and command in ("run", "play", "db rebuild"):
+        raise CommandError(NOT_YET_ON_POSTGRES.format(what=command, file=config.file))
     if args.command == "run" and not config.platforms and not sys.stdin.isatty():
         # Under a service a missing token must not pass for a console that reads no input.
         file = config.source or f"{config.file} (none in this folder) or in --config FILE"
@@ -267,11 +283,17 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _db(args: argparse.Namespace, config: Config) -> int:
-    async with open_db(config.db_path, migrate_now=False) as conn:
-        if args.db_command == "migrate":
-            applied = await migrate(conn)
-            print(f"{config.db_path}: applied {', '.join(applied) or 'nothing (up to date)'}")
+    if args.db_command == "migrate":
+        async with open_store(config.database) as stores:
+            done = ", ".join(stores.applied) or "nothing (up to date)"
+            print(f"{describe(config.database)}: applied {done}")
             return 0
+    if config.db_url:  # `db rebuild` was refused in _dispatch: this is `db backup`
+        raise CommandError(
+            f"db backup: use pg_dump for PostgreSQL (pg_dump --format=custom"
+            f" --file=FILE {describe(config.db_url)})"
+        )
+    async with open_db(config.db_path, migrate_now=False) as conn:
         if args.db_command == "rebuild":
             await migrate(conn)
             await GameStore(conn).rebuild_standings()
@@ -300,8 +322,8 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
 async def _records(args: argparse.Namespace, config: Config) -> int:
     if args.records_command == "check":
         return check_packs(args.packs)
-    async with open_db(config.db_path) as conn:
-        store = GameStore(conn).records
+    async with open_store(config.database) as stores:
+        store = stores.records
         if args.records_command != "import":
             await store.seed()
         if args.records_command == "import":

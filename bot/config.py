@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 
@@ -49,6 +50,8 @@ class Config:
     env_secrets: frozenset[str] = frozenset()
     """The environment variables (ENV_SECRETS) that gave a secret."""
     db_path: Path = field(default_factory=default_db_path)
+    db_url: str | None = None
+    """A `postgresql://` URL from [database] url: the database is PostgreSQL, not db_path."""
     game: GameConfig = GameConfig()
     player_name: str = "you"
     schedule_grace_minutes: int = 60
@@ -75,6 +78,11 @@ class Config:
         '[discord] token in bot.toml'."""
         env = ENV_SECRETS[(section, key)]
         return env if env in self.env_secrets else f"[{section}] {key} in {self.file}"
+
+    @property
+    def database(self) -> Path | str:
+        """Where the data lives: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.db_url or self.db_path
 
     @property
     def platforms(self) -> list[str]:
@@ -137,6 +145,21 @@ class _Section:
             raise self.fail(key, f"expected a URL starting with {' or '.join(schemes)}")
         return value
 
+    def database_url(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return None
+        expected = "expected postgresql://USER@HOST:PORT/DBNAME"
+        parts = urlsplit(value)
+        if parts.scheme not in ("postgresql", "postgres"):
+            # Past the last @: a password in the value is not repeated in the message.
+            raise self.fail(key, f"{expected}, got {value.rsplit('@', 1)[-1]!r}")
+        try:
+            _ = parts.port  # a port that is not a number raises ValueError here
+        except ValueError:
+            raise self.fail(key, f"{expected}: the port is not a number") from None
+        return value
+
     def number(self, key: str, default: float, low: float, high: float) -> float:
         value = self.data.get(key, default)
         if (
@@ -155,7 +178,7 @@ class _Section:
 
 
 _SECTIONS: dict[str, set[str]] = {
-    "database": {"path"},
+    "database": {"path", "url"},
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
     "schedule": {"grace_minutes"},
@@ -220,11 +243,15 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
                     f"SLACK_BOT_TOKEN is set: set {env} too (or [slack] {needed} in {source})"
                 )
             raise ConfigError(f"{source}: [slack] {needed}: required (or set {env})")
-    db_path = sections["database"].text("path")
+    database = sections["database"]
+    db_path, db_url = database.text("path"), database.database_url("url")
+    if db_path and db_url:
+        raise ConfigError(f"{source}: [database]: set path (SQLite) or url (PostgreSQL), not both")
     return Config(
         source=None if chosen is None else source,
         env_secrets=from_env,
         db_path=_beside(chosen, db_path) if db_path else default_db_path(),
+        db_url=db_url,
         game=GameConfig(
             answer_window_seconds=game.number("answer_window_seconds", 20, MIN_WINDOW, MAX_WINDOW),
             match_length=game.whole("match_length", 5, 1, MAX_MATCH),

@@ -7,11 +7,11 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
+from db.migration_files import read_migrations
 from db.transactions import Writer
 
 BUSY_TIMEOUT_MS = 5000
@@ -26,14 +26,8 @@ RETRY_S = 0.05
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """The shipped migrations as (version, name, sql), in order."""
-    folder = resources.files("db") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            version = int(entry.name.split("_", 1)[0])
-            found.append((version, entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    """The shipped SQLite migrations (db/sqlite/migrations) as (version, name, sql), in order."""
+    return read_migrations("db.sqlite")
 
 
 async def schema_version(conn: aiosqlite.Connection) -> int:

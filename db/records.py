@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import sqlite3
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
@@ -96,8 +97,107 @@ def shipped_packs() -> list[tuple[RecordsPack, str]]:
     return [(parse_pack_text(text), digest) for text, digest in _shipped_texts()]
 
 
-class RecordsStore:
-    """Reads and writes sports results."""
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a pack writes, worked out before the write transaction."""
+
+    pack: RecordsPack
+    digest: str | None
+    series: list[tuple[str, Series]]
+    """The pack's series that have events in it, each with its sport."""
+    competitors: list[Competitor]
+    """Competitors whose nicknames the database does not hold yet."""
+    events: list[Event]
+    """Events new to the database or changed."""
+
+
+class BaseRecordsStore(ABC):
+    """Reads and writes sports results. What each backend implements is the queries; what
+    an import writes, when the shipped packs are seeded and how an export is put together
+    is decided here, once for both."""
+
+    @abstractmethod
+    async def count_events(self) -> int:
+        """How many events the database holds."""
+
+    @abstractmethod
+    async def version(self) -> int:
+        """A number that changes whenever an import changes the records."""
+
+    @abstractmethod
+    async def load_competitors(self) -> list[Competitor]:
+        """Every competitor with the nicknames people type for them (not surnames)."""
+
+    @abstractmethod
+    async def load_series(self) -> list[Series]:
+        """Every series a pack described (whether it runs yearly, its names over time)."""
+
+    @abstractmethod
+    async def load_events(self) -> list[Event]:
+        """Every event with its results, notes and sources, oldest first."""
+
+    @abstractmethod
+    async def load_packs(self) -> list[tuple[str, str, str | None]]:
+        """Every imported pack as (name, description, digest), by name."""
+
+    @abstractmethod
+    async def write(self, plan: ImportPlan) -> None:
+        """Write an import in one transaction, bumping the records version."""
+
+    async def seed(self) -> list[str]:
+        """Keep the shipped records current: an empty database gets every shipped pack; one
+        that holds shipped packs gets those it lacks and those shipped anew since. A
+        database an admin filled with packs of their own is left as it is."""
+        known = {name: digest for name, _, digest in await self.load_packs()}
+        texts = _shipped_texts()
+        # Packs already imported as shipped are recognised by digest, without parsing them.
+        fresh = [(parse_pack_text(t), d) for t, d in texts if d not in known.values()]
+        if not fresh:
+            return []
+        tracking = len(fresh) < len(texts) or any(p.name in known for p, _ in fresh)
+        if await self.count_events() and not tracking:
+            return []
+        for pack, digest in fresh:
+            await self.import_pack(pack, digest=digest)
+        return [pack.name for pack, _ in fresh]
+
+    async def import_pack(self, pack: RecordsPack, *, digest: str | None = None) -> ImportSummary:
+        """Write a validated pack in one transaction; events are matched by key."""
+        existing = {e.key: e for e in await self.load_events()}
+        known_aliases = {c.name: set(c.aliases) for c in await self.load_competitors()}
+        series = []
+        for s in pack.series:
+            sport = next((e.sport for e in pack.events if e.series == s.name), None)
+            if sport is not None:
+                series.append((sport, s))
+        competitors = [
+            c for c in pack.competitors if set(c.aliases) - known_aliases.get(c.name, set())
+        ]
+        events = [e for e in pack.events if existing.get(e.key) != e]
+        await self.write(ImportPlan(pack, digest, series, competitors, events))
+        added = sum(e.key not in existing for e in events)
+        updated = len(events) - added
+        return ImportSummary(added, updated, len(pack.events) - added - updated)
+
+    async def export_pack(self) -> RecordsPack:
+        """Everything in the database as one pack, in the import format."""
+        packs = await self.load_packs()
+        if len(packs) == 1:
+            name, description, _ = packs[0]
+        else:
+            name, description = "photo-finish-records", "All records in this database."
+        competitors = [c for c in await self.load_competitors() if c.aliases]
+        return RecordsPack(
+            name,
+            description,
+            tuple(competitors),
+            tuple(await self.load_events()),
+            tuple(await self.load_series()),
+        )
+
+
+class RecordsStore(BaseRecordsStore):
+    """The records on SQLite."""
 
     def __init__(self, conn: aiosqlite.Connection, writer: Writer) -> None:
         self.conn = conn
@@ -115,58 +215,32 @@ class RecordsStore:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def seed(self) -> list[str]:
-        """Keep the shipped records current: an empty database gets every shipped pack; one
-        that holds shipped packs gets those it lacks and those shipped anew since. A
-        database an admin filled with packs of their own is left as it is."""
-        async with self.conn.execute("SELECT name, digest FROM packs") as cur:
-            known = {row[0]: row[1] async for row in cur}
-        texts = _shipped_texts()
-        # Packs already imported as shipped are recognised by digest, without parsing them.
-        fresh = [(parse_pack_text(t), d) for t, d in texts if d not in known.values()]
-        if not fresh:
-            return []
-        tracking = len(fresh) < len(texts) or any(p.name in known for p, _ in fresh)
-        if await self.count_events() and not tracking:
-            return []
-        for pack, digest in fresh:
-            await self.import_pack(pack, digest=digest)
-        return [pack.name for pack, _ in fresh]
+    async def load_packs(self) -> list[tuple[str, str, str | None]]:
+        """Every imported pack as (name, description, digest), by name."""
+        async with self.conn.execute(
+            "SELECT name, description, digest FROM packs ORDER BY name"
+        ) as cur:
+            return [(row[0], row[1], row[2]) async for row in cur]
 
-    async def import_pack(self, pack: RecordsPack, *, digest: str | None = None) -> ImportSummary:
-        """Write a validated pack in one transaction; events are matched by key."""
-        existing = {e.key: e for e in await self.load_events()}
-        known_aliases = {c.name: set(c.aliases) for c in await self.load_competitors()}
+    async def write(self, plan: ImportPlan) -> None:
+        """Write an import in one transaction, bumping the records version."""
 
-        def write(conn: sqlite3.Connection) -> tuple[int, int]:
-            added = updated = 0
+        def write(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO packs (name, description, digest) VALUES (?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET description = excluded.description,"
                 " digest = excluded.digest",
-                (pack.name, pack.description, digest),
+                (plan.pack.name, plan.pack.description, plan.digest),
             )
-            for series in pack.series:
-                sport = next((e.sport for e in pack.events if e.series == series.name), None)
-                if sport is not None:
-                    _series_id(conn, sport, series.name, series)
-            for competitor in pack.competitors:
-                if set(competitor.aliases) - known_aliases.get(competitor.name, set()):
-                    _save_competitor(conn, competitor)
-            for event in pack.events:
-                old = existing.get(event.key)
-                if old == event:
-                    continue
+            for sport, series in plan.series:
+                _series_id(conn, sport, series.name, series)
+            for competitor in plan.competitors:
+                _save_competitor(conn, competitor)
+            for event in plan.events:
                 _save_event(conn, event)
-                if old is None:
-                    added += 1
-                else:
-                    updated += 1
             conn.execute("UPDATE records_version SET version = version + 1")
-            return added, updated
 
-        added, updated = await self.writer.transaction(write)
-        return ImportSummary(added, updated, len(pack.events) - added - updated)
+        await self.writer.transaction(write)
 
     async def load_competitors(self) -> list[Competitor]:
         """Every competitor with the nicknames people type for them (not surnames)."""
@@ -187,23 +261,6 @@ class RecordsStore:
             "SELECT body FROM series WHERE body IS NOT NULL ORDER BY name"
         ) as cur:
             return [parse_series(json.loads(row[0])) async for row in cur]
-
-    async def export_pack(self) -> RecordsPack:
-        """Everything in the database as one pack, in the import format."""
-        async with self.conn.execute("SELECT name, description FROM packs ORDER BY name") as cur:
-            packs = [(row[0], row[1]) async for row in cur]
-        if len(packs) == 1:
-            name, description = packs[0]
-        else:
-            name, description = "photo-finish-records", "All records in this database."
-        competitors = [c for c in await self.load_competitors() if c.aliases]
-        return RecordsPack(
-            name,
-            description,
-            tuple(competitors),
-            tuple(await self.load_events()),
-            tuple(await self.load_series()),
-        )
 
     async def load_events(self) -> list[Event]:
         """Every event with its results, notes and sources, oldest first."""

@@ -1,13 +1,16 @@
-"""Shared fixtures: real SQLite files seeded with the test records pack."""
+"""Shared fixtures: real SQLite files seeded with the test records pack, and real
+PostgreSQL databases on a server the suite starts itself (tests/postgres.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, closing, contextmanager
+from contextlib import ExitStack, asynccontextmanager, closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import discord
 import pytest
 import yarl
@@ -15,6 +18,15 @@ import yarl
 from db.connection import BUSY_TIMEOUT_MS, open_db
 from db.game import GameStore
 from db.records import read_pack
+from tests.postgres import (
+    HOW_TO_ENABLE,
+    NO_BINARIES,
+    Server,
+    StartError,
+    find_bin,
+    in_ci,
+    running_server,
+)
 from trivia.model import Place, RecordsPack
 from trivia.schedule import Timing
 
@@ -31,6 +43,83 @@ def restore_discord_urls(monkeypatch: pytest.MonkeyPatch) -> None:
         "DEFAULT_GATEWAY",
         yarl.URL(str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)),
     )
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """A PostgreSQL server for this test session (one per xdist worker), started on first
+    use; the tests that use it skip with one line when there are no server binaries, except
+    in CI, where they fail."""
+    bin_dir = find_bin()
+    if bin_dir is None:
+        if in_ci():
+            pytest.fail(f"PostgreSQL tests must run in CI (CI=true): {NO_BINARIES}", pytrace=False)
+        pytest.skip(HOW_TO_ENABLE)
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(running_server(bin_dir))
+        except StartError as exc:
+            pytest.fail(f"PostgreSQL did not start ({bin_dir}): {exc}", pytrace=False)
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: Server) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    with pg_server.database() as url:
+        yield url
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+class Databases:
+    """New, empty databases of one backend for a test, each named as `[database] path` or
+    `url` names it: SQLite files in the test's folder, or databases on the test server."""
+
+    def __init__(self, backend: str, folder: Path, server: Server | None, stack: ExitStack):
+        self.backend, self.folder, self.server, self.stack = backend, folder, server, stack
+        self.made = 0
+
+    def new(self) -> Path | str:
+        """Another new database (a SQLite file is made when first opened)."""
+        self.made += 1
+        if self.server is None:
+            return self.folder / f"db{self.made}.sqlite3"
+        return self.stack.enter_context(self.server.database())
+
+
+@pytest.fixture(params=BACKENDS)
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
+    """New databases on each backend in turn: the same test runs on SQLite and PostgreSQL."""
+    server = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    with ExitStack() as stack:
+        yield Databases(request.param, tmp_path, server, stack)
+
+
+@pytest.fixture
+def database(databases: Databases) -> Path | str:
+    """A new database on each backend in turn (see `databases`)."""
+    return databases.new()
+
+
+async def query(database: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of one query, read on a connection of its own as another client would."""
+    if isinstance(database, Path):
+        with closing(sqlite3.connect(database)) as file:
+            return [tuple(row) for row in file.execute(sql)]
+    server = await asyncpg.connect(database)
+    try:
+        return [tuple(row) for row in await server.fetch(sql)]
+    finally:
+        await server.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, at the end, why the PostgreSQL tests were skipped and how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(HOW_TO_ENABLE in str(getattr(r, "longrepr", "")) for r in skipped):
+        terminalreporter.write_line(HOW_TO_ENABLE)
 
 
 @pytest.fixture

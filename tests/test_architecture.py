@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PLATFORMS = {"discord", "yarl", "aiohttp", "slack_bolt", "slack_sdk"}
 ALLOWED = {
     "trivia": {"trivia", "rapidfuzz"},
-    "db": {"db", "trivia", "aiosqlite"},
+    "db": {"db", "trivia", "aiosqlite", "asyncpg"},
     "adapters": {"adapters", "trivia", "prompt_toolkit"} | PLATFORMS,
     "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs"} | PLATFORMS,
     "bench": {"bench", "bot", "adapters", "db", "trivia", "tests", "aiosqlite"} | PLATFORMS,
     "tests": {"tests", "bot", "adapters", "db", "trivia", "hypothesis", "pytest", "pexpect", "pyte"}
+    | {"asyncpg"}
     | PLATFORMS,
 }
 """The packages (ours and third-party) each layer may import, besides the standard library."""

@@ -587,7 +587,7 @@ def test_list_marks_events_with_a_caveat(cli: Any, db: Path, tmp_path: Path) -> 
 
 
 def migration_names() -> list[str]:
-    folder = resources.files("db") / "migrations"
+    folder = resources.files("db.sqlite") / "migrations"
     return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql"))
 
 

@@ -389,3 +389,41 @@ def test_the_example_configs_series_are_of_the_shipped_records_in_several_sports
     assert len(named) >= 3
     assert all(name in sports for name in named), named
     assert len({sports[name] for name in named}) >= 3
+
+
+# -- [database] url --------------------------------------------------------------------------
+
+
+def test_a_database_url_selects_postgresql(tmp_path: Path) -> None:
+    url = "postgresql://bot:secret@db.example:5433/trivia"
+    config = load_config(write(tmp_path, f'[database]\nurl = "{url}"\n'), {})
+    assert config.db_url == url
+    assert config.database == url
+    assert load_config(None, {}).database == load_config(None, {}).db_path
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            'path = "pf.sqlite3"\nurl = "postgresql://bot@localhost/pf"',
+            "[database]: set path (SQLite) or url (PostgreSQL), not both",
+        ),
+        (
+            'url = "mysql://bot:secret@localhost/pf"',
+            "[database] url: expected postgresql://USER@HOST:PORT/DBNAME, got 'localhost/pf'",
+        ),
+        (
+            'url = "postgresql://bot:secret@localhost:five/pf"',
+            "[database] url: expected postgresql://USER@HOST:PORT/DBNAME: the port is not a number",
+        ),
+    ],
+    ids=["both", "scheme", "port"],
+)
+def test_a_bad_database_setting_is_one_line(tmp_path: Path, text: str, problem: str) -> None:
+    """Both path and url, or a url that is not PostgreSQL's, stop the start in one line
+    that never repeats the password."""
+    path = write(tmp_path, f"[database]\n{text}\n")
+    message = error_for(path)
+    assert message == f"{path}: {problem}"
+    assert "secret" not in message

@@ -1,4 +1,5 @@
-"""The records database: import is validated, atomic and idempotent; export round-trips."""
+"""The records database: import is validated, atomic and idempotent; export round-trips.
+The store's tests run on both backends, SQLite and PostgreSQL (the `database` fixture)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,18 @@ from typing import Any
 
 import pytest
 
+from db.backend import DATABASE_ERRORS, open_store
 from db.connection import migrations, open_db
 from db.game import GameStore
 from db.records import parse_pack_text, read_pack, shipped_packs
-from tests.conftest import MINI_PACK
+from tests.conftest import MINI_PACK, Databases, query
 from trivia.model import Note, RecordsPack, Result
 from trivia.pack import PackError, pack_to_dict
 
 
-def table_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as conn:
-        return {
-            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("events", "series", "packs", "competitors", "competitor_aliases")
-        }
+async def table_counts(database: Path | str) -> dict[str, int]:
+    tables = ("events", "series", "packs", "competitors", "competitor_aliases")
+    return {t: (await query(database, f"SELECT count(*) FROM {t}"))[0][0] for t in tables}
 
 
 def mutate(edit: str) -> str:
@@ -147,71 +146,71 @@ def test_json_syntax_errors_name_the_line() -> None:
 
 
 async def test_failed_import_leaves_the_database_unchanged(
-    tmp_path: Path, mini_pack: RecordsPack
+    database: Path | str, mini_pack: RecordsPack
 ) -> None:
     """A failure part-way through an import rolls everything back."""
-    path = tmp_path / "records.sqlite3"
-    async with open_db(path) as conn:
-        store = GameStore(conn).records
+    async with open_store(database) as stores:
+        store = stores.records
         await store.import_pack(replace(mini_pack, events=mini_pack.events[:4]))
-        before = table_counts(path)
+        before = await table_counts(database)
         broken = replace(mini_pack.events[6], sources=(*mini_pack.events[6].sources,) * 2)
         # Same source twice is fine; a nameless competitor breaks NOT NULL mid-import.
         bad_result = replace(broken.results[1], competitor=None)  # type: ignore[arg-type]
         bad_event = replace(broken, results=(broken.results[0], bad_result))
         events = (*mini_pack.events[4:6], bad_event)
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(DATABASE_ERRORS, match=r"(?i)not.null"):
             await store.import_pack(replace(mini_pack, events=events))
-        assert table_counts(path) == before
+        assert await table_counts(database) == before
         assert len(await store.load_events()) == 4
 
 
 async def test_reimport_is_idempotent_and_export_round_trips(
-    tmp_path: Path, mini_pack: RecordsPack
+    databases: Databases, mini_pack: RecordsPack
 ) -> None:
     """Importing twice changes nothing; export then import gives the same records."""
-    first = tmp_path / "one.sqlite3"
-    async with open_db(first) as conn:
-        store = GameStore(conn).records
+    first = databases.new()
+    async with open_store(first) as stores:
+        store = stores.records
         summary = await store.import_pack(mini_pack)
         assert (summary.added, summary.updated) == (12, 0)
-        counts = table_counts(first)
+        counts = await table_counts(first)
         again = await store.import_pack(mini_pack)
         assert (again.added, again.updated, again.unchanged) == (0, 0, 12)
-        assert table_counts(first) == counts
+        assert await table_counts(first) == counts
         exported = pack_to_dict(await store.export_pack())
     assert {e["key"] for e in exported["events"]} == {e.key for e in mini_pack.events}
-    second = tmp_path / "two.sqlite3"
-    async with open_db(second) as conn:
-        store = GameStore(conn).records
+    second = databases.new()
+    async with open_store(second) as stores:
+        store = stores.records
         await store.import_pack(parse_pack_text(json.dumps(exported)))
         assert pack_to_dict(await store.export_pack()) == exported
-    assert table_counts(second) == counts
+    assert await table_counts(second) == counts
 
 
 async def test_surnames_and_nicknames_become_aliases(
-    tmp_path: Path, mini_pack: RecordsPack
+    database: Path | str, mini_pack: RecordsPack
 ) -> None:
     """Import adds surnames (skipping Jr.) and the pack's nicknames."""
-    path = tmp_path / "aliases.sqlite3"
-    async with open_db(path) as conn:
-        await GameStore(conn).records.import_pack(mini_pack)
-    with sqlite3.connect(path) as conn:
-        rows = dict(
-            conn.execute(
-                "SELECT a.alias, c.name FROM competitor_aliases a"
-                " JOIN competitors c ON c.id = a.competitor_id"
-            ).fetchall()
+    async with open_store(database) as stores:
+        await stores.records.import_pack(mini_pack)
+    rows = dict(
+        await query(
+            database,
+            "SELECT a.alias, c.name FROM competitor_aliases a"
+            " JOIN competitors c ON c.id = a.competitor_id",
         )
+    )
     assert rows["Larson"] == "Kyle Larson"
     assert rows["Junior"] == "Dale Earnhardt Jr."
     assert rows["Earnhardt"] in {"Dale Earnhardt", "Dale Earnhardt Jr."}
 
 
-async def test_changed_event_is_updated_in_place(tmp_path: Path, mini_pack: RecordsPack) -> None:
+async def test_changed_event_is_updated_in_place(
+    database: Path | str, mini_pack: RecordsPack
+) -> None:
     """Re-importing an event with the same key and new facts replaces it."""
-    async with open_db(tmp_path / "update.sqlite3") as conn:
-        store = GameStore(conn).records
+    async with open_store(database) as stores:
+        store = stores.records
         await store.import_pack(mini_pack)
         changed = replace(mini_pack.events[0], caveat="Re-checked in 2026.")
         summary = await store.import_pack(replace(mini_pack, events=(changed,)))
@@ -257,15 +256,71 @@ async def test_an_old_database_keeps_every_record_through_the_upgrade(tmp_path: 
     assert kansas.sources[0].published == date(2024, 5, 5)
 
 
-async def test_every_shipped_pack_imports_on_its_own_and_round_trips(tmp_path: Path) -> None:
+async def test_every_shipped_pack_imports_on_its_own_and_round_trips(
+    databases: Databases,
+) -> None:
     """Each sport's pack loads into an empty database by itself, and exporting gives back
     every field: margins in their units, shared places, countries, times, series names."""
-    for i, (pack, _) in enumerate(shipped_packs()):
-        async with open_db(tmp_path / f"{i}.sqlite3") as conn:
-            store = GameStore(conn).records
+    for pack, _ in shipped_packs():
+        async with open_store(databases.new()) as stores:
+            store = stores.records
             summary = await store.import_pack(pack)
             assert summary.added == len(pack.events), pack.name
             exported = pack_to_dict(await store.export_pack())
         original = pack_to_dict(pack)
         assert sorted(exported["events"], key=str) == sorted(original["events"], key=str)
         assert exported["series"] == sorted(original["series"], key=lambda s: s["name"])
+
+
+async def test_seeding_brings_in_every_shipped_pack_once(database: Path | str) -> None:
+    """A new database gets every shipped record; seeding again imports nothing and leaves
+    the records version as it was, so the question bank is not built again."""
+    shipped = shipped_packs()
+    async with open_store(database) as stores:
+        store = stores.records
+        assert await store.count_events() == 0
+        assert await store.seed() == [pack.name for pack, _ in shipped]
+        assert await store.count_events() == sum(len(pack.events) for pack, _ in shipped)
+        # In code point order, as SQLite sorts ('AJ Allmendinger' before 'Abbie Wood').
+        names = [c.name for c in await store.load_competitors()]
+        assert names == sorted(names)
+        events = [(e.date, e.key) for e in await store.load_events()]
+        assert events == sorted(events)
+        version = await store.version()
+        assert await store.seed() == []
+        assert await store.version() == version
+    async with open_store(database) as stores:
+        assert stores.applied == []
+        assert await stores.records.seed() == []
+
+
+async def test_seeding_leaves_an_admins_own_records_alone(
+    database: Path | str, mini_pack: RecordsPack
+) -> None:
+    """A database filled with an admin's own pack gets no shipped records on top; each
+    import changes the records version."""
+    async with open_store(database) as stores:
+        store = stores.records
+        before = await store.version()
+        await store.import_pack(mini_pack)
+        assert await store.version() > before
+        assert await store.seed() == []
+        assert [p.name for p in [await store.export_pack()]] == [mini_pack.name]
+        assert await store.count_events() == len(mini_pack.events)
+
+
+async def test_competitors_load_with_their_nicknames_in_name_order(
+    database: Path | str, mini_pack: RecordsPack
+) -> None:
+    """The competitors come back in name order (by code point, as SQLite sorts, also on a
+    PostgreSQL database that sorts by language rules), each with the pack's nicknames."""
+    async with open_store(database) as stores:
+        store = stores.records
+        await store.import_pack(mini_pack)
+        competitors = await store.load_competitors()
+    names = [c.name for c in competitors]
+    assert names == sorted(names)
+    nicknamed = {c.name: c.aliases for c in competitors if c.aliases}
+    assert nicknamed == {
+        c.name: tuple(sorted(c.aliases)) for c in mini_pack.competitors if c.aliases
+    }

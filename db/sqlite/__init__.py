@@ -1,0 +1,1 @@
+"""SQLite, the embedded default: its migrations live in `migrations/` here."""
