@@ -28,7 +28,7 @@ from db.game import GameStore
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
-from trivia.model import Place, Scope
+from trivia.model import Place, Scope, Shards
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
@@ -150,6 +150,8 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
         dev_guild_id=config.discord_dev_guild_id,
         api_base_url=config.discord_api_base_url,
         gateway_url=config.discord_gateway_url,
+        shard_count=config.discord_shard_count,
+        shard_ids=config.discord_shard_ids,
     )
     point_at(settings)
     store = app.runtime.store
@@ -204,10 +206,21 @@ class Platforms:
             self.runtime.stopped(name)
 
 
+def platforms_scope(config: Config) -> Scope:
+    """What `run` serves: every configured platform, of Discord only the servers on this
+    process's shards when it runs some of them."""
+    platforms = frozenset(config.platforms)
+    ids, count = config.discord_shard_ids, config.discord_shard_count
+    if "discord" not in platforms or ids is None or count is None:
+        return Scope(platforms)
+    return Scope(
+        platforms - {"discord"}, shards=frozenset({Shards("discord", frozenset(ids), count)})
+    )
+
+
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
-    scope = Scope(frozenset(config.platforms))
-    async with open_app(config, seed=seed, scope=scope) as app:
+    async with open_app(config, seed=seed, scope=platforms_scope(config)) as app:
         platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
