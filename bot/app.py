@@ -174,9 +174,10 @@ class Platforms:
     started: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once every platform has connected: until then any failure ends the run."""
 
-    def add(self, name: str, poster: Poster) -> None:
-        """A platform that will run in this process (paced per channel when it posts)."""
-        pacer = platform_pacer(name)
+    def add(self, name: str, poster: Poster, share: float = 1.0) -> None:
+        """A platform that will run in this process (paced per channel when it posts,
+        within `share` of the platform's overall limit)."""
+        pacer = platform_pacer(name, share)
 
         async def paced(place: Place, reply: Reply) -> None:
             await pacer.wait(place.channel)
@@ -218,6 +219,13 @@ def platforms_scope(config: Config) -> Scope:
     )
 
 
+def discord_share(config: Config) -> float:
+    """The part of Discord's global rate limit (per bot, over all its processes) that this
+    process takes: its shards' part of them all."""
+    ids, count = config.discord_shard_ids, config.discord_shard_count
+    return 1.0 if ids is None or count is None else len(ids) / count
+
+
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
     async with open_app(config, seed=seed, scope=platforms_scope(config)) as app:
@@ -226,7 +234,7 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
             if config.discord_token:
                 bot = await stack.enter_async_context(discord_bot(app, config))
-                platforms.add("discord", bot.post)
+                platforms.add("discord", bot.post, discord_share(config))
                 ready.append(bot.wait_until_ready())
                 tasks.create_task(platforms.serve("discord", bot.start(config.discord_token)))
             if config.slack_bot_token:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -60,7 +60,13 @@ def titles(discord: FakeDiscord, guild: FakeGuild) -> list[str]:
 
 
 def dailies(discord: FakeDiscord, guild: FakeGuild) -> int:
-    return sum(t.startswith("Daily #") for t in titles(discord, guild))
+    """Daily questions posted in the server's channels."""
+    return sum(
+        e["title"].startswith("Daily #")
+        for c in guild.channels
+        for m in discord.visible_messages(c)
+        for e in m["embeds"]
+    )
 
 
 def reveals(discord: FakeDiscord, guild: FakeGuild) -> int:
@@ -116,3 +122,24 @@ async def test_two_shard_processes_each_serve_their_own_servers(
     assert (dailies(discord, ON_SHARD_0), dailies(discord, ON_SHARD_1)) == (1, 1)
     assert command_syncs(discord) == 1
     assert sorted(i["shard"] for i in discord.identifies) == [[0, 2], [0, 2], [1, 2], [1, 2]]
+
+
+async def test_two_shard_processes_share_discords_global_rate_limit(tmp_path: Path) -> None:
+    """Discord's 50 requests a second are per bot, not per process: two shard processes
+    posting 40 missed daily questions each at once take half of it each, and no post is
+    refused with a 429 (each took the whole before)."""
+    big = [
+        FakeGuild(id=guild.id, name=guild.name, channels=[c + i for i in range(40)])
+        for guild, c in ((ON_SHARD_0, 7000), (ON_SHARD_1, 8000))
+    ]
+    db = tmp_path / "bot.sqlite3"
+    await daily_schedules_missed_minutes_ago(
+        db, [Place("discord", str(g.id), str(c)) for g in big for c in g.channels]
+    )
+    async with FakeDiscord(guilds=big, global_limit=50) as discord, AsyncExitStack() as stack:
+        for shard in (0, 1):
+            await stack.enter_async_context(shard_process(discord, db, shard))
+        await discord.wait_for(
+            lambda: all(dailies(discord, g) == len(g.channels) for g in big), timeout=20
+        )
+    assert discord.global_429s == 0
