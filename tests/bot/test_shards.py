@@ -46,7 +46,7 @@ async def shard_process(discord: FakeDiscord, db: Path, shard: int) -> AsyncIter
     )
     task = asyncio.create_task(run_platforms(config, seed=3))
     try:
-        await discord.connected(timeout=10, shard=shard)
+        await discord.shard_connected(shard)
         assert not task.done(), task
         yield
     finally:

@@ -447,12 +447,9 @@ class FakeDiscord:
         """
         self._rate_rules.append(_RateRule(method.upper(), path_prefix, retry_after, count))
 
-    async def connected(self, timeout: float = 10, *, shard: int | None = None) -> None:  # noqa: ASYNC109 (a test helper)
-        """Wait until a client has IDENTIFYed (or RESUMEd) and got READY + GUILD_CREATE
-        (on shard `shard`, when given)."""
-        await self.wait_for(
-            lambda: any(c.ready and shard in (None, c.shard[0]) for c in self._conns), timeout
-        )
+    async def connected(self, timeout: float = 10) -> None:  # noqa: ASYNC109 (a test helper)
+        """Wait until a client has IDENTIFYed (or RESUMEd) and got READY + GUILD_CREATE."""
+        await self.wait_for(lambda: any(c.ready for c in self._conns), timeout)
 
     async def disconnect_clients(self, code: int = 4000) -> None:
         """Close every gateway socket (4000 lets discord.py reconnect and RESUME)."""
@@ -470,6 +467,12 @@ class FakeDiscord:
             if time.monotonic() > deadline:
                 raise AssertionError(f"condition not met within {timeout}s\n{self.dump()}")
             await asyncio.sleep(0.01)
+
+    async def shard_connected(self, shard: int, timeout: float = 10) -> None:  # noqa: ASYNC109 (a test helper)
+        """Wait until a client has IDENTIFYed (or RESUMEd) on shard `shard` and got READY."""
+        await self.wait_for(
+            lambda: any(c.ready and c.shard[0] == shard for c in self._conns), timeout
+        )
 
     def dump(self) -> str:
         """A readable summary of what the fake saw, for failure messages."""
