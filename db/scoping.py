@@ -19,12 +19,11 @@ def in_scope(
         terms.append(f"{platform} IN ({', '.join('?' * len(names))})")
         params += names
     for shards in sorted(scope.shards, key=str):
-        # A workspace that is no server id (direct messages) casts to 0: shard 0.
+        # Only the platform's own workspaces (server ids) are cast: in a CASE, as SQL
+        # promises no order for the terms of an AND.
         ids = sorted(shards.ids)
-        terms.append(
-            f"({platform} = ? AND (CAST({workspace} AS BIGINT) >> {SHARD_SHIFT}) % ?"
-            f" IN ({', '.join('?' * len(ids))}))"
-        )
+        server = f"CASE WHEN {platform} = ? THEN CAST({workspace} AS BIGINT) END"
+        terms.append(f"(({server}) >> {SHARD_SHIFT}) % ? IN ({', '.join('?' * len(ids))})")
         params += [shards.platform, shards.count, *ids]
     for place in sorted(scope.channels, key=str):
         terms.append(f"({platform} = ? AND {workspace} = ? AND {channel} = ?)")

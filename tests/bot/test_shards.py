@@ -100,23 +100,23 @@ async def test_two_shard_processes_each_serve_their_own_servers(
     )
     async with AsyncExitStack() as first_run_of_shard_1:
         await first_run_of_shard_1.enter_async_context(shard_process(discord, db, 1))
-        await discord.wait_for(lambda: dailies(discord, ON_SHARD_1) == 1, timeout=10)
+        await discord.wait_for(lambda: dailies(discord, ON_SHARD_1) == 1, timeout=30)
         assert dailies(discord, ON_SHARD_0) == 0
         assert command_syncs(discord) == 0
         async with shard_process(discord, db, 0):
-            await discord.wait_for(lambda: dailies(discord, ON_SHARD_0) == 1, timeout=10)
-            await discord.wait_for(lambda: command_syncs(discord) == 1, timeout=10)
+            await discord.wait_for(lambda: dailies(discord, ON_SHARD_0) == 1, timeout=30)
+            await discord.wait_for(lambda: command_syncs(discord) == 1, timeout=30)
             await play(discord, ON_SHARD_1)
             await play(discord, ON_SHARD_0)
-            await discord.wait_for(lambda: reveals(discord, ON_SHARD_1) == 1, timeout=10)
-            await discord.wait_for(lambda: reveals(discord, ON_SHARD_0) == 1, timeout=10)
+            await discord.wait_for(lambda: reveals(discord, ON_SHARD_1) == 1, timeout=30)
+            await discord.wait_for(lambda: reveals(discord, ON_SHARD_0) == 1, timeout=30)
             await play(discord, ON_SHARD_1)
             await first_run_of_shard_1.aclose()  # before its question's window closes
             await play(discord, ON_SHARD_0)  # closes after the other server's question
-            await discord.wait_for(lambda: reveals(discord, ON_SHARD_0) == 2, timeout=10)
+            await discord.wait_for(lambda: reveals(discord, ON_SHARD_0) == 2, timeout=30)
             assert reveals(discord, ON_SHARD_1) == 1, "revealed by the process of another shard"
             async with shard_process(discord, db, 1):
-                await discord.wait_for(lambda: reveals(discord, ON_SHARD_1) == 2, timeout=10)
+                await discord.wait_for(lambda: reveals(discord, ON_SHARD_1) == 2, timeout=30)
     assert (dailies(discord, ON_SHARD_0), dailies(discord, ON_SHARD_1)) == (1, 1)
     assert command_syncs(discord) == 1
     assert sorted(i["shard"] for i in discord.identifies) == [[0, 2], [1, 2], [1, 2]]
@@ -138,6 +138,6 @@ async def test_two_shard_processes_share_discords_global_rate_limit(tmp_path: Pa
         for shard in (0, 1):
             await stack.enter_async_context(shard_process(discord, db, shard))
         await discord.wait_for(
-            lambda: all(dailies(discord, g) == len(g.channels) for g in big), timeout=20
+            lambda: all(dailies(discord, g) == len(g.channels) for g in big), timeout=60
         )
     assert discord.global_429s == 0
