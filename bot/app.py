@@ -29,7 +29,7 @@ from trivia.bank import Bank, Records
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
-from trivia.model import Place, Scope
+from trivia.model import Place, Scope, Shards
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
@@ -160,6 +160,8 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
         dev_guild_id=config.discord_dev_guild_id,
         api_base_url=config.discord_api_base_url,
         gateway_url=config.discord_gateway_url,
+        shard_count=config.discord_shard_count,
+        shard_ids=config.discord_shard_ids,
     )
     point_at(settings)
     store = app.runtime.store
@@ -182,9 +184,10 @@ class Platforms:
     started: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once every platform has connected: until then any failure ends the run."""
 
-    def add(self, name: str, poster: Poster) -> None:
-        """A platform that will run in this process (paced per channel when it posts)."""
-        pacer = platform_pacer(name)
+    def add(self, name: str, poster: Poster, share: float = 1.0) -> None:
+        """A platform that will run in this process (paced per channel when it posts,
+        within `share` of the platform's overall limit)."""
+        pacer = platform_pacer(name, share)
 
         async def paced(place: Place, reply: Reply) -> None:
             await pacer.wait(place.channel)
@@ -214,16 +217,34 @@ class Platforms:
             self.runtime.stopped(name)
 
 
+def platforms_scope(config: Config) -> Scope:
+    """What `run` serves: every configured platform, of Discord only the servers on this
+    process's shards when it runs some of them."""
+    platforms = frozenset(config.platforms)
+    ids, count = config.discord_shard_ids, config.discord_shard_count
+    if "discord" not in platforms or ids is None or count is None:
+        return Scope(platforms)
+    return Scope(
+        platforms - {"discord"}, shards=frozenset({Shards("discord", frozenset(ids), count)})
+    )
+
+
+def discord_share(config: Config) -> float:
+    """The part of Discord's global rate limit (per bot, over all its processes) that this
+    process takes: its shards' part of them all."""
+    ids, count = config.discord_shard_ids, config.discord_shard_count
+    return 1.0 if ids is None or count is None else len(ids) / count
+
+
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
-    scope = Scope(frozenset(config.platforms))
-    async with open_app(config, seed=seed, scope=scope) as app:
+    async with open_app(config, seed=seed, scope=platforms_scope(config)) as app:
         platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
             if config.discord_token:
                 bot = await stack.enter_async_context(discord_bot(app, config))
-                platforms.add("discord", bot.post)
+                platforms.add("discord", bot.post, discord_share(config))
                 ready.append(bot.wait_until_ready())
                 tasks.create_task(platforms.serve("discord", bot.start(config.discord_token)))
             if config.slack_bot_token:

@@ -15,6 +15,7 @@ from platformdirs import user_data_dir
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW
 
 DEFAULT_CONFIG = Path("config.toml")
+MAX_SHARDS = 10_000
 ENV_SECRETS = {
     ("discord", "token"): "DISCORD_TOKEN",
     ("slack", "bot_token"): "SLACK_BOT_TOKEN",
@@ -59,6 +60,10 @@ class Config:
     discord_dev_guild_id: int | None = None
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_shard_count: int | None = None
+    """How many shards the bot runs on, over all its processes (None: Discord's advice)."""
+    discord_shard_ids: tuple[int, ...] | None = None
+    """The shards this process runs (None: all of them)."""
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
@@ -182,7 +187,7 @@ _SECTIONS: dict[str, set[str]] = {
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
     "schedule": {"grace_minutes"},
-    "discord": {"token", "dev_guild_id", "api_base_url", "gateway_url"},
+    "discord": {"token", "dev_guild_id", "api_base_url", "gateway_url", "shard_count", "shard_ids"},
     "slack": {
         "bot_token",
         "app_token",
@@ -194,6 +199,30 @@ _SECTIONS: dict[str, set[str]] = {
         "admin_user_ids",
     },
 }
+
+
+def _shards(discord: _Section) -> tuple[int | None, tuple[int, ...] | None]:
+    """[discord] shard_count and shard_ids: every id a shard of the count, once."""
+    if "shard_count" not in discord.data:
+        if "shard_ids" in discord.data:
+            raise discord.fail("shard_ids", "needs shard_count too (the bot's shards in all)")
+        return None, None
+    count = discord.whole("shard_count", 1, 1, MAX_SHARDS)
+    if "shard_ids" not in discord.data:
+        return count, None
+    ids = discord.data["shard_ids"]
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count for i in ids)
+        or len(set(ids)) != len(ids)
+    ):
+        raise discord.fail(
+            "shard_ids",
+            f"expected a list of different shard numbers from 0 to {count - 1}"
+            f" (shard_count = {count}), got {ids!r}",
+        )
+    return count, tuple(sorted(ids))
 
 
 def _beside(config_file: Path | None, path: str) -> Path:
@@ -227,6 +256,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
     sections = {name: _Section(source, name, data.get(name, {})) for name in _SECTIONS}
     for name, keys in _SECTIONS.items():
         sections[name].check_keys(keys)
+    shard_count, shard_ids = _shards(sections["discord"])
 
     secrets: dict[tuple[str, str], str | None] = {}
     from_env = frozenset(env for env in ENV_SECRETS.values() if environ.get(env))
@@ -263,6 +293,8 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         discord_dev_guild_id=sections["discord"].snowflake("dev_guild_id"),
         discord_api_base_url=sections["discord"].url("api_base_url", ("http://", "https://")),
         discord_gateway_url=sections["discord"].url("gateway_url", ("ws://", "wss://")),
+        discord_shard_count=shard_count,
+        discord_shard_ids=shard_ids,
         slack_bot_token=secrets[("slack", "bot_token")],
         slack_app_token=secrets[("slack", "app_token")],
         slack_signing_secret=secrets[("slack", "signing_secret")],

@@ -80,10 +80,13 @@ class Pacer:
             await self.overall.wait()
 
 
-def platform_pacer(platform: str) -> Pacer:
-    """The pacing for a platform's channel posts."""
+def platform_pacer(platform: str, share: float = 1.0) -> Pacer:
+    """The pacing for a platform's channel posts, in a process that may use `share` of the
+    platform's overall limit (Discord's is per bot, shared by all the processes running
+    its shards)."""
     if platform == "discord":
-        return Pacer(overall=DISCORD_GLOBAL)
+        limit, per = DISCORD_GLOBAL
+        return Pacer(overall=(limit, per / share))
     if platform == "slack":
         return Pacer(per_channel=SLACK_PER_CHANNEL)
     return Pacer()

@@ -16,29 +16,60 @@ class Place:
     channel: str
 
 
+SHARD_SHIFT = 22
+"""A Discord server is on shard (guild_id >> 22) % shard_count (Discord's formula; direct
+messages are on shard 0)."""
+
+
+def shard_of(workspace: str, count: int) -> int:
+    """The shard of `count` a Discord server (workspace) is on; 0 for one that is not a
+    server id (direct messages)."""
+    return (int(workspace) >> SHARD_SHIFT) % count if workspace.isdigit() else 0
+
+
+@dataclass(frozen=True)
+class Shards:
+    """Some shards of a platform's workspaces: those on one of `ids` of `count` shards."""
+
+    platform: str
+    ids: frozenset[int]
+    count: int
+
+    def covers(self, place: Place) -> bool:
+        """Whether `place` is in a workspace on these shards."""
+        return place.platform == self.platform and shard_of(place.workspace, self.count) in self.ids
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What one process serves: whole platforms, plus single channels (a console seat:
-    each console on a database plays in its own channel)."""
+    """What one process serves: whole platforms, some shards of a platform (a Discord
+    process running some of the bot's shards), plus single channels (a console seat: each
+    console on a database plays in its own channel)."""
 
     platforms: frozenset[str] = frozenset()
     channels: frozenset[Place] = frozenset()
+    shards: frozenset[Shards] = frozenset()
 
     def covers(self, place: Place) -> bool:
         """Whether this process reveals, posts and schedules for `place`."""
-        return place.platform in self.platforms or place in self.channels
+        return (
+            place.platform in self.platforms
+            or place in self.channels
+            or any(s.covers(place) for s in self.shards)
+        )
 
     def only(self, platforms: frozenset[str]) -> Scope:
         """The part of this scope on `platforms` (those that are up, say)."""
         return Scope(
             self.platforms & platforms,
             frozenset(c for c in self.channels if c.platform in platforms),
+            frozenset(s for s in self.shards if s.platform in platforms),
         )
 
     @property
     def empty(self) -> bool:
         """Serves nothing."""
-        return not self.platforms and not self.channels
+        return not self.platforms and not self.channels and not self.shards
 
 
 @dataclass(frozen=True)

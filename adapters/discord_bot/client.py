@@ -80,8 +80,9 @@ def _refusal(exc: discord.HTTPException) -> str:
     return f"{exc.status} {exc.response.reason} ({exc.code}): {exc.text}"
 
 
-class TriviaBot(discord.Client):
-    """The Discord client: default intents only, no mentions ever."""
+class TriviaBot(discord.AutoShardedClient):
+    """The Discord client: default intents only, no mentions ever; it runs the configured
+    shards (all by default, as many as Discord advises)."""
 
     def __init__(
         self,
@@ -95,7 +96,14 @@ class TriviaBot(discord.Client):
         **options: Any,
     ) -> None:
         without_voice()
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
+        if config.shard_ids is not None:
+            options["shard_ids"] = list(config.shard_ids)
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_MENTIONS,
+            shard_count=config.shard_count,
+            **options,
+        )
         self.config = config
         self.handle = handle
         self.series = series
@@ -107,9 +115,11 @@ class TriviaBot(discord.Client):
         self.tree.add_command(admin)
 
     async def setup_hook(self) -> None:
-        """Register the buttons (they survive restarts) and sync commands if they changed."""
+        """Register the buttons (they survive restarts) and, in the process running shard 0,
+        sync commands if they changed."""
         self.add_dynamic_items(AnswerButton, GuessButton, ResetButton)
-        await self.sync_commands()
+        if self.config.syncs_commands:
+            await self.sync_commands()
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Lock in a submitted guess form (see GuessForm); other interactions are routed

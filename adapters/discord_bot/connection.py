@@ -22,6 +22,16 @@ class DiscordConfig:
     dev_guild_id: int | None = None
     api_base_url: str | None = None
     gateway_url: str | None = None
+    shard_count: int | None = None
+    """The bot's shards over all its processes (None: as many as Discord advises)."""
+    shard_ids: tuple[int, ...] | None = None
+    """The shards this process runs (None: all)."""
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Whether this process syncs the commands: the one running shard 0, so that
+        several processes sync once."""
+        return self.shard_ids is None or 0 in self.shard_ids
 
 
 def application_id(token: str) -> int:

@@ -200,6 +200,47 @@ def test_an_unknown_key_names_the_section_and_the_known_keys(tmp_path: Path) -> 
     assert "match_length" in message
 
 
+def test_discord_shards_are_read(tmp_path: Path) -> None:
+    """`shard_count` alone runs every shard; with `shard_ids`, only those (in order)."""
+    every = load_config(write(tmp_path, "[discord]\nshard_count = 4\n"), {})
+    some = load_config(write(tmp_path, "[discord]\nshard_count = 4\nshard_ids = [3, 1]\n"), {})
+
+    assert (every.discord_shard_count, every.discord_shard_ids) == (4, None)
+    assert (some.discord_shard_count, some.discord_shard_ids) == (4, (1, 3))
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        ("shard_count = 0", "shard_count: expected a whole number from 1 to 10000, got 0"),
+        ('shard_count = "2"', "shard_count: expected a whole number from 1 to 10000, got '2'"),
+        ("shard_ids = [0]", "shard_ids: needs shard_count too (the bot's shards in all)"),
+        *(
+            (
+                f"shard_count = 2\nshard_ids = {ids}",
+                "shard_ids: expected a list of different shard numbers from 0 to 1"
+                f" (shard_count = 2), got {shown}",
+            )
+            for ids, shown in [
+                ("[2]", "[2]"),
+                ("[-1]", "[-1]"),
+                ("[]", "[]"),
+                ("[1, 1]", "[1, 1]"),
+                ("[true]", "[True]"),
+                ('["0"]', "['0']"),
+                ("0", "0"),
+            ]
+        ),
+    ],
+)
+def test_bad_discord_shards_are_refused_in_one_line(
+    tmp_path: Path, lines: str, problem: str
+) -> None:
+    path = write(tmp_path, f"[discord]\n{lines}\n")
+
+    assert error_for(path) == f"{path}: [discord] {problem}"
+
+
 def test_an_unknown_section_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, "[telegram]\ntoken = 'x'\n")
 

@@ -49,6 +49,9 @@ MEMBER_PERMISSIONS = (
 )
 """What an ordinary member has in a fresh server (the @everyone role)."""
 
+INVALID_SHARD = 4010
+"""The gateway's close code for an IDENTIFY with a shard that is not one of its count."""
+
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 IS_COMPONENTS_V2 = 1 << 15
@@ -327,6 +330,18 @@ class _Conn:
     identify: JSON | None = None
     ready: bool = False
     ready_at: float = 0.0
+    shard: tuple[int, int] = (0, 1)
+    """[shard id, shard count] from IDENTIFY; a connection without one gets every server."""
+
+    def serves(self, guild_id: int) -> bool:
+        """Whether this connection's shard gets the server's events."""
+        shard_id, count = self.shard
+        return shard_of(guild_id, count) == shard_id
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard a server's events go to (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
 
 
 Handler = Callable[[Recorded, "re.Match[str]"], Awaitable[tuple[int, Any]]]
@@ -344,9 +359,11 @@ class FakeDiscord:
         ack_deadline: float = 3.0,
         bot_name: str = "Photo Finish",
         global_limit: int | None = None,
+        shards: int = 1,
     ) -> None:
         """``global_limit``: bot requests allowed in any one second (Discord's is 50),
-        interaction and webhook routes excepted, as on Discord; None: unlimited."""
+        interaction and webhook routes excepted, as on Discord; None: unlimited.
+        ``shards``: the shard count /gateway/bot advises."""
         self.app_id = app_id
         self.bot_user = FakeUser(bot_user_id, bot_name)
         self.guilds: list[FakeGuild] = list(guilds or [])
@@ -372,6 +389,8 @@ class FakeDiscord:
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
         self._rate_rules: list[_RateRule] = []
         self.global_limit = global_limit
+        self.shards = shards
+        self._session_shards: dict[str, tuple[int, int]] = {}
         self.global_429s = 0
         # channel id -> permission bits the bot lacks (set before the bot connects)
         self.bot_denied: dict[int, int] = {}
@@ -449,9 +468,18 @@ class FakeDiscord:
                 raise AssertionError(f"condition not met within {timeout}s\n{self.dump()}")
             await asyncio.sleep(0.01)
 
+    async def shard_connected(self, shard: int, timeout: float = 10) -> None:  # noqa: ASYNC109 (a test helper)
+        """Wait until a client has IDENTIFYed (or RESUMEd) on shard `shard` and got READY."""
+        await self.wait_for(
+            lambda: any(c.ready and c.shard[0] == shard for c in self._conns), timeout
+        )
+
     def dump(self) -> str:
         """A readable summary of what the fake saw, for failure messages."""
-        lines = [f"gateway: {len(self._conns)} socket(s), ready={[c.ready for c in self._conns]}"]
+        lines = [
+            f"gateway: {len(self._conns)} socket(s),"
+            f" ready={[(c.shard, c.ready) for c in self._conns]}"
+        ]
         lines.append(f"commands: { {k: [c['name'] for c in v] for k, v in self.commands.items()} }")
         lines.append("last requests:")
         for rec in self.requests[-15:]:
@@ -644,11 +672,18 @@ class FakeDiscord:
         elif op == 2:
             conn.identify = data if isinstance(data, dict) else {}
             self.identifies.append(conn.identify)
+            shard = conn.identify.get("shard") or [0, 1]
+            if not 0 <= shard[0] < shard[1]:
+                await conn.ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+                return
+            conn.shard = (shard[0], shard[1])
+            guilds = [g for g in self.guilds if conn.serves(g.id)]
             conn.session_id = secrets.token_hex(16)
+            self._session_shards[conn.session_id] = conn.shard
             ready: JSON = {
                 "v": 10,
                 "user": {**self.bot_user.payload(bot=True), "verified": True, "mfa_enabled": False},
-                "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
                 "session_id": conn.session_id,
                 "session_type": "normal",
                 "resume_gateway_url": self.gateway_url,
@@ -664,7 +699,7 @@ class FakeDiscord:
             if data and data.get("shard"):
                 ready["shard"] = data["shard"]
             await self._dispatch(conn, "READY", ready)
-            for guild in self.guilds:
+            for guild in guilds:
                 payload = self._guild_payload(guild, int(conn.identify.get("intents", 0)))
                 await self._dispatch(conn, "GUILD_CREATE", payload)
             conn.ready, conn.ready_at = True, time.monotonic()
@@ -672,6 +707,7 @@ class FakeDiscord:
             session = (data or {}).get("session_id")
             if session in self._sessions:
                 conn.session_id, conn.seq = session, self._sessions[session]
+                conn.shard = self._session_shards[session]
                 await self._dispatch(conn, "RESUMED", {})
                 conn.ready, conn.ready_at = True, time.monotonic()
             else:
@@ -905,9 +941,14 @@ class FakeDiscord:
         locale: str,
         message: JSON | None = None,
     ) -> Interaction:
-        conns = sorted((c for c in self._conns if c.ready), key=lambda c: c.ready_at)
+        conns = sorted(
+            (c for c in self._conns if c.ready and c.serves(guild.id)), key=lambda c: c.ready_at
+        )
         if not conns:
-            raise AssertionError("no gateway client is connected and ready\n" + self.dump())
+            raise AssertionError(
+                f"no gateway client is connected and ready on server {guild.id}'s shard\n"
+                + self.dump()
+            )
         iid = self._snowflake()
         token = f"itok.{iid}.{secrets.token_urlsafe(12)}"
         channel = self._channel_payload(guild, channel_id)
@@ -1244,7 +1285,7 @@ class FakeDiscord:
 
     async def _get_gateway(self, rec: Recorded, m: re.Match[str]) -> tuple[int, Any]:
         limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
-        return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
+        return 200, {"url": self.gateway_url, "shards": self.shards, "session_start_limit": limit}
 
     def _check_app(self, m: re.Match[str]) -> None:
         if int(m["app"]) != self.app_id:

@@ -333,3 +333,92 @@ async def test_members_intent_chunks_on_request(monkeypatch: pytest.MonkeyPatch)
         assert member is not None
         assert member.display_name == "Alice"
         assert any(frame.get("op") == 8 for frame in fake.gateway_log)
+
+
+ON_SHARD_1 = FakeGuild(id=(1 << 22) | 5003, name="Shard One", channels=[6201], owner_id=9999)
+"""A server on shard 1 of 2 (GUILD, id 5001, is on shard 0)."""
+
+
+class ShardedBot(discord.AutoShardedClient):
+    """A sharded bot with one command that notes which of its shards it came through."""
+
+    def __init__(self, shard_ids: list[int] | None = None, shard_count: int | None = None) -> None:
+        chosen: dict[str, Any] = {"shard_ids": shard_ids} if shard_ids is not None else {}
+        super().__init__(intents=discord.Intents.default(), shard_count=shard_count, **chosen)
+        self.tree = app_commands.CommandTree(self)
+        self.heard: list[int] = []
+
+        @self.tree.command(name="quiz", description="Ask a question")
+        async def quiz(interaction: discord.Interaction) -> None:
+            assert interaction.guild_id is not None
+            self.heard.append(interaction.guild_id)
+            await interaction.response.send_message("?")
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """The fake has no identify rate limit: no need to wait 5 s between shards."""
+
+
+@asynccontextmanager
+async def sharded(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, *clients: ShardedBot
+) -> AsyncIterator[None]:
+    """Run sharded clients against the fake until every shard is ready."""
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.base_url)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
+    )
+    tasks = [asyncio.create_task(c.start("fake-token")) for c in clients]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(c.wait_until_ready() for c in clients)), 5)
+        await clients[0].tree.sync()
+        yield
+    finally:
+        for client in clients:
+            await client.close()
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+
+
+async def test_each_server_is_on_the_shard_discord_puts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two processes run one shard of two each: each gets its own server (READY,
+    GUILD_CREATE) and its interactions, and nothing of the other's."""
+    first, second = ShardedBot([0], 2), ShardedBot([1], 2)
+    async with (
+        FakeDiscord(guilds=[GUILD, ON_SHARD_1]) as fake,
+        sharded(fake, monkeypatch, first, second),
+    ):
+        assert [g.id for g in first.guilds] == [GUILD.id]
+        assert [g.id for g in second.guilds] == [ON_SHARD_1.id]
+        for guild in (ON_SHARD_1, GUILD, ON_SHARD_1):
+            asked = await fake.slash("quiz", user=ALICE, guild=guild, channel_id=guild.channels[0])
+            await fake.wait_for(lambda asked=asked: asked.response() is not None)  # type: ignore[misc]
+    assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+    assert first.heard == [GUILD.id]
+    assert second.heard == [ON_SHARD_1.id, ON_SHARD_1.id]
+
+
+async def test_gateway_bot_advises_a_shard_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bot that leaves the count to Discord runs as many shards as /gateway/bot says."""
+    bot = ShardedBot()
+    async with (
+        FakeDiscord(guilds=[GUILD, ON_SHARD_1], shards=2) as fake,
+        sharded(fake, monkeypatch, bot),
+    ):
+        assert sorted(g.id for g in bot.guilds) == [GUILD.id, ON_SHARD_1.id]
+    assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+
+
+async def test_a_shard_outside_its_count_is_refused() -> None:
+    """IDENTIFY with shard [2, 2] is closed with 4010 (Invalid shard), as on Discord."""
+    identify = {"token": "x", "intents": 0, "properties": {}, "shard": [2, 2]}
+    async with (
+        FakeDiscord(guilds=[GUILD]) as fake,
+        aiohttp.ClientSession() as session,
+        session.ws_connect(fake.gateway_url) as ws,
+    ):
+        await ws.receive_json()  # HELLO
+        await ws.send_json({"op": 2, "d": identify})
+        closed = await ws.receive()
+    assert closed.type is aiohttp.WSMsgType.CLOSE
+    assert closed.data == 4010
