@@ -163,7 +163,9 @@ class Outbox:
         self, scope: Scope | None, now: datetime, keys: list[str] | None = None
     ) -> list[Pending]:
         """Take the due posts in this scope (None: all), oldest first, or only those with
-        `keys`; each is this caller's until the lease runs out."""
+        `keys`; each is this caller's until the lease runs out. The claim is one statement
+        that checks each row is still due as it moves its lease on, so two processes never
+        take the same post."""
         scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
         where = ["posted_at IS NULL", "gave_up = 0", f"due_at <= ?{scoped}"]
         params: list[object] = [now.timestamp(), *in_params]
@@ -173,8 +175,9 @@ class Outbox:
         rows = await self.writer.execute(
             f"UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN"
             f" (SELECT id FROM outbox WHERE {' AND '.join(where)} ORDER BY id LIMIT 200)"
+            " AND posted_at IS NULL AND gave_up = 0 AND due_at <= ?"
             " RETURNING id, key, platform, workspace, channel, reply, attempts",
-            [(now + LEASE).timestamp(), *params],
+            [(now + LEASE).timestamp(), *params, now.timestamp()],
         )
         return sorted(
             (
