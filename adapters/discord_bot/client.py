@@ -202,14 +202,15 @@ class TriviaBot(discord.Client):
 
     async def _answered(self, interaction: discord.Interaction[Any]) -> bool:
         """Whether Discord holds a reply to the interaction (one it carried out but answered
-        with an error); a channel post made instead is covered by its nonce."""
+        with an error), not only a deferral's "thinking..." note; a channel post made
+        instead is covered by its nonce."""
         if interaction.response.is_done():
             return False
         try:
-            await interaction.original_response()
+            original = await interaction.original_response()
         except discord.HTTPException:
             return False
-        return True
+        return not original.flags.loading
 
     async def send_failure(self, interaction: discord.Interaction[Any]) -> None:
         """Tell the member privately that the bot failed, if Discord still lets us."""
