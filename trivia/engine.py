@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from random import Random
 
 from trivia import replies
-from trivia.bank import Bank, Pool
+from trivia.bank import Bank, Pool, Records
 from trivia.commands import (
     ADMIN_COMMANDS,
     Answer,
@@ -95,14 +95,23 @@ class Actor:
     they all have, a quick question is revealed at once."""
 
 
+Indexer = Callable[[Records], Awaitable[Bank]]
+"""Builds a question bank for the shell, e.g. on a thread so the event loop never waits for
+it; the awaitable it returns may be awaited by several requests (a task)."""
+
+
 class Engine:
     """Runs rounds, judges answers and reports standings; time always comes in as `now`."""
 
-    def __init__(self, store: Store, *, defaults: Settings, seed: int) -> None:
+    def __init__(
+        self, store: Store, *, defaults: Settings, seed: int, indexer: Indexer | None = None
+    ) -> None:
         self.store = store
         self.defaults = defaults
         self.rng = Random(seed)
+        self.indexer = indexer
         self._bank: tuple[int, Bank] | None = None
+        self._building: tuple[int, Awaitable[Bank]] | None = None
 
     async def handle(self, command: Command, actor: Actor) -> Outcome:
         """Carry out one command: the replies to its sender, in order, and its effects
@@ -206,9 +215,18 @@ class Engine:
         """The question bank for the current records, built once per records version."""
         if version is None:
             version = await self.store.records_version()
-        if self._bank is None or self._bank[0] != version:
+        if self._bank is not None and self._bank[0] == version:
+            return self._bank[1]
+        if self.indexer is None:
             self._bank = version, Bank.indexed(await self.store.load_records())
-        return self._bank[1]
+            return self._bank[1]
+        if self._building is None or self._building[0] != version:
+            # One build per version, shared by every request that needs it meanwhile.
+            self._building = version, self.indexer(await self.store.load_records())
+        bank = await self._building[1]
+        if self._bank is None or self._bank[0] != version:
+            self._bank = version, bank  # swapped in whole once built
+        return bank
 
     async def _asking(self, place: Place) -> tuple[Settings, Bank, Request]:
         """The settings, bank and request for asking a quick-play question here: its pool,
