@@ -53,8 +53,10 @@ UNREACHABLE = frozenset({"channel_not_found", "not_in_channel"})
 """Web API errors for a channel the bot is not in (a private channel, a DM)."""
 POST_EVENT = "photo_finish_post"
 """The metadata event type that carries a post's outbox key."""
-HISTORY_LOOKED_AT = 100
-"""How many of a channel's latest messages a repost looks through for its key."""
+HISTORY_LOOKED_AT = 15
+"""How many of a channel's latest messages a repost looks through for its key: 15 is the
+most conversations.history gives apps outside the Slack Marketplace since May 2025 (at
+one request a minute; a repost it cannot check is logged and made)."""
 CANNOT_POST = error(
     "I can't post in this channel. Invite me to it (/invite @Photo Finish), then try again."
 )
