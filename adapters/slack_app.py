@@ -51,6 +51,12 @@ GUESS_BLOCK = "guess"
 GUESS_INPUT = "margin"
 UNREACHABLE = frozenset({"channel_not_found", "not_in_channel"})
 """Web API errors for a channel the bot is not in (a private channel, a DM)."""
+POST_EVENT = "photo_finish_post"
+"""The metadata event type that carries a post's outbox key."""
+HISTORY_LOOKED_AT = 15
+"""How many of a channel's latest messages a repost looks through for its key: 15 is the
+most conversations.history gives apps outside the Slack Marketplace since May 2025 (at
+one request a minute; a repost it cannot check is logged and made)."""
 CANNOT_POST = error(
     "I can't post in this channel. Invite me to it (/invite @Photo Finish), then try again."
 )
@@ -247,11 +253,48 @@ class SlackBot:
         else:
             await self.post(place, reply)
 
-    async def post(self, place: Place, reply: Reply) -> None:
-        """Post a public reply to a channel (also used for timed reveals)."""
+    async def post(
+        self, place: Place, reply: Reply, key: str | None = None, again: bool = False
+    ) -> None:
+        """Post a public reply to a channel (also used for timed reveals). A post with an
+        outbox `key` carries it in the message metadata; posted `again` (a retry or a
+        takeover), it is not made when the channel's recent history already has it."""
+        if key is None:
+            await self.client.chat_postMessage(
+                channel=place.channel, text=fallback_text(reply), blocks=to_blocks(reply)
+            )
+            return
+        if again and await self._has_post(place.channel, key):
+            return
         await self.client.chat_postMessage(
-            channel=place.channel, text=fallback_text(reply), blocks=to_blocks(reply)
+            channel=place.channel,
+            text=fallback_text(reply),
+            blocks=to_blocks(reply),
+            metadata={"event_type": POST_EVENT, "event_payload": {"key": key}},
         )
+
+    async def _has_post(self, channel: str, key: str) -> bool:
+        """Whether the channel's latest messages include the post with this key; when the
+        history cannot be read (a scope not granted), one line is logged and False."""
+        try:
+            history = await self.client.conversations_history(
+                channel=channel, limit=HISTORY_LOOKED_AT, include_all_metadata=True
+            )
+        except SlackApiError as exc:
+            log.warning(
+                "could not read %s's history to check for %s (%s); posting it",
+                channel,
+                key,
+                exc.response.get("error"),
+            )
+            return False
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == POST_EVENT and (
+                (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return True
+        return False
 
     async def _on_command(self, command: dict[str, Any]) -> None:
         parsed = parse(command.get("text", ""))

@@ -26,6 +26,8 @@ oauth_config:
       - commands
       - chat:write
       - chat:write.public
+      - channels:history
+      - groups:history
       - users:read
 settings:
   event_subscriptions:

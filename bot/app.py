@@ -144,10 +144,10 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
                 )
             console = Console(handle, config.player_name, notice=notice)
 
-            async def show(place: Place, reply: Reply) -> None:
+            async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
                 console.show(reply)
 
-            app.runtime.serve(seat.platform, show)
+            app.runtime.serve(seat.platform, show, in_order=True)  # one terminal shows both
             await app.start()
             await console.run()
 
@@ -189,9 +189,9 @@ class Platforms:
         within `share` of the platform's overall limit)."""
         pacer = platform_pacer(name, share)
 
-        async def paced(place: Place, reply: Reply) -> None:
+        async def paced(place: Place, reply: Reply, key: str, again: bool) -> None:
             await pacer.wait(place.channel)
-            await poster(place, reply)
+            await poster(place, reply, key, again)
 
         self.posters[name] = paced
 

@@ -1,10 +1,12 @@
 """The one runtime: runs commands through the engine, acts on the effects it reports, and
 keeps one timer (APScheduler) for reveals, posts and schedule slots.
 
-The database is the truth: a reveal or scheduled question is stored in the outbox in
-the transaction after the engine decided it, and posted from there until the platform
-has it, so a post that fails or is cut short by a stop is made later, once. Every timer
-round catches, logs one line and backs off: only start-up failures stop the bot.
+The database is the truth: a reveal is stored in the outbox in the reveal's own
+transaction, a scheduled question in the one that finishes its slot, and each is posted
+from there until the platform has it, so a post that fails or is cut short by a stop is
+made later, once (each platform is told the post's key, so a post it already has is not
+made twice). Every timer round catches, logs one line and backs off: only start-up
+failures stop the bot.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from trivia.model import Place, Scope
 from trivia.replies import Reply
 
 Clock = Callable[[], datetime]
-Poster = Callable[[Place, Reply], Awaitable[None]]
+Poster = Callable[[Place, Reply, str, bool], Awaitable[None]]
+"""Posts (place, reply, the post's outbox key, again): `again` when the post was taken
+before (a retry or a takeover), so the platform may already have it."""
 log = logging.getLogger(__name__)
 
 BACKOFF_S = 0.5
@@ -71,6 +75,8 @@ class Runtime:
     _stopping: bool = False
     _pruned: datetime | None = None
     _round: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _delivering: set[asyncio.Task[None]] = field(default_factory=set)
+    _in_order: set[str] = field(default_factory=set)
 
     @property
     def outbox(self) -> Posts:
@@ -91,35 +97,64 @@ class Runtime:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one command and act on its effects; the replies are the adapter's to send.
-        Reveals it caused are posted to the channel on their own first."""
+        Posts it caused (a reveal) are stored first; a public reply (a new question) waits
+        until they are posted, to follow them in the channel, and so does every reply on a
+        platform served `in_order` (the console); elsewhere a private one (a click's
+        "Locked in") goes at once, their posts following in the background."""
         outcome = await self.run(incoming)
-        await self.act(outcome.effects)
+        wait = incoming.place.platform in self._in_order or any(
+            not reply.private for reply in outcome.replies
+        )
+        await self.act(outcome.effects, wait=wait)
         return outcome.replies
 
     async def act(
-        self, effects: list[Effect], posts: tuple[Post, ...] = (), slot: SlotDone | None = None
+        self,
+        effects: list[Effect],
+        posts: tuple[Post, ...] = (),
+        slot: SlotDone | None = None,
+        *,
+        wait: bool = True,
     ) -> None:
         """Store what is to be posted (finishing a scheduled `slot` in the same
-        transaction), post it, and re-arm what the effects change."""
-        owed = [Post(e.key, e.place, e.reply) for e in effects if isinstance(e, Announced)]
+        transaction; a reveal's posts are already stored with it), post it (or, not
+        `wait`ing, start posting it), and re-arm what the effects change."""
+        announced = [e for e in effects if isinstance(e, Announced)]
+        owed = [Post(e.key, e.place, e.reply) for e in announced if not e.stored]
         owed += posts
         if owed or slot:
             await self.outbox.add(owed, self.clock(), slot)
-        if owed:
-            await self.deliver([p.key for p in owed])
+        keys = [e.key for e in announced if e.stored] + [p.key for p in owed]
+        if keys and wait:
+            await self.deliver(keys)
+        elif keys:
+            task = asyncio.create_task(self._deliver_later(keys))
+            self._delivering.add(task)
+            task.add_done_callback(self._delivering.discard)
         if any(isinstance(e, QuestionOpened) for e in effects):
             self.wake()
         if any(isinstance(e, SchedulesChanged) for e in effects):
             for reload in self.on_schedules_changed:
                 await reload()
 
+    async def _deliver_later(self, keys: list[str]) -> None:
+        """Deliver in the background; a failure is logged in one line (the posts stay
+        owed, and the next timer round makes them)."""
+        try:
+            await self.deliver(keys)
+        except Exception as exc:
+            log.warning("could not post %s now (%s); the timer will", ", ".join(keys), exc)
+
     async def withdraw(self, place: Place, question_id: int) -> None:
         """End a question the platform would not post, without a reveal."""
         await self.engine.withdraw(place, question_id, self.clock())
 
-    def serve(self, platform: str, poster: Poster) -> None:
-        """A platform is up: posts to it can be made (and those owed are made now)."""
+    def serve(self, platform: str, poster: Poster, *, in_order: bool = False) -> None:
+        """A platform is up: posts to it can be made (and those owed are made now).
+        `in_order`: replies there wait for the posts their command caused."""
         self.posters[platform] = poster
+        if in_order:
+            self._in_order.add(platform)
         self.wake()
 
     def stopped(self, platform: str) -> None:
@@ -144,7 +179,9 @@ class Runtime:
     async def _post_in_order(self, posts: list[Pending]) -> None:
         for i, post in enumerate(posts):
             try:
-                await self.posters[post.place.platform](post.place, post.reply)
+                await self.posters[post.place.platform](
+                    post.place, post.reply, post.key, post.attempts > 1
+                )
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 if post.attempts >= MAX_ATTEMPTS:

@@ -11,7 +11,7 @@ import aiosqlite
 from db import standings, stored
 from db.answer_log import AnswerLog, LoggedAnswer
 from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_daily_streaks
-from db.outbox import Outbox
+from db.outbox import Outbox, Post, post_rows
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.scoping import in_scope
@@ -22,6 +22,7 @@ from trivia.model import Place, Scope
 from trivia.schedule import Schedule, Timing
 from trivia.standings import Outcome
 from trivia.store import (
+    Announce,
     AnswerRow,
     Asking,
     Lock,
@@ -31,10 +32,16 @@ from trivia.store import (
     PlayerStats,
     Revealed,
     Settle,
-    Settled,
     Standing,
     StreakStanding,
 )
+
+ROUND_SCORES_SQL = (
+    "SELECT p.display_name, sum(a.points) AS total FROM answers a"
+    " JOIN questions q ON q.id = a.question_id JOIN players p ON p.id = a.player_id"
+    " WHERE q.round_id = ? GROUP BY a.player_id ORDER BY total DESC, p.display_name"
+)
+"""Each player's points in a round, best first, ties by name."""
 
 
 class GameStore:
@@ -282,13 +289,15 @@ class GameStore:
         revealed_at: datetime,
         settle: Settle,
         following: NextQuestion | None,
+        announce: Announce,
     ) -> Revealed | None:
         """Reveal exactly once, in one transaction: close the question to answers, settle
         the answers locked before that, write the rescoring (into the standings too) and
-        daily streaks, and ask the next question or end the round."""
+        daily streaks, ask the next question or end the round, and put the reveal's posts
+        in the outbox."""
         workspace_id = await self._workspace_id(question.place)
 
-        def reveal(conn: sqlite3.Connection) -> tuple[list[AnswerRow], Settled, int | None] | None:
+        def reveal(conn: sqlite3.Connection) -> Revealed | None:
             claimed = conn.execute(
                 "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
                 " RETURNING id",
@@ -309,33 +318,26 @@ class GameStore:
                     "UPDATE rounds SET ended_at = ? WHERE id = ?",
                     (stored.ts(revealed_at), question.round_id),
                 )
-                return answers, settled, None
-            next_id = _insert_question(conn, question.round_id, question.seq + 1, following)
-            return answers, settled, next_id
+                scores = [
+                    (row[0], int(row[1]))
+                    for row in conn.execute(ROUND_SCORES_SQL, (question.round_id,))
+                ]
+                revealed = Revealed(answers, settled, None, scores)
+            else:
+                next_id = _insert_question(conn, question.round_id, question.seq + 1, following)
+                revealed = Revealed(answers, settled, OpenQuestion(
+                    next_id, question.round_id, question.seq + 1, question.total,
+                    following.question, following.asked_at, following.closes_at, question.place,
+                ))  # fmt: skip
+            posts = [Post(a.key, a.place, a.reply) for a in announce(revealed)]
+            post_rows(conn, posts, revealed_at)
+            return revealed
 
-        outcome = await self.writer.transaction(reveal)
+        revealed = await self.writer.transaction(reveal)
         self._forget(question)
-        if outcome is None:
-            return None
-        answers, settled, next_id = outcome
-        if next_id is None or following is None:
-            return Revealed(answers, settled, None)
-        following_q = OpenQuestion(
-            next_id, question.round_id, question.seq + 1, question.total, following.question,
-            following.asked_at, following.closes_at, question.place,
-        )  # fmt: skip
-        self._open[await self._channel_id(question.place), "play"] = following_q
-        return Revealed(answers, settled, following_q)
-
-    async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
-        """Each player's points in a round, best first, ties by name."""
-        rows = await self._rows(
-            "SELECT p.display_name, sum(a.points) AS total FROM answers a"
-            " JOIN questions q ON q.id = a.question_id JOIN players p ON p.id = a.player_id"
-            " WHERE q.round_id = ? GROUP BY a.player_id ORDER BY total DESC, p.display_name",
-            (round_id,),
-        )
-        return [(row[0], int(row[1])) for row in rows]
+        if revealed is not None and revealed.following is not None:
+            self._open[await self._channel_id(question.place), "play"] = revealed.following
+        return revealed
 
     async def due_questions(self, now: datetime, scope: Scope | None = None) -> list[OpenQuestion]:
         """Unrevealed questions whose answer window has closed, in this scope."""

@@ -53,6 +53,7 @@ class Pending:
     """A post taken from the outbox: `id` marks it posted or failed."""
 
     id: int
+    key: str
     place: Place
     reply: Reply
     attempts: int
@@ -107,7 +108,8 @@ def reply_from_json(text: str) -> Reply:
     )
 
 
-def _post_rows(conn: sqlite3.Connection, posts: list[Post], now: datetime) -> None:
+def post_rows(conn: sqlite3.Connection, posts: list[Post], now: datetime) -> None:
+    """Store posts inside the caller's transaction (a key already stored is left alone)."""
     conn.executemany(
         "INSERT INTO outbox (key, platform, workspace, channel, reply, schedule_id,"
         " created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -143,7 +145,7 @@ class Outbox:
         slot is finished in the same transaction: it is done once its posts are owed."""
 
         def add(conn: sqlite3.Connection) -> None:
-            _post_rows(conn, posts, now)
+            post_rows(conn, posts, now)
             if slot is not None:
                 conn.execute(
                     "UPDATE schedule_slots SET finished_at = ?, error = ?"
@@ -161,7 +163,9 @@ class Outbox:
         self, scope: Scope | None, now: datetime, keys: list[str] | None = None
     ) -> list[Pending]:
         """Take the due posts in this scope (None: all), oldest first, or only those with
-        `keys`; each is this caller's until the lease runs out."""
+        `keys`; each is this caller's until the lease runs out. The claim is one statement
+        that checks each row is still due as it moves its lease on, so two processes never
+        take the same post."""
         scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
         where = ["posted_at IS NULL", "gave_up = 0", f"due_at <= ?{scoped}"]
         params: list[object] = [now.timestamp(), *in_params]
@@ -171,12 +175,13 @@ class Outbox:
         rows = await self.writer.execute(
             f"UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN"
             f" (SELECT id FROM outbox WHERE {' AND '.join(where)} ORDER BY id LIMIT 200)"
-            " RETURNING id, platform, workspace, channel, reply, attempts",
-            [(now + LEASE).timestamp(), *params],
+            " AND posted_at IS NULL AND gave_up = 0 AND due_at <= ?"
+            " RETURNING id, key, platform, workspace, channel, reply, attempts",
+            [(now + LEASE).timestamp(), *params, now.timestamp()],
         )
         return sorted(
             (
-                Pending(int(r[0]), Place(r[1], r[2], r[3]), reply_from_json(r[4]), int(r[5]))
+                Pending(int(r[0]), r[1], Place(r[2], r[3], r[4]), reply_from_json(r[5]), int(r[6]))
                 for r in rows
             ),
             key=lambda p: p.id,

@@ -23,6 +23,7 @@ from trivia.model import Competitor, Event, Place, RecordsPack, Scope, Series
 from trivia.schedule import Schedule, Timing
 from trivia.standings import Line, Outcome, StandingKey, count, periods, rank_order
 from trivia.store import (
+    Announce,
     AnswerRow,
     Asking,
     Lock,
@@ -328,6 +329,7 @@ class MemoryStore:
         revealed_at: datetime,
         settle: Settle,
         following: NextQuestion | None,
+        announce: Announce,
     ) -> Revealed | None:
         """Reveal once: close the question, settle its answers (and the daily streaks they
         can change), write what was settled, then ask the next question or end the round."""
@@ -349,12 +351,14 @@ class MemoryStore:
         held.update((s.player_id, s) for s in settled.streaks)
         if following is None:
             asked.round.ended = True
-            return Revealed(answers, settled, None)
-        return Revealed(answers, settled, self._ask(asked.round, following, None).open())
+            revealed = Revealed(answers, settled, None, self._round_scores(asked.round))
+        else:
+            revealed = Revealed(answers, settled, self._ask(asked.round, following, None).open())
+        announce(revealed)  # posts are the shell's outbox; this store keeps none
+        return revealed
 
-    async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
+    def _round_scores(self, played: _Round) -> list[tuple[str, int]]:
         """Each player's points in a round, best first, ties by name."""
-        [played] = [r for r in self._rounds if r.id == round_id]
         asked = {q.id for q in played.questions}
         totals: dict[int, int] = {}
         for a in self._log():

@@ -28,6 +28,8 @@ class Announced:
     place: Place
     reply: Reply
     key: str
+    stored: bool = False
+    """Already in the outbox: a reveal's posts are stored in the reveal's own transaction."""
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,15 @@ from trivia.scoring import (
     score_picks,
 )
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW, Settings
-from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Settled, Store
+from trivia.store import (
+    AnswerRow,
+    Lock,
+    NextQuestion,
+    OpenQuestion,
+    Revealed,
+    Settled,
+    Store,
+)
 from trivia.usage import typed_channel_problem, usage_for
 
 HISTORY_LIMIT = 5000
@@ -189,7 +197,7 @@ class Engine:
         open_q = await self.store.open_question(place)
         if open_q is None or open_q.id != question_id:
             return False
-        return await self._close(replace(open_q, total=open_q.seq), now, [])
+        return await self._close(replace(open_q, total=open_q.seq), now, [], announce=False)
 
     async def close_due(self, now: datetime, scope: Scope | None = None) -> list[Effect]:
         """Reveal every question whose window has closed in the scope this process serves
@@ -318,9 +326,17 @@ class Engine:
             return False
         return len(await self.store.answers(open_q.id)) >= actor.players
 
-    async def _close(self, open_q: OpenQuestion, now: datetime, effects: list[Effect]) -> bool:
+    async def _close(
+        self,
+        open_q: OpenQuestion,
+        now: datetime,
+        effects: list[Effect],
+        *,
+        announce: bool = True,
+    ) -> bool:
         """Reveal a question (and ask the match's next one): announced in its channel on
-        their own. False if another command or process revealed it first."""
+        their own, stored with the reveal (none when not `announce`). False if another
+        command or process revealed it first."""
         following = None
         if open_q.seq < open_q.total:
             settings, bank, request = await self._asking(open_q.place)
@@ -329,34 +345,18 @@ class Engine:
             except NoQuestionError:
                 following = None
         revealed = await self.store.close_question(
-            open_q, revealed_at=now, settle=partial(settle_reveal, open_q), following=following
+            open_q,
+            revealed_at=now,
+            settle=partial(settle_reveal, open_q),
+            following=following,
+            announce=partial(announcements, open_q) if announce else _unannounced,
         )
         if revealed is None:
             return False
-        points = {answer_id: (pts, ok) for answer_id, pts, ok in revealed.settled.rescored}
-        final = [
-            replace(a, points=points[a.id][0], correct=points[a.id][1]) if a.id in points else a
-            for a in revealed.answers
-        ]
-        names = {a.player_id: a.player_name for a in final}
-        live = [
-            (names[s.player_id], s.current)
-            for s in revealed.settled.streaks
-            if s.player_id in names
-        ]
-        place = open_q.place
-        effects.append(
-            Announced(place, replies.reveal_reply(open_q, final, live), f"reveal:{open_q.id}")
-        )
+        if announce:
+            effects += announcements(open_q, revealed)
         if (nxt := revealed.following) is not None:
-            window = (nxt.closes_at - nxt.asked_at).total_seconds()
-            effects.append(Announced(place, replies.question_reply(nxt, window), f"ask:{nxt.id}"))
-            effects.append(QuestionOpened(place, nxt.id, nxt.closes_at))
-        elif open_q.total > 1:
-            scores = await self.store.round_scores(open_q.round_id)
-            effects.append(
-                Announced(place, replies.match_end_reply(scores), f"end:{open_q.round_id}")
-            )
+            effects.append(QuestionOpened(open_q.place, nxt.id, nxt.closes_at))
         return True
 
     async def _configure(self, actor: Actor, change: Configure) -> list[Reply]:
@@ -572,6 +572,36 @@ class Engine:
         if not await self._close(replace(open_q, total=open_q.seq), actor.now, effects):
             return [replies.error("That question has just been revealed.")]
         return [replies.notice_private("Stopped: the answer is posted in the channel.")]
+
+
+def announcements(open_q: OpenQuestion, revealed: Revealed) -> list[Announced]:
+    """A reveal's posts of its own: the reveal, then the match's next question or its end
+    (the store keeps them with the reveal, hence `stored`)."""
+    points = {answer_id: (pts, ok) for answer_id, pts, ok in revealed.settled.rescored}
+    final = [
+        replace(a, points=points[a.id][0], correct=points[a.id][1]) if a.id in points else a
+        for a in revealed.answers
+    ]
+    names = {a.player_id: a.player_name for a in final}
+    live = [
+        (names[s.player_id], s.current) for s in revealed.settled.streaks if s.player_id in names
+    ]
+    place = open_q.place
+    reveal = replies.reveal_reply(open_q, final, live)
+    posts = [Announced(place, reveal, f"reveal:{open_q.id}", stored=True)]
+    if (nxt := revealed.following) is not None:
+        window = (nxt.closes_at - nxt.asked_at).total_seconds()
+        ask = replies.question_reply(nxt, window)
+        posts.append(Announced(place, ask, f"ask:{nxt.id}", stored=True))
+    elif open_q.total > 1:
+        end = replies.match_end_reply(revealed.scores)
+        posts.append(Announced(place, end, f"end:{open_q.round_id}", stored=True))
+    return posts
+
+
+def _unannounced(revealed: Revealed) -> list[Announced]:
+    """A withdrawn question is ended without a post."""
+    return []
 
 
 def settle_reveal(

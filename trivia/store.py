@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trivia.bank import Records
 from trivia.daily import DailyInfo, DailyStreak
 from trivia.model import Place, Question, Scope
 from trivia.schedule import Schedule, Timing
+
+if TYPE_CHECKING:  # trivia.effects imports trivia.replies, which imports this module
+    from trivia.effects import Announced
 
 
 class Lock(StrEnum):
@@ -70,6 +73,12 @@ class Revealed:
     answers: list[AnswerRow]
     settled: Settled
     following: OpenQuestion | None
+    scores: list[tuple[str, int]] = field(default_factory=list)
+    """Each player's points in the round, best first, when the reveal ended it."""
+
+
+Announce = Callable[[Revealed], "list[Announced]"]
+"""The posts a reveal makes on its own, stored in the reveal's transaction."""
 
 
 @dataclass(frozen=True)
@@ -226,16 +235,15 @@ class Store(Protocol):
         revealed_at: datetime,
         settle: Settle,
         following: NextQuestion | None,
+        announce: Announce,
     ) -> Revealed | None:
         """Reveal once, in one transaction: close the question to answers, settle the
         answers locked before that (with the daily streaks they can change: live ones in the
         channel and the answerers'), write what was settled, then ask the next question or
-        end the round. `settle` runs inside the transaction, so it must be pure and quick.
-        None if the question was already revealed."""
-        ...
-
-    async def round_scores(self, round_id: int) -> list[tuple[str, int]]:
-        """Each player's points in a round, best first."""
+        end the round, and store the posts `announce` makes of it (where posts are kept), so
+        a stop cannot leave a reveal stored and never posted. `settle` and `announce` run
+        inside the transaction, so they must be pure and quick. None if the question was
+        already revealed."""
         ...
 
     async def due_questions(self, now: datetime, scope: Scope | None = None) -> list[OpenQuestion]:

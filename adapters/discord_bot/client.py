@@ -75,6 +75,23 @@ class _Tree(app_commands.CommandTree["TriviaBot"]):
         await self.client.send_failure(interaction)
 
 
+class CannotPostError(Exception):
+    """The channel cannot take messages (a category, a forum, gone)."""
+
+
+def post_nonce(key: str) -> str:
+    """A post's nonce: the same for the same key, at most 25 characters, and distinct across
+    keys (Discord compares nonces per author, whatever the channel). Sent with
+    enforce_nonce, a second post with it within minutes returns the message Discord has."""
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
+
+
+def _reply_key(interaction: discord.Interaction[Any], index: int) -> str:
+    """The key of an interaction's public reply posted to the channel (interaction ids are
+    unique on Discord)."""
+    return f"reply:{interaction.id}:{index}"
+
+
 def _refusal(exc: discord.HTTPException) -> str:
     """'404 Not Found (10062): Unknown interaction'."""
     return f"{exc.status} {exc.response.reason} ({exc.code}): {exc.text}"
@@ -163,8 +180,8 @@ class TriviaBot(discord.AutoShardedClient):
             if not done:
                 await self._defer(interaction)
             replies = await work
-            for reply in replies:
-                await self._reply(interaction, place, reply)
+            for index, reply in enumerate(replies):
+                await self._reply(interaction, place, reply, _reply_key(interaction, index))
         except Exception:
             log.exception("%s failed in %s", command, interaction.channel_id)
             await self.send_failure(interaction)
@@ -180,24 +197,41 @@ class TriviaBot(discord.AutoShardedClient):
             log.warning("could not defer interaction %s: %s", interaction.id, _refusal(exc))
 
     async def _reply(
-        self, interaction: discord.Interaction[Any], place: Place, reply: Reply
+        self, interaction: discord.Interaction[Any], place: Place, reply: Reply, key: str
     ) -> None:
         """Answer the interaction; when Discord refuses (10062 after a slow call, 40060),
         log one line, and post a public reply (a question, a reveal) to the channel itself
-        so it is not lost."""
+        so it is not lost, unless the reply went through after all (a 502 after Discord
+        carried it out): the fallback is made once, by `key`."""
         try:
-            await self._send(interaction, reply)
+            await self._send(interaction, reply, key)
         except discord.HTTPException as exc:
             log.warning("could not answer interaction %s: %s", interaction.id, _refusal(exc))
-            if not reply.private:
-                await self.post(place, reply)
+            if not reply.private and not await self._answered(interaction):
+                await self.post(place, reply, key)
+
+    async def _answered(self, interaction: discord.Interaction[Any]) -> bool:
+        """Whether Discord holds a reply to the interaction (one it carried out but answered
+        with an error), not only a deferral's "thinking..." note; a channel post made
+        instead is covered by its nonce."""
+        if interaction.response.is_done():
+            return False
+        try:
+            original = await interaction.original_response()
+        except discord.HTTPException:
+            return False
+        return not original.flags.loading
 
     async def send_failure(self, interaction: discord.Interaction[Any]) -> None:
         """Tell the member privately that the bot failed, if Discord still lets us."""
         with contextlib.suppress(discord.HTTPException):
             await self._send(interaction, FAILED)
 
-    async def _send(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+    async def _send(
+        self, interaction: discord.Interaction[Any], reply: Reply, key: str | None = None
+    ) -> None:
+        """Send a reply to the interaction (a public one after a deferral goes to the
+        channel, with the nonce of `key`)."""
         embed, view = to_embed(reply), to_view(reply)
         extra: dict[str, Any] = {"view": view} if view else {}
         if not interaction.response.is_done():
@@ -209,15 +243,20 @@ class TriviaBot(discord.AutoShardedClient):
                 embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS, **extra
             )
         elif isinstance(interaction.channel, discord.abc.Messageable):
+            if key is not None:
+                extra["nonce"] = post_nonce(key)
             await interaction.channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
 
-    async def post(self, place: Place, reply: Reply) -> None:
-        """Post a reply that is not an answer to an interaction (a timed reveal)."""
+    async def post(self, place: Place, reply: Reply, key: str, again: bool = False) -> None:
+        """Post a reply to a channel on its own (a reveal, a scheduled question), carrying
+        the nonce of its `key`: posted again (`again`, after a takeover), Discord returns
+        the message it already has. Raises when the channel cannot take messages."""
         channel_id = int(place.channel)
         channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
-            log.warning("cannot post to channel %s", channel_id)
-            return
+            raise CannotPostError(f"channel {channel_id} cannot take messages")
         view = to_view(reply)
         extra: dict[str, Any] = {"view": view} if view else {}
-        await channel.send(embed=to_embed(reply), allowed_mentions=NO_MENTIONS, **extra)
+        await channel.send(
+            embed=to_embed(reply), allowed_mentions=NO_MENTIONS, nonce=post_nonce(key), **extra
+        )

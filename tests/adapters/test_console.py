@@ -59,7 +59,7 @@ async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str
             await app.runtime.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
         console = Console(handle, "ann", out)
 
-        async def show(place: Place, reply: Reply) -> None:
+        async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
             console.show(reply)
 
         app.runtime.serve(PLACE.platform, show)  # posts only: the timer is not started

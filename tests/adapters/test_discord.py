@@ -17,6 +17,7 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
+from db.outbox import reply_to_json
 from tests.conftest import (
     QUEUED_BEHIND_A_TIMER_ROUND,
     another_writer,
@@ -34,6 +35,7 @@ from tests.fakes.discord_api import (
     Interaction,
 )
 from trivia.model import Place
+from trivia.replies import notice
 
 CHANNEL = 6001
 QUIZ_ROOM = 6002
@@ -802,3 +804,102 @@ async def test_a_reply_discord_refuses_is_one_log_line_and_still_reaches_the_cha
     assert len(refusals) == 1
     assert "(10062): Unknown interaction" in refusals[0].message
     assert refusals[0].exc_info is None
+
+
+def owed(db: Path) -> list[tuple[str, bool]]:
+    """The outbox's posts: (key, posted)."""
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT key, posted_at IS NOT NULL FROM outbox ORDER BY id")
+        return [(key, bool(done)) for key, done in rows]
+
+
+async def test_a_post_taken_over_after_discord_took_it_appears_once(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A process posts a reveal and is killed before marking it posted; once the lease
+    runs out, the next process posts it again with the same nonce, and Discord returns
+    the message it already has: the channel shows the reveal once."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(fake, db):
+        await fake.slash("trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
+        await fake.wait_for(lambda: any(m["embeds"] for m in fake.visible_messages(CHANNEL)))
+        stop = await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
+        await settled(fake, stop)
+        await fake.wait_for(
+            lambda: bool(reveals(fake)) and all(done for _, done in owed(db)), timeout=15
+        )
+    shown = fake.visible_messages(CHANNEL)
+    with closing(sqlite3.connect(db)) as conn, conn:  # killed before the mark; lease run out
+        conn.execute("UPDATE outbox SET posted_at = NULL, due_at = 0 WHERE key LIKE 'reveal:%'")
+    async with running(fake, db):
+        await fake.wait_for(lambda: all(done for _, done in owed(db)), timeout=10)
+    posts = [
+        r
+        for r in fake.requests
+        if r.method == "POST"
+        and r.path == f"/channels/{CHANNEL}/messages"
+        and r.json["embeds"][0]["title"].startswith("Answer")
+    ]
+    assert len(posts) == 2, "posted again by the takeover"
+    assert posts[0].json["nonce"] == posts[1].json["nonce"]
+    assert posts[1].json["enforce_nonce"] is True
+    assert fake.visible_messages(CHANNEL) == shown
+    assert len(reveals(fake)) == 1
+
+
+async def test_a_reply_answered_502_after_it_went_through_is_not_posted_again(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """Discord carries out /trivia play's reply but answers 502 (discord.py's retry then
+    meets 40060, already acknowledged): the question is not posted to the channel a
+    second time, since the interaction already shows it. (On a loaded machine the bot
+    defers first and the 502 meets the deferral: the question then goes to the channel,
+    once, and the "thinking..." note is removed.)"""
+    db = tmp_path / "bot.sqlite3"
+
+    def questions() -> list[JSON]:
+        return [m for m in fake.visible_messages(CHANNEL) if m["embeds"]]
+
+    async with running(fake, db):
+        fake.fail_after_next("POST", "/interactions/", status=502)
+        asked = await fake.slash("trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
+        await settled(fake, asked)
+        await fake.wait_for(
+            lambda: any(r.method == "GET" and "@original" in r.path for r in fake.requests),
+            timeout=15,
+        )
+        await fake.wait_for(lambda: bool(questions()), timeout=10)
+        await asyncio.sleep(0.3)
+    [question] = questions()
+    assert embed(question)["title"] == "Trivia"
+    assert [r.status for r in fake.callbacks] == [502]
+
+
+async def test_a_post_to_a_channel_that_takes_no_messages_stays_owed(tmp_path: Path) -> None:
+    """A post owed to a channel that cannot take messages (it became a category) is not
+    marked posted: it stays owed, to be retried, with the reason on the outbox."""
+    db = tmp_path / "bot.sqlite3"
+    category = 6102
+    guild = FakeGuild(id=5002, name="Forum Club", channels=[6101, category], owner_id=9999)
+    async with FakeDiscord(guilds=[guild]) as fake:
+        fake.channel_types[category] = 4
+        async with running(fake, db):
+            pass
+        place = Place("discord", str(guild.id), str(category))
+        with closing(sqlite3.connect(db)) as conn, conn:
+            conn.execute(
+                "INSERT INTO outbox (key, platform, workspace, channel, reply, created_at,"
+                " due_at) VALUES ('reveal:99', ?, ?, ?, ?, 0, 0)",
+                (place.platform, place.workspace, place.channel, reply_to_json(notice("Hi"))),
+            )
+        async with running(fake, db):
+            await fake.wait_for(lambda: last_error(db) is not None, timeout=10)
+        assert owed(db) == [("reveal:99", False)]
+        assert "cannot take messages" in (last_error(db) or "")
+        assert fake.messages.get(category) is None
+
+
+def last_error(db: Path) -> str | None:
+    with closing(sqlite3.connect(db)) as conn:
+        [(error,)] = conn.execute("SELECT last_error FROM outbox").fetchall()
+    return None if error is None else str(error)

@@ -465,3 +465,40 @@ async def test_a_private_channel_without_the_bot_is_explained_and_left_free(
         assert told["text"].startswith("I can't post in this channel. Invite me to it (/invite")
     assert slack.posted(CHANNEL)[0]["text"] == "Trivia"
     assert slack.ephemeral() == []
+
+
+def owed(db: Path) -> list[tuple[str, bool]]:
+    """The outbox's posts: (key, posted)."""
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT key, posted_at IS NOT NULL FROM outbox ORDER BY id")
+        return [(key, bool(done)) for key, done in rows]
+
+
+def reveals(slack: FakeSlack) -> list[JSON]:
+    return [m for m in slack.messages.get(CHANNEL, []) if m["text"].startswith("Answer")]
+
+
+@pytest.mark.parametrize("history", ["readable", "denied"])
+async def test_a_post_taken_over_after_slack_took_it_appears_once(
+    slack: FakeSlack, tmp_path: Path, history: str
+) -> None:
+    """A process posts a reveal (its key in the message metadata) and is killed before
+    marking it posted; the next process, taking it over once the lease ran out, finds it
+    in the channel's recent history and does not post it again. Where the history cannot
+    be read, it says so in one line and posts (at least once rather than never)."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(slack, db) as bot:
+        assert await bot.send(command(slack, "")) == 200
+        await slack.wait_for(lambda: slack.posted(CHANNEL))
+        assert await bot.send(command(slack, "stop")) == 200
+        await slack.wait_for(lambda: reveals(slack) and all(done for _, done in owed(db)))
+    [first] = reveals(slack)
+    assert first["metadata"]["event_payload"]["key"].startswith("reveal:")
+    with closing(sqlite3.connect(db)) as conn, conn:  # killed before the mark; lease run out
+        conn.execute("UPDATE outbox SET posted_at = NULL, due_at = 0 WHERE key LIKE 'reveal:%'")
+    if history == "denied":
+        slack.history_denied.add(CHANNEL)
+    async with running(slack, db):
+        await slack.wait_for(lambda: all(done for _, done in owed(db)), timeout=10)
+    assert len(slack.calls_to("conversations.history")) == 1
+    assert len(reveals(slack)) == (1 if history == "readable" else 2)

@@ -33,7 +33,7 @@ async def test_a_locked_database_during_a_reveal_is_survived(
         await app.handle(Incoming(Ask(), PLACE, "ann", "Ann"))
         posted: list[tuple[Place, Reply]] = []
 
-        async def post(place: Place, reply: Reply) -> None:
+        async def post(place: Place, reply: Reply, key: str, again: bool) -> None:
             posted.append((place, reply))
 
         app.runtime.serve("console", post)
@@ -79,7 +79,7 @@ async def test_a_console_on_a_bots_database_leaves_the_bots_questions_and_slots_
         now[0] = T0 + timedelta(minutes=5)
         posted: list[Place] = []
 
-        async def post(place: Place, reply: Reply) -> None:
+        async def post(place: Place, reply: Reply, key: str, again: bool) -> None:
             posted.append(place)
 
         for platform in ("console", "discord", "slack"):  # even were they up here

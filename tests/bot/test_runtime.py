@@ -57,7 +57,7 @@ class Process:
         self.runtime.serve("test", self.post)
         return self
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, key: str, again: bool) -> None:
         if self.hang:
             await asyncio.Event().wait()
         if self.refusing:
@@ -116,6 +116,58 @@ async def test_a_reveal_caused_by_a_late_answer_is_posted_on_its_own(db: Path) -
             clock.now += timedelta(seconds=30)
             await bot.runtime.deliver()
     assert [reply.kind for _, reply in bot.posted] == [ReplyKind.REVEAL]
+
+
+async def test_a_process_killed_right_after_a_reveal_still_owes_its_post(db: Path) -> None:
+    """The engine reveals a question (a late click) and the process is killed before it
+    acts on anything: the reveal's post was stored with the reveal, so another process
+    posts it once the lease runs out (it used to be stored in a transaction of its own
+    after the reveal's, and a kill between the two left it scored and never announced)."""
+    clock = Clock(NINE)
+    async with open_db(db) as one, open_db(db) as two:
+        killed = Process(GameStore(one), clock).up()
+        await killed.say(Ask())
+        clock.now += timedelta(seconds=31)
+        late = Incoming(Answer("a"), PLACE, "bo", "Bo")
+        outcome = await killed.runtime.run(late)  # decided and stored; killed before `act`
+        assert [r.title for r in outcome.replies] == ["Too late: the answer window had closed."]
+
+        survivor = Process(GameStore(two), clock).up()
+        await survivor.runtime.round()
+        clock.now += LEASE + timedelta(seconds=1)
+        await survivor.runtime.round()
+    assert [reply.kind for _, reply in survivor.posted] == [ReplyKind.REVEAL]
+    assert killed.posted == []
+
+
+async def test_a_click_that_reveals_is_answered_without_waiting_for_the_post(
+    db: Path,
+) -> None:
+    """A late click reveals the question; the platform is slow to take the reveal (the
+    paced poster is busy), and the clicker still gets "Too late" at once; the reveal
+    follows when the platform takes it."""
+    clock = Clock(NINE)
+    release = asyncio.Event()
+    posted: list[Reply] = []
+
+    async def slow(place: Place, reply: Reply, key: str, again: bool) -> None:
+        await release.wait()
+        posted.append(reply)
+
+    async with open_db(db) as conn:
+        bot = Process(GameStore(conn), clock)
+        await bot.say(Ask())
+        bot.runtime.serve("test", slow)
+        clock.now += timedelta(seconds=31)
+        [late] = await asyncio.wait_for(bot.say(Answer("a"), "bo"), 5)
+        assert late.title == "Too late: the answer window had closed."
+        assert posted == []
+        release.set()
+        for _ in range(500):
+            if posted:
+                break
+            await asyncio.sleep(0.01)
+    assert [reply.kind for reply in posted] == [ReplyKind.REVEAL]
 
 
 async def test_a_slot_cut_short_before_its_posts_were_stored_is_finished_once(

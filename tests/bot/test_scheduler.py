@@ -61,7 +61,7 @@ class Bot:
         self.runtime.serve("test", self.post)
         self.scheduler = QuizScheduler(self.runtime)
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, key: str, again: bool) -> None:
         if place.channel in self.failing:
             raise PermissionError("Missing Access")
         self.posted.append(Posted(place, reply))

@@ -23,6 +23,7 @@ from db.stored import question_from_json, question_to_json
 from tests.conftest import T0
 from tests.generating import generator
 from trivia.daily import DailyStreak
+from trivia.effects import Announced
 from trivia.model import Place, RecordsPack
 from trivia.questions import Request
 from trivia.schedule import Timing
@@ -31,6 +32,11 @@ from trivia.store import AnswerRow, Lock, NextQuestion, OpenQuestion, Revealed, 
 
 PLACE = Place("test", "guild", "chan")
 REPO = Path(__file__).resolve().parents[2]
+
+
+def no_posts(revealed: Revealed) -> list[Announced]:
+    """No posts (the outbox is not under test here)."""
+    return []
 
 
 async def open_one(store: GameStore, mini_pack: RecordsPack, seed: int = 1) -> OpenQuestion:
@@ -144,9 +150,13 @@ async def test_answer_after_the_reveal_is_not_stored(
 ) -> None:
     """Once revealed, a question takes no more answers, and the reveal happens once."""
     q = await open_one(store, mini_pack)
-    closed = await store.close_question(q, revealed_at=T0, settle=settle_nothing, following=None)
+    closed = await store.close_question(
+        q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
+    )
     assert closed == Revealed([], Settled([], []), None)
-    again = await store.close_question(q, revealed_at=T0, settle=settle_nothing, following=None)
+    again = await store.close_question(
+        q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
+    )
     assert again is None
     assert await answer(store, q, "late") is Lock.CLOSED
     assert await store.answers(q.id) == []
@@ -182,7 +192,11 @@ async def test_rebuild_from_the_log_matches_the_running_totals(
             await answer(store, q, f"p{rng.randrange(8)}", points=rng.choice([0, 10, 20]))
             del i
         await store.close_question(
-            q, revealed_at=T0 + timedelta(days=seed * 5), settle=settle_nothing, following=None
+            q,
+            revealed_at=T0 + timedelta(days=seed * 5),
+            settle=settle_nothing,
+            following=None,
+            announce=no_posts,
         )
     path = tmp_path / "game.sqlite3"
     running = standings(path)
@@ -285,7 +299,9 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
                 points=pts,
                 answered_at=T0 + timedelta(seconds=rng.choice([1, 2])),
             )
-        await store.close_question(q, revealed_at=T0, settle=settle_nothing, following=None)
+        await store.close_question(
+            q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
+        )
     with sqlite3.connect(tmp_path / "game.sqlite3") as conn:
         rows = conn.execute(
             "SELECT player_id, points, correct, last_scored_at FROM standings WHERE period = 'all'"
@@ -317,7 +333,7 @@ async def test_two_processes_on_one_database_never_accept_a_closed_question(
         other_q = await other.open_question(PLACE)
         assert other_q is not None
         assert await other.close_question(
-            other_q, revealed_at=T0, settle=settle_nothing, following=None
+            other_q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
         )
     assert await answer(store, q, "ann") is Lock.CLOSED
     assert await store.open_question(PLACE) is None
@@ -337,7 +353,11 @@ async def test_asking_reads_the_channels_latest_subjects_newest_first_and_its_op
         opened = await store.start_round(place, total=1, seed=seed, first=first)
         assert opened is not None
         await store.close_question(
-            opened, revealed_at=T0, settle=lambda a, s: Settled([], []), following=None
+            opened,
+            revealed_at=T0,
+            settle=lambda a, s: Settled([], []),
+            following=None,
+            announce=no_posts,
         )
         asked.append(question.subject)
     other = generator(mini_pack, 9).generate()

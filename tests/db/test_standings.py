@@ -21,11 +21,12 @@ from db.records import read_pack
 from tests.conftest import MINI_PACK, T0
 from tests.generating import generator
 from trivia.daily import DailyInfo
+from trivia.effects import Announced
 from trivia.engine import settle_reveal
 from trivia.model import Place, Question, QuestionKind
 from trivia.questions import Request
 from trivia.standings import Line, rank_order
-from trivia.store import NextQuestion, OpenQuestion
+from trivia.store import NextQuestion, OpenQuestion, Revealed
 
 PROPERTY = settings(
     max_examples=60,
@@ -62,6 +63,11 @@ def snapshot(path: Path) -> list[tuple[object, ...]]:
         ]
 
 
+def no_posts(revealed: Revealed) -> list[Announced]:
+    """No posts (the outbox is not under test here)."""
+    return []
+
+
 async def ask(store: GameStore, place: Place, kind: QuestionKind, now: datetime) -> OpenQuestion:
     opened = await store.start_round(
         place, total=1, seed=1, first=NextQuestion(question(kind), now, now + WINDOW)
@@ -93,7 +99,9 @@ async def answer(
 
 
 async def reveal(store: GameStore, q: OpenQuestion, now: datetime) -> None:
-    await store.close_question(q, revealed_at=now, settle=partial(settle_reveal, q), following=None)
+    await store.close_question(
+        q, revealed_at=now, settle=partial(settle_reveal, q), following=None, announce=no_posts
+    )
 
 
 async def test_a_guess_judged_wrong_at_its_later_reveal_breaks_the_streak_live_and_rebuilt(

@@ -57,6 +57,8 @@ LOADING = 1 << 7
 IS_COMPONENTS_V2 = 1 << 15
 
 _WEBHOOK_ROUTES = ("/interactions/", "/webhooks/")
+NONCE_WINDOW_S = 300.0
+"""How long Discord remembers a nonce sent with enforce_nonce ("the past few minutes")."""
 _SNOWFLAKE_OPTION_TYPES = {6, 7, 8, 9, 11}
 
 
@@ -321,6 +323,16 @@ class _RateRule:
     count: int
 
 
+@dataclass
+class _Fault:
+    """Carry out the next ``count`` matching requests, then answer them with ``status``."""
+
+    method: str
+    prefix: str
+    status: int
+    count: int
+
+
 @dataclass(eq=False)
 class _Conn:
     ws: web.WebSocketResponse
@@ -388,12 +400,16 @@ class FakeDiscord:
         self._followup_owner: dict[int, str] = {}  # followup message id -> interaction token
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
         self._rate_rules: list[_RateRule] = []
+        self._faults: list[_Fault] = []
+        self._nonces: dict[tuple[str, str], tuple[float, JSON]] = {}  # (author, nonce)
         self.global_limit = global_limit
         self.shards = shards
         self._session_shards: dict[str, tuple[int, int]] = {}
         self.global_429s = 0
         # channel id -> permission bits the bot lacks (set before the bot connects)
         self.bot_denied: dict[int, int] = {}
+        # channel id -> channel type, when not a text channel (0), e.g. 4 for a category
+        self.channel_types: dict[int, int] = {}
         self._global_window: deque[float] = deque()
         self._last_snowflake = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -446,6 +462,13 @@ class FakeDiscord:
         ``path_prefix`` is relative to /api/v10, e.g. ``"/channels/"``.
         """
         self._rate_rules.append(_RateRule(method.upper(), path_prefix, retry_after, count))
+
+    def fail_after_next(
+        self, method: str, path_prefix: str, *, status: int = 502, count: int = 1
+    ) -> None:
+        """Carry out the next ``count`` matching requests, then answer each with ``status``
+        (a gateway error after Discord did the work: the client cannot tell it happened)."""
+        self._faults.append(_Fault(method.upper(), path_prefix, status, count))
 
     async def connected(self, timeout: float = 10) -> None:  # noqa: ASYNC109 (a test helper)
         """Wait until a client has IDENTIFYed (or RESUMEd) and got READY + GUILD_CREATE."""
@@ -759,7 +782,7 @@ class FakeDiscord:
     def _channel_payload(self, guild: FakeGuild, channel_id: int) -> JSON:
         return {
             "id": str(channel_id),
-            "type": 0,
+            "type": self.channel_types.get(channel_id, 0),
             "guild_id": str(guild.id),
             "name": f"channel-{guild.channels.index(channel_id)}"
             if channel_id in guild.channels
@@ -1085,6 +1108,17 @@ class FakeDiscord:
                 raise ApiError(404, 0, "404: Not Found")
         except ApiError as err:
             status, payload = err.status, err.body()
+        fault = next(
+            (
+                f
+                for f in self._faults
+                if f.count > 0 and f.method in ("*", rec.method) and path.startswith(f.prefix)
+            ),
+            None,
+        )
+        if fault is not None:
+            fault.count -= 1
+            status, payload = fault.status, {"message": f"{fault.status}: Bad Gateway", "code": 0}
         rec.status, rec.response = status, json.loads(json.dumps(payload))  # a snapshot
         if status == 204:
             return web.Response(status=204)
@@ -1467,9 +1501,15 @@ class FakeDiscord:
                     }
                 },
             )
-        return 200, self._new_message(
-            cid, body, rec.files, default_parse=["users", "roles", "everyone"]
-        )
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get((str(self.bot_user.id), str(nonce)))
+            if seen is not None and rec.time - seen[0] < NONCE_WINDOW_S:
+                return 200, seen[1]  # Discord returns the message it has; none is made
+        msg = self._new_message(cid, body, rec.files, default_parse=["users", "roles", "everyone"])
+        if nonce is not None and body.get("enforce_nonce"):
+            self._nonces[msg["author"]["id"], str(nonce)] = (rec.time, msg)
+        return 200, msg
 
     def _channel_message(self, m: re.Match[str]) -> JSON:
         self._guild_of(int(m["cid"]))

@@ -215,6 +215,10 @@ def _invalid_blocks(problems: list[str]) -> SlackError:
 # -- the fake --------------------------------------------------------------------------------
 
 
+def _without_metadata(message: JSON) -> JSON:
+    return {k: v for k, v in message.items() if k != "metadata"}
+
+
 class FakeSlack:
     """An aiohttp Slack Web API + response_url + Socket Mode fake on 127.0.0.1 (random port)."""
 
@@ -244,6 +248,8 @@ class FakeSlack:
         self.socket_frames: list[JSON] = []  # every text frame a Socket Mode client sent
         self.socket_connections = 0  # how many websockets were ever accepted
         self.messages: dict[str, list[JSON]] = {}  # channel -> live messages (updates applied)
+        self.history_denied: set[str] = set()
+        """Channels whose history the app may not read (a scope not granted)."""
         self.hidden: set[str] = set()
         """Private channels and DMs the bot is not in: chat.* calls there are channel_not_found
         (public ones are open to it through the chat:write.public scope)."""
@@ -260,6 +266,7 @@ class FakeSlack:
         self._methods: dict[str, Handler] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
+            "conversations.history": self._history,
             "chat.postEphemeral": self._post_ephemeral,
             "chat.update": self._update,
             "views.publish": self._views_publish,
@@ -570,8 +577,29 @@ class FakeSlack:
             message["blocks"] = params["blocks"]
         if params.get("thread_ts"):
             message["thread_ts"] = params["thread_ts"]
+        metadata = params.get("metadata")
+        if metadata is not None:
+            if not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str):
+                raise SlackError("invalid_metadata_format")
+            message["metadata"] = {
+                "event_type": metadata["event_type"],
+                "event_payload": metadata.get("event_payload") or {},
+            }
         self.messages.setdefault(channel, []).append(message)
         return {"channel": channel, "ts": ts, "message": dict(message)}
+
+    def _history(self, call: Call) -> JSON:
+        """Newest first, up to ``limit`` (100 by default, 999 at most); metadata only with
+        include_all_metadata, as on Slack."""
+        params = call.params
+        channel = self._channel(params)
+        if channel in self.history_denied:
+            raise SlackError("missing_scope", needed="channels:history")
+        limit = min(int(params.get("limit") or 100), 999)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        newest = list(reversed(self.messages.get(channel, [])))
+        shown = [m if with_metadata else _without_metadata(m) for m in newest[:limit]]
+        return {"messages": [dict(m) for m in shown], "has_more": len(newest) > limit}
 
     def _post_ephemeral(self, call: Call) -> JSON:
         params = call.params

@@ -249,6 +249,38 @@ async def test_429_is_waited_out_and_posts_once(fake: FakeDiscord, bot: TinyBot)
     assert [m["content"] for m in fake.messages[CHANNEL]] == ["after the limit"]
 
 
+async def test_an_enforced_nonce_returns_the_message_already_made(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    """As on Discord: the same author sending the same nonce with enforce_nonce within
+    minutes gets the first message back, in any channel, and no second one is made; a
+    nonce Discord is not told to enforce makes a message each time."""
+    first, second = bot.get_channel(CHANNEL), bot.get_channel(6002)
+    assert isinstance(first, discord.TextChannel)
+    assert isinstance(second, discord.TextChannel)
+    sent = await first.send("once", nonce="k1")
+    again = await second.send("once more", nonce="k1")
+    assert again.id == sent.id
+    assert [m["content"] for m in fake.messages[CHANNEL]] == ["once"]
+    assert 6002 not in fake.messages
+    await first.send("other", nonce="k2")
+    assert len(fake.messages[CHANNEL]) == 2
+
+
+async def test_a_502_after_the_work_was_done_is_retried_by_discord_py(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    """A gateway error answered after Discord made the message: discord.py retries the
+    same request, and its nonce makes the retry return that message instead of a second."""
+    channel = bot.get_channel(CHANNEL)
+    assert isinstance(channel, discord.TextChannel)
+    fake.fail_after_next("POST", f"/channels/{CHANNEL}/messages", status=502)
+    await channel.send("made once", nonce="k3")
+    posts = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
+    assert [r.status for r in posts] == [502, 200]
+    assert [m["content"] for m in fake.messages[CHANNEL]] == ["made once"]
+
+
 async def test_content_over_2000_is_invalid_form_body(fake: FakeDiscord, bot: TinyBot) -> None:
     channel = bot.get_channel(CHANNEL)
     assert isinstance(channel, discord.TextChannel)
