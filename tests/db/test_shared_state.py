@@ -10,8 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import aiosqlite
-
+from db.connection import open_db
 from db.game import GameStore
 from tests.conftest import T0, game_store
 from trivia.commands import Answer, Ask, Command, Daily, Help, Leaderboard, Stats, Stop
@@ -27,8 +26,9 @@ UNKNOWN_WORKSPACE = Place("test", "other-guild", "chan")
 
 @asynccontextmanager
 async def read_only(path: Path) -> AsyncIterator[GameStore]:
-    """A GameStore whose connections cannot write: any write raises."""
-    async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    """A GameStore whose connection refuses every write (as a read-only role would)."""
+    async with open_db(path) as conn:
+        await conn.execute("PRAGMA query_only = ON")
         yield GameStore(conn, conn)
 
 
