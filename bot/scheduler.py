@@ -8,6 +8,11 @@ them. A slot claimed by a process that stopped before finishing it is taken over
 claim is older than SLOT_LEASE, by a restart or by another live process; posting the same
 date again shows the same question, and the outbox stores each post once. At start,
 slots missed within the grace period are posted late, once.
+
+Schedules are shared by every process on the database: each timer round reads their change
+counter and re-arms when another process has set, paused, resumed or removed one. A slot
+that cannot be claimed when due (another writer holds the database) is tried again in the
+following timer rounds, which back off while they fail.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from trivia.commands import Ask, Command, DailyPost, Start
 from trivia.incoming import Incoming
 from trivia.schedule import (
     Schedule,
+    Timing,
     next_slot,
     previous_day,
     reveal_instant,
@@ -50,8 +56,14 @@ class QuizScheduler:
         self.grace = grace
         self.timer = runtime.timer
         self._posting = asyncio.Semaphore(MAX_PARALLEL_POSTS)
+        self._seen: int | None = None
+        """The schedules' change counter when this process last armed from them."""
+        self._armed: dict[int, Timing] = {}
+        """The timing each armed job was computed from (a change re-arms)."""
+        self._owed: set[tuple[int, date]] = set()
+        """Slots that fell due but could not be claimed yet."""
         runtime.on_schedules_changed.append(self.reload)
-        runtime.each_round.append(self.take_over)
+        runtime.each_round.extend((self.follow, self.retry, self.take_over))
 
     async def start(self) -> None:
         """Catch up on slots missed within the grace period, then arm every schedule."""
@@ -59,14 +71,26 @@ class QuizScheduler:
         await self.catch_up()
         await self.reload()
 
+    async def follow(self) -> None:
+        """Re-arm if the schedules changed (through any process) since the last arming."""
+        if await self.schedules.version() != self._seen:
+            await self.reload()
+
     async def reload(self) -> None:
-        """Re-arm from the database: after start and after every schedule change."""
+        """Re-arm from the database: after start and after every schedule change. A job
+        whose schedule kept its timing keeps its slot (re-arming one that is due this
+        instant would move it to the next slot)."""
+        seen = await self.schedules.version()  # a change after this is seen next round
         wanted = {s.id: s for s in await self._served() if not s.paused}
         for job in self.timer.get_jobs():
             if job.id.isdigit() and int(job.id) not in wanted:
                 job.remove()
+                self._armed.pop(int(job.id), None)
         for schedule in wanted.values():
-            self._arm(schedule, self.clock())
+            job = self.timer.get_job(str(schedule.id))
+            if job is None or self._armed.get(schedule.id) != schedule.timing:
+                self._arm(schedule, self.clock())
+        self._seen = seen
 
     async def _served(self) -> list[Schedule]:
         """The schedules in the scope this process serves."""
@@ -84,6 +108,7 @@ class QuizScheduler:
             coalesce=True,
             max_instances=1,
         )
+        self._armed[schedule.id] = schedule.timing
 
     def next_run(self, schedule_id: int) -> datetime | None:
         """When the timer will next fire for a schedule (None if not armed)."""
@@ -142,10 +167,33 @@ class QuizScheduler:
     async def fire(self, schedule_id: int, local_day: date) -> bool:
         """Claim one slot, ask its question and store its posts; True if this call did.
         Then arm the next slot. The posts go out from the outbox (retried until the
-        platform has them).
+        platform has them). A slot that cannot be read or claimed now (say another writer
+        holds the database) is logged in one line and tried again by the timer rounds.
 
         At most MAX_PARALLEL_POSTS slots are worked on at once, claim included, so that
         thousands due together queue here instead of crowding the database and the loop."""
+        try:
+            return await self._fire(schedule_id, local_day)
+        except Exception as exc:
+            self._owed.add((schedule_id, local_day))
+            log.warning(
+                "schedule %s slot %s could not be claimed (%s: %s); trying again",
+                schedule_id,
+                local_day,
+                type(exc).__name__,
+                exc,
+            )
+            self.runtime.wake()
+            return False
+
+    async def retry(self) -> None:
+        """Fire the slots that could not be claimed when due; one that still cannot be
+        stays owed and fails the round, which backs off."""
+        for schedule_id, local_day in sorted(self._owed):
+            await self._fire(schedule_id, local_day)
+            self._owed.discard((schedule_id, local_day))
+
+    async def _fire(self, schedule_id: int, local_day: date) -> bool:
         async with self._posting:
             schedule = await self.schedules.get(schedule_id)
             if schedule is None or schedule.paused:

@@ -24,6 +24,10 @@ class Slots(Protocol):
         """One schedule by id."""
         ...
 
+    async def version(self) -> int:
+        """A number that moves with every change to the schedules, by any process."""
+        ...
+
     async def claim(
         self, schedule_id: int, local_day: date, now: datetime, stale_before: datetime
     ) -> bool:

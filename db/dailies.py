@@ -102,16 +102,15 @@ class DailyStore:
 
 
 def longest_daily_streak(
-    conn: sqlite3.Connection, channel_id: int, player_id: int
+    conn: sqlite3.Connection, workspace_id: int, player_id: int
 ) -> DailyStreak | None:
-    """A player's longest live daily streak in any channel of this channel's workspace."""
+    """A player's longest live daily streak in any channel of the workspace."""
     row = conn.execute(
         "SELECT s.player_id, s.current, s.best, s.last_date FROM daily_streaks s"
         " JOIN channels c ON c.id = s.channel_id"
-        " WHERE s.player_id = ? AND c.workspace_id ="
-        " (SELECT workspace_id FROM channels WHERE id = ?)"
+        " WHERE s.player_id = ? AND c.workspace_id = ?"
         " ORDER BY s.current DESC, s.best DESC LIMIT 1",
-        (player_id, channel_id),
+        (player_id, workspace_id),
     ).fetchone()
     return _streak(row) if row else None
 

@@ -60,7 +60,8 @@ class GameStore:
         self.outbox = Outbox(self.writer)
         self.dailies = DailyStore(conn)
         self._ids: dict[tuple[str, ...], int] = {}
-        self._open: dict[tuple[int, str], OpenQuestion] = {}
+        """Ids of workspaces and channels by their refs: kept, as such a row is never
+        deleted or re-keyed. Everything that can change is read from the database."""
 
     async def records_version(self) -> int:
         """A number that changes whenever an import changes the records."""
@@ -113,12 +114,36 @@ class GameStore:
             self._ids[key] = int(rows[0][0])
         return self._ids[key]
 
+    async def _find_id(self, key: tuple[str, ...], sql: str, params: tuple[Any, ...]) -> int | None:
+        """A stored id, or None for a place never written to (a read must not create it)."""
+        if key not in self._ids:
+            row = await self._row(sql, params)
+            if row is None:
+                return None
+            self._ids[key] = int(row[0])
+        return self._ids[key]
+
     async def _workspace_id(self, place: Place) -> int:
         return await self._upsert_id(
             ("w", place.platform, place.workspace),
             "INSERT INTO workspaces (platform, ref) VALUES (?, ?) ON CONFLICT (platform, ref)"
             " DO UPDATE SET ref = excluded.ref RETURNING id",
             (place.platform, place.workspace),
+        )
+
+    async def _known_workspace(self, place: Place) -> int | None:
+        return await self._find_id(
+            ("w", place.platform, place.workspace),
+            "SELECT id FROM workspaces WHERE platform = ? AND ref = ?",
+            (place.platform, place.workspace),
+        )
+
+    async def _known_channel(self, place: Place) -> int | None:
+        return await self._find_id(
+            ("c", place.platform, place.workspace, place.channel),
+            "SELECT c.id FROM channels c JOIN workspaces w ON w.id = c.workspace_id"
+            " WHERE w.platform = ? AND w.ref = ? AND c.ref = ?",
+            (place.platform, place.workspace, place.channel),
         )
 
     async def channel_id(self, place: Place) -> int:
@@ -135,15 +160,22 @@ class GameStore:
         )
 
     async def player(self, place: Place, user: str, name: str) -> int:
-        """The player's id, created on first sight; the display name follows renames."""
+        """The player's id, created on first sight; the display name follows renames
+        (read first: a player seen under the stored name costs no write)."""
         workspace_id = await self._workspace_id(place)
-        return await self._upsert_id(
-            ("p", place.platform, place.workspace, user, name),
+        row = await self._row(
+            "SELECT id, display_name FROM players WHERE workspace_id = ? AND ref = ?",
+            (workspace_id, user),
+        )
+        if row is not None and row[1] == name:
+            return int(row[0])
+        rows = await self.writer.execute(
             "INSERT INTO players (workspace_id, ref, display_name) VALUES (?, ?, ?)"
             " ON CONFLICT (workspace_id, ref) DO UPDATE SET display_name = excluded.display_name"
             " RETURNING id",
             (workspace_id, user, name),
         )
+        return int(rows[0][0])
 
     async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """All rows of a read, fetched in one trip to the database thread."""
@@ -159,16 +191,17 @@ class GameStore:
         """A known player's all-time stats and daily streak in this channel (`anywhere`:
         their longest in the workspace); None if never seen in the workspace (read in one
         trip to the database thread)."""
-        channel_id = await self._channel_id(place)
+        workspace_id = await self._known_workspace(place)
+        if workspace_id is None:
+            return None
+        channel_id = await self._known_channel(place)
         return await on_thread(
-            self.conn, lambda conn: _player_card(conn, channel_id, user, anywhere)
+            self.conn, lambda conn: _player_card(conn, workspace_id, channel_id, user, anywhere)
         )
 
     async def open_question(self, place: Place) -> OpenQuestion | None:
-        """The channel's unrevealed quick-play question, found through its active round.
-
-        Questions this process has seen open are remembered until it closes them or an
-        answer finds them closed (by another process); the answer insert re-checks."""
+        """The channel's unrevealed quick-play question, found through its active round
+        (read each time: another process may have closed it or asked the next)."""
         return await self._open_in_lane(place, "play")
 
     async def open_daily(self, place: Place) -> OpenQuestion | None:
@@ -176,19 +209,16 @@ class GameStore:
         return await self._open_in_lane(place, "daily")
 
     async def _open_in_lane(self, place: Place, lane: str) -> OpenQuestion | None:
-        key = (await self._channel_id(place), lane)
-        if key in self._open:
-            return self._open[key]
+        channel_id = await self._known_channel(place)
+        if channel_id is None:
+            return None
         row = await self._row(
             stored.OPEN_QUESTION_SQL
             + " WHERE r.channel_id = ? AND r.lane = ? AND r.ended_at IS NULL"
             " AND q.revealed_at IS NULL",
-            key,
+            (channel_id, lane),
         )
-        if row is None:
-            return None
-        self._open[key] = stored.open_question(row)
-        return self._open[key]
+        return None if row is None else stored.open_question(row)
 
     async def start_round(
         self, place: Place, *, total: int, seed: int, first: NextQuestion
@@ -234,12 +264,10 @@ class GameStore:
         round_id, question_id = written
         # Built from what was written: a read here could see an older snapshot while
         # another task's cursor holds one open on the read connection.
-        asked = OpenQuestion(
+        return OpenQuestion(
             question_id, round_id, 1, total, first.question, first.asked_at, first.closes_at,
             place, daily,
         )  # fmt: skip
-        self._open[channel_id, lane] = asked
-        return asked
 
     async def record_answer(
         self,
@@ -254,7 +282,7 @@ class GameStore:
         answered_at: datetime,
     ) -> Lock:
         """Lock and score one answer; concurrent answers share a commit."""
-        outcome = await self.answer_log.append(
+        return await self.answer_log.append(
             LoggedAnswer(
                 question_id=question.id,
                 player_id=player_id,
@@ -266,15 +294,6 @@ class GameStore:
                 answered_at=stored.ts(answered_at),
             )
         )
-        if outcome is Lock.CLOSED:
-            self._forget(question)
-        return outcome
-
-    def _forget(self, question: OpenQuestion) -> None:
-        """Drop a remembered open question once it is known to be closed."""
-        for key, known in list(self._open.items()):
-            if known.id == question.id:
-                del self._open[key]
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
@@ -333,11 +352,7 @@ class GameStore:
             post_rows(conn, posts, revealed_at)
             return revealed
 
-        revealed = await self.writer.transaction(reveal)
-        self._forget(question)
-        if revealed is not None and revealed.following is not None:
-            self._open[await self._channel_id(question.place), "play"] = revealed.following
-        return revealed
+        return await self.writer.transaction(reveal)
 
     async def due_questions(self, now: datetime, scope: Scope | None = None) -> list[OpenQuestion]:
         """Unrevealed questions whose answer window has closed, in this scope."""
@@ -363,32 +378,40 @@ class GameStore:
     async def asking(self, place: Place, recent: int) -> Asking:
         """The workspace's settings overrides and the events of its latest `recent`
         questions, newest first (read in one trip to the database thread)."""
-        workspace_id = await self._workspace_id(place)
-        channel_id = await self._channel_id(place)
+        workspace_id = await self._known_workspace(place)
+        channel_id = await self._known_channel(place)
         return await on_thread(
             self.conn, lambda conn: _asking(conn, workspace_id, channel_id, recent)
         )
 
     async def leaderboard(self, place: Place, period: str, limit: int) -> list[Standing]:
         """Top players of the workspace for a period, ties broken deterministically."""
-        scope = (await self._workspace_id(place), period)
+        workspace_id = await self._known_workspace(place)
+        if workspace_id is None:
+            return []
+        scope = (workspace_id, period)
         return await on_thread(self.conn, lambda conn: standings.leaderboard(conn, scope, limit))
 
     async def player_stats(self, place: Place, period: str, player_id: int) -> PlayerStats | None:
         """A player's totals and rank, with the players just above and below (read in one
         trip to the database thread)."""
-        workspace_id = await self._workspace_id(place)
+        workspace_id = await self._known_workspace(place)
+        if workspace_id is None:
+            return None
         return await on_thread(
             self.conn, lambda conn: standings.player_stats(conn, (workspace_id, period), player_id)
         )
 
     async def streak_leaderboard(self, place: Place, limit: int) -> list[StreakStanding]:
         """This channel's longest daily streaks."""
-        return await self.dailies.leaderboard(await self._channel_id(place), limit)
+        channel_id = await self._known_channel(place)
+        return [] if channel_id is None else await self.dailies.leaderboard(channel_id, limit)
 
     async def settings(self, place: Place) -> dict[str, str]:
         """The workspace's settings overrides."""
-        workspace_id = await self._workspace_id(place)
+        workspace_id = await self._known_workspace(place)
+        if workspace_id is None:
+            return {}
         return await on_thread(self.conn, lambda conn: _settings(conn, workspace_id))
 
     async def save_settings(self, place: Place, values: dict[str, str | None]) -> None:
@@ -486,9 +509,12 @@ def _settings(conn: sqlite3.Connection, workspace_id: int) -> dict[str, str]:
     return {str(name): str(value) for name, value in rows}
 
 
-def _asking(conn: sqlite3.Connection, workspace_id: int, channel_id: int, recent: int) -> Asking:
+def _asking(
+    conn: sqlite3.Connection, workspace_id: int | None, channel_id: int | None, recent: int
+) -> Asking:
     """A workspace's settings overrides, the subjects of the channel's latest quick-play
-    questions, the records of its open daily question and the records version."""
+    questions, the records of its open daily question and the records version (a place
+    never stored, None, has none of them)."""
     subjects = conn.execute(
         "SELECT q.subject FROM rounds r JOIN questions q ON q.round_id = r.id"
         " WHERE r.channel_id = ? AND r.lane = 'play' AND q.subject IS NOT NULL"
@@ -503,7 +529,7 @@ def _asking(conn: sqlite3.Connection, workspace_id: int, channel_id: int, recent
     )
     version = conn.execute("SELECT version FROM records_version").fetchone()
     return Asking(
-        _settings(conn, workspace_id),
+        {} if workspace_id is None else _settings(conn, workspace_id),
         [str(s) for (s,) in subjects],
         [str(k) for (k,) in held],
         int(version[0]),
@@ -511,22 +537,21 @@ def _asking(conn: sqlite3.Connection, workspace_id: int, channel_id: int, recent
 
 
 def _player_card(
-    conn: sqlite3.Connection, channel_id: int, user: str, anywhere: bool
+    conn: sqlite3.Connection, workspace_id: int, channel_id: int | None, user: str, anywhere: bool
 ) -> PlayerCard | None:
-    """A player's all-time stats in the channel's workspace and daily streak in the channel."""
+    """A player's all-time stats in the workspace and daily streak in the channel (none in
+    a channel never stored), or with `anywhere` their longest in the workspace."""
     row = conn.execute(
-        "SELECT p.id, p.workspace_id FROM players p JOIN channels c"
-        " ON c.workspace_id = p.workspace_id WHERE c.id = ? AND p.ref = ?",
-        (channel_id, user),
+        "SELECT id FROM players WHERE workspace_id = ? AND ref = ?", (workspace_id, user)
     ).fetchone()
     if row is None:
         return None
-    player_id, workspace_id = int(row[0]), int(row[1])
-    streak = longest_daily_streak if anywhere else daily_streak
-    return PlayerCard(
-        standings.player_stats(conn, (workspace_id, "all"), player_id),
-        streak(conn, channel_id, player_id),
-    )
+    player_id = int(row[0])
+    if anywhere:
+        streak = longest_daily_streak(conn, workspace_id, player_id)
+    else:
+        streak = None if channel_id is None else daily_streak(conn, channel_id, player_id)
+    return PlayerCard(standings.player_stats(conn, (workspace_id, "all"), player_id), streak)
 
 
 def _rescore(

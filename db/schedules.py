@@ -17,6 +17,10 @@ _SELECT = (
 )
 
 
+_CHANGED = "UPDATE schedule_changes SET version = version + 1"
+"""Run in the transaction of every schedule change: other processes re-arm on it."""
+
+
 def _time(text: object) -> time:
     hour, minute = str(text).split(":")
     return time(int(hour), int(minute))
@@ -76,6 +80,7 @@ class ScheduleStore:
                 " reveal_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (number, *values),
             )
+            conn.execute(_CHANGED)
             return int(number)
 
         return await self.writer.transaction(add)
@@ -100,20 +105,31 @@ class ScheduleStore:
             if (s.place.platform, s.place.workspace) == (place.platform, place.workspace)
         ]
 
+    async def version(self) -> int:
+        """A number that moves with every change to the schedules, by any process."""
+        rows = await self.writer.conn.execute_fetchall("SELECT version FROM schedule_changes", ())
+        return int(next(iter(rows))[0])
+
     async def set_paused(self, schedule_id: int, paused: bool) -> bool:
         """Pause or resume; False if there is no such schedule."""
-        rows = await self.writer.execute(
-            "UPDATE schedules SET paused = ? WHERE id = ? RETURNING id",
-            (int(paused), schedule_id),
+        return await self._change(
+            "UPDATE schedules SET paused = ? WHERE id = ? RETURNING id", (int(paused), schedule_id)
         )
-        return bool(rows)
 
     async def remove(self, schedule_id: int) -> bool:
         """Delete a schedule and its slot history; False if there is none."""
-        rows = await self.writer.execute(
-            "DELETE FROM schedules WHERE id = ? RETURNING id", (schedule_id,)
-        )
-        return bool(rows)
+        return await self._change("DELETE FROM schedules WHERE id = ? RETURNING id", (schedule_id,))
+
+    async def _change(self, sql: str, params: tuple[int, ...]) -> bool:
+        """Change schedules and count the change, in one transaction; False if no row."""
+
+        def change(conn: sqlite3.Connection) -> bool:
+            if not conn.execute(sql, params).fetchall():
+                return False
+            conn.execute(_CHANGED)
+            return True
+
+        return await self.writer.transaction(change)
 
     async def claim(
         self, schedule_id: int, local_day: date, now: datetime, stale_before: datetime

@@ -48,25 +48,23 @@ class Change:
     after: Outcome
 
 
-def _next_settle(conn: sqlite3.Connection) -> int:
-    """The next free place in the settle order (inside the write transaction)."""
-    row = conn.execute("SELECT max(settle_seq) FROM answers").fetchone()
-    return 1 if row[0] is None else int(row[0]) + 1
-
-
 def settle_places(
     conn: sqlite3.Connection, changes: Sequence[tuple[Outcome | None, Outcome]]
 ) -> list[int | None]:
     """Places in the settle order for changes that judge an answer, in the order given;
-    None for the rest."""
-    place = _next_settle(conn)
+    None for the rest. The places are taken from the settle_order row inside the
+    caller's write transaction, which holds that row until it commits."""
+    judged = [settles(before, after) for before, after in changes]
+    if not any(judged):
+        return [None] * len(changes)
+    (last,) = conn.execute(
+        "UPDATE settle_order SET last = last + ? RETURNING last", (sum(judged),)
+    ).fetchone()
+    place = int(last) - sum(judged) + 1
     places: list[int | None] = []
-    for before, after in changes:
-        if settles(before, after):
-            places.append(place)
-            place += 1
-        else:
-            places.append(None)
+    for judges in judged:
+        places.append(place if judges else None)
+        place += judges
     return places
 
 

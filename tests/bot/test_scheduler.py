@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
-from tests.conftest import MINI_PACK
+from tests.conftest import MINI_PACK, another_writer
 from tests.generating import event
 from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
 from trivia.effects import Announced
@@ -56,6 +57,7 @@ class Bot:
         self.clock = clock
         self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
         self.posted: list[Posted] = []
+        self.got_post = asyncio.Event()
         self.failing = failing
         self.runtime = Runtime(store, self.engine, clock)
         self.runtime.serve("test", self.post)
@@ -65,6 +67,7 @@ class Bot:
         if place.channel in self.failing:
             raise PermissionError("Missing Access")
         self.posted.append(Posted(place, reply))
+        self.got_post.set()
 
     async def schedule(
         self,
@@ -384,3 +387,62 @@ async def test_a_daily_schedule_stored_on_a_pool_too_small_for_a_daily_posts_not
     assert stored.last_error.startswith("No daily question: USAC Championship Car has 1 record")
     assert bot.scheduler.next_run(stuck) == datetime(2030, 1, 17, 9, 0, tzinfo=UTC)
     assert len([r for r in caplog.records if "could not post" in r.message]) == 2
+
+
+async def test_schedules_changed_through_another_process_are_armed_within_one_round(
+    db: Path,
+) -> None:
+    """Process two sets, pauses, resumes and removes a schedule; process one, running,
+    arms and disarms it at its next timer round (no restart), and a schedule it had armed
+    keeps its due slot while another is added."""
+    clock = Clock(datetime(2030, 1, 15, 8, 0, tzinfo=UTC))
+    async with open_db(db) as one_conn, open_db(db) as two_conn:
+        one, two = Bot(GameStore(one_conn), clock), Bot(GameStore(two_conn), clock)
+        kept = await one.schedule("c0", time(9, 0), "Europe/London")
+        await one.scheduler.start()
+        await two.scheduler.start()
+        nine = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+        assert one.scheduler.next_run(kept) == nine
+        clock.now = nine  # the slot is due (the test fires it by hand, as the timer would)
+        schedule = await two.schedule("c1", time(18, 30), "Europe/London")
+        await two.scheduler.reload()  # as after its own change
+        await one.runtime.tick()
+        assert one.scheduler.next_run(schedule) == datetime(2030, 1, 15, 18, 30, tzinfo=UTC)
+        assert one.scheduler.next_run(kept) == nine
+        for paused, armed in ((True, None), (False, datetime(2030, 1, 15, 18, 30, tzinfo=UTC))):
+            await two.store.schedules.set_paused(schedule, paused)
+            await one.runtime.tick()
+            assert one.scheduler.next_run(schedule) == armed
+        await two.store.schedules.remove(schedule)
+        await one.runtime.tick()
+        assert one.scheduler.next_run(schedule) is None
+        one.runtime.stop()
+        two.runtime.stop()
+
+
+async def test_a_slot_met_by_a_locked_database_is_posted_once_the_lock_clears(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another writer holds the database when a slot fires: the claim fails with one log
+    line, the timer tries again, and once the lock clears the slot is posted once and
+    the next day's slot is armed."""
+    clock = Clock(datetime(2030, 1, 15, 8, 59, tzinfo=UTC))
+    async with open_db(db) as conn:
+        await conn.execute("PRAGMA busy_timeout = 50")  # meet the lock at once, not in 5 s
+        bot = Bot(GameStore(conn), clock)
+        schedule = await bot.schedule("c1", time(9, 0), "Europe/London")
+        await bot.scheduler.start()
+        clock.now = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+        with caplog.at_level(logging.WARNING, logger="bot.scheduler"), another_writer(db):
+            assert not await bot.scheduler.fire(schedule, date(2030, 1, 15))
+        assert bot.posted == []
+        [line] = [r for r in caplog.records if r.name == "bot.scheduler"]
+        assert "database is locked" in line.message
+        async with asyncio.timeout(10):  # the timer's next rounds, backing off from 0.5 s
+            await bot.got_post.wait()
+        await bot.runtime.tick()
+        assert await bot.store.schedules.claimed_days(schedule) == {date(2030, 1, 15)}
+        assert bot.scheduler.next_run(schedule) == datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
+        bot.runtime.stop()
+    [posted] = bot.posted
+    assert posted.reply.title == "Daily #1476"

@@ -244,9 +244,15 @@ async def post_daily(game: Game, place: Place, missed: int) -> OpenQuestion:
 
 
 async def play_then_rebuild(path: Path, steps: list[Step]) -> None:
-    async with open_db(path) as conn, open_db(path) as write_conn:
-        game = Game(GameStore(conn, write_conn))
-        for step in steps:
+    """Play the steps by turns from two processes on the file, then rebuild."""
+    async with (
+        open_db(path) as conn, open_db(path) as write_conn,
+        open_db(path) as other_conn, open_db(path) as other_write_conn,
+    ):  # fmt: skip
+        stores = (GameStore(conn, write_conn), GameStore(other_conn, other_write_conn))
+        game = Game(stores[0])
+        for turn, step in enumerate(steps):
+            game.store = stores[turn % 2]
             await play(game, step)
         live = snapshot(path)
         await game.store.rebuild_standings()
@@ -259,10 +265,33 @@ def test_rebuild_reproduces_live_standings_and_daily_streaks(
     steps: list[Step],
 ) -> None:
     """Any run of questions asked, choices and guesses locked in, reveals, daily questions
-    (some days missed), weeks passing and resets: `db rebuild` gives back exactly the
-    standings, per-points counts and daily streaks that live play left."""
+    (some days missed), weeks passing and resets, by two processes in turn: `db rebuild`
+    gives back exactly the standings, per-points counts and daily streaks that live play
+    left."""
     with tempfile.TemporaryDirectory(prefix="photo-finish-") as tmp:
         asyncio.run(play_then_rebuild(Path(tmp) / "game.sqlite3", steps))
+
+
+async def test_a_place_in_the_settle_order_is_never_given_twice(tmp_path: Path) -> None:
+    """Two processes settle answers in two workspaces; one workspace is reset, deleting
+    the answers that held the latest places; the next answer still takes a new place, so
+    the settle order `db rebuild` replays is the order the answers were settled in."""
+    path = tmp_path / "game.sqlite3"
+    async with open_db(path) as one_conn, open_db(path) as two_conn:
+        one, two = GameStore(one_conn), GameStore(two_conn)
+        here = await ask(one, PLACES[0], CHOICE, T0)
+        there = await ask(two, PLACES[2], CHOICE, T0)
+        await answer(one, here, "ann", right=True, now=T0)
+        await answer(two, there, "bo", right=True, now=T0)
+        await answer(two, there, "cy", right=False, now=T0)
+        await two.reset_standings(PLACES[2])
+        await answer(one, here, "di", right=True, now=T0)
+        live = snapshot(path)
+        await one.rebuild_standings()
+        assert snapshot(path) == live
+    with closing(sqlite3.connect(path)) as conn:
+        order = conn.execute("SELECT settle_seq FROM answers ORDER BY id").fetchall()
+    assert order == [(1,), (4,)]
 
 
 LINES = st.builds(
@@ -327,6 +356,8 @@ async def test_migrating_moves_guesses_awaiting_their_reveal_to_pending(tmp_path
         raw.execute("UPDATE standings SET answered = answered + pending")
         raw.execute("ALTER TABLE standings DROP COLUMN pending")
         raw.execute("DROP TABLE schedule_numbers")  # migration 11, which runs again after 10
+        raw.execute("DROP TABLE schedule_changes")  # and 12
+        raw.execute("DROP TABLE settle_order")  # and 13
         raw.execute("PRAGMA user_version = 9")
     async with open_db(path):
         pass

@@ -1,0 +1,156 @@
+"""Several processes on one database file: reads never write, and no process answers from
+a copy of shared state that another process has changed (two GameStores on one file
+stand for two processes)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from db.connection import open_db
+from db.game import GameStore
+from tests.conftest import T0, game_store
+from trivia.commands import Answer, Ask, Command, Daily, Help, Leaderboard, Stats, Stop
+from trivia.engine import Actor, Engine
+from trivia.model import Place, RecordsPack
+from trivia.replies import Reply
+from trivia.settings import Settings
+
+KNOWN = Place("test", "guild", "chan")
+UNKNOWN_CHANNEL = Place("test", "guild", "elsewhere")
+UNKNOWN_WORKSPACE = Place("test", "other-guild", "chan")
+
+
+@asynccontextmanager
+async def read_only(path: Path) -> AsyncIterator[GameStore]:
+    """A GameStore whose connection refuses every write (as a read-only role would)."""
+    async with open_db(path) as conn:
+        await conn.execute("PRAGMA query_only = ON")
+        yield GameStore(conn, conn)
+
+
+def engine(store: GameStore) -> Engine:
+    return Engine(store, defaults=Settings(answer_window=30), seed=1)
+
+
+async def play(eng: Engine, command: Command, user: str = "ann", seconds: int = 0) -> list[Reply]:
+    actor = Actor(KNOWN, user, user.title(), T0 + timedelta(seconds=seconds))
+    return (await eng.handle(command, actor)).replies
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+async def test_reads_for_an_unknown_place_answer_empty_and_write_nothing(
+    tmp_path: Path, mini_pack: RecordsPack
+) -> None:
+    """A leaderboard, stats, settings, streaks or the open question of a workspace or
+    channel never seen answer as empty on a database no process may write to."""
+    path = tmp_path / "game.sqlite3"
+    async with game_store(path, mini_pack) as store:
+        await play(engine(store), Ask())  # the known channel has a player and a question
+        await play(engine(store), Answer("a"), seconds=1)
+    before = row_counts(path)
+    async with read_only(path) as store:
+        for place in (UNKNOWN_CHANNEL, UNKNOWN_WORKSPACE):
+            assert await store.streak_leaderboard(place, 10) == []
+            assert await store.open_question(place) is None
+            assert await store.open_daily(place) is None
+            assert await store.player_card(place, "bo") is None
+            asking = await store.asking(place, 10)
+            assert (asking.settings, asking.recent, asking.held) == ({}, [], [])
+        assert await store.leaderboard(UNKNOWN_WORKSPACE, "all", 10) == []
+        assert await store.player_stats(UNKNOWN_WORKSPACE, "all", 1) is None
+        assert await store.settings(UNKNOWN_WORKSPACE) == {}
+        assert await store.player_card(UNKNOWN_WORKSPACE, "ann") is None
+        # A known player seen from a channel where they never played: workspace stats.
+        card = await store.player_card(UNKNOWN_CHANNEL, "ann")
+        assert card is not None
+        assert card.stats is not None
+        assert card.stats.answered == 1
+        assert card.daily is None
+    assert row_counts(path) == before
+
+
+async def test_read_only_commands_work_on_a_database_that_cannot_be_written(
+    tmp_path: Path, mini_pack: RecordsPack
+) -> None:
+    """A leaderboard, stats, help and the daily command in a new channel, through the
+    engine, on a read-only database: answered, nothing written, no error."""
+    path = tmp_path / "game.sqlite3"
+    async with game_store(path, mini_pack):
+        pass
+    async with read_only(path) as store:
+        eng = engine(store)
+        [board] = await play(eng, Leaderboard("week"))
+        [streaks] = await play(eng, Leaderboard("streak"))
+        [stats] = await play(eng, Stats())
+        [daily] = await play(eng, Daily())
+        [helped] = await play(eng, Help())
+    assert board.body.startswith("No answers yet")
+    assert streaks.title == "Leaderboard: daily streaks"
+    assert helped.private
+    assert stats.title == "You haven't answered any questions here yet."
+    assert daily.title == "No daily question in this channel today."
+
+
+async def test_a_question_another_process_opened_is_answered_here(
+    tmp_path: Path, mini_pack: RecordsPack
+) -> None:
+    """Process A has seen question 1 open; process B stops it and asks the next. A click
+    on the new question in A locks in, and A's /trivia says the new one is open."""
+    path = tmp_path / "game.sqlite3"
+    async with game_store(path, mini_pack) as one, game_store(path) as two:
+        a, b = engine(one), engine(two)
+        [asked] = await play(a, Ask())
+        assert asked.title == "Trivia"
+        first = await one.open_question(KNOWN)
+        assert first is not None
+        await play(b, Stop(), seconds=2)
+        await play(b, Ask(), seconds=3)
+        second = await two.open_question(KNOWN)
+        assert second is not None
+        assert second.id != first.id
+        guess = "0.01" if second.question.is_numeric else "a"
+        [clicked] = await play(a, Answer(guess, second.id), user="bo", seconds=4)
+        assert clicked.title.startswith("Locked in"), clicked.title
+        assert [r.player_name for r in await one.answers(second.id)] == ["Bo"]
+
+
+async def test_a_question_another_process_stopped_leaves_the_channel_free(
+    tmp_path: Path, mini_pack: RecordsPack
+) -> None:
+    """Process A has seen a question open; process B stops it. /trivia in A asks anew."""
+    path = tmp_path / "game.sqlite3"
+    async with game_store(path, mini_pack) as one, game_store(path) as two:
+        a, b = engine(one), engine(two)
+        await play(a, Ask())
+        assert await one.open_question(KNOWN) is not None
+        await play(b, Stop(), seconds=2)
+        [asked] = await play(a, Ask(), seconds=3)
+    assert asked.title == "Trivia", asked.title
+
+
+async def test_a_renamed_player_shows_their_latest_name(
+    tmp_path: Path, mini_pack: RecordsPack
+) -> None:
+    """Alice renamed to Bob and back to Alice is Alice, in one process and across two."""
+    path = tmp_path / "game.sqlite3"
+    async with game_store(path, mini_pack) as one, game_store(path) as two:
+        eng = engine(one)
+        await play(eng, Ask())
+        await play(eng, Answer("a"), user="u1", seconds=1)
+        ids = {await one.player(KNOWN, "u1", name) for name in ("Alice", "Bob", "Alice")}
+        [row] = await one.leaderboard(KNOWN, "all", 10)
+        assert (row.name, {row.player_id}) == ("Alice", ids)
+        # Across processes: B sees Bob, then A sees Alice again.
+        await two.player(KNOWN, "u1", "Bob")
+        await one.player(KNOWN, "u1", "Alice")
+        [row] = await two.leaderboard(KNOWN, "all", 10)
+        assert row.name == "Alice"
