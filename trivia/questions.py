@@ -76,12 +76,12 @@ def series_label(bank: Bank, event: Event, year: int, *, today: bool = True) -> 
     short = series_short(event)
     if info is None:
         return short
-    then = info.name_in(event.season) or short
-    now = info.name_in(year) or short
+    then, now = info.name_in(event.season) or short, _today(bank, event, year)
     return then if then == now or not today else f"{then} (today's {now})"
 
 
 def _today(bank: Bank, event: Event, year: int) -> str:
+    """The series as it is called in `year`."""
     info = bank.series_info.get(event.series)
     return (info.name_in(year) if info else None) or series_short(event)
 
@@ -326,7 +326,8 @@ class Generator:
     def winner(self, event: Event) -> Question | None:
         """Who won a named race."""
         if event.for_win:
-            prompt = f"Who won {self._describe(event)}{self._by(event).replace(' by', ', by')}?"
+            by = self._by(event)
+            prompt = f"Who won {self._describe(event)}{',' if by else ''}{by}?"
         else:
             prompt = f"In {self._describe(event)}, {_pair(event)}. Who won?"
         return self._name_question(QuestionKind.WINNER, event, prompt, event.winner)
