@@ -11,11 +11,13 @@ import pytest
 
 from db.connection import open_db
 from db.game import GameStore
-from db.outbox import LEASE, Outbox, Post
+from db.outbox import Outbox
+from db.outbox_rows import LEASE
 from tests.conftest import T0
 from tests.generating import generator
 from trivia.effects import Announced
 from trivia.model import Place, RecordsPack
+from trivia.posts import Post
 from trivia.replies import notice
 from trivia.store import NextQuestion, Revealed, Settled
 
