@@ -11,7 +11,7 @@ import aiosqlite
 from db import standings, stored
 from db.answer_log import AnswerLog, LoggedAnswer
 from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_daily_streaks
-from db.outbox import Outbox, Post, post_rows
+from db.outbox import Outbox, post_rows
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.scoping import in_scope
@@ -19,6 +19,7 @@ from db.transactions import Writer, on_thread
 from trivia.bank import Records
 from trivia.daily import DailyInfo
 from trivia.model import Place, Scope
+from trivia.posts import Post
 from trivia.schedule import Schedule, Timing
 from trivia.standings import Outcome
 from trivia.store import (
