@@ -71,3 +71,21 @@ async def open_store(location: Path | str) -> AsyncIterator[Stores]:
         async with open_db(location, migrate_now=False) as write_conn:
             sqlite_game = GameStore(conn, write_conn)
             yield Stores(sqlite_game.records, sqlite_game, applied)
+
+
+class BackupTargetError(Exception):
+    """The backup file could not be written; the message says why."""
+
+
+async def backup_sqlite(path: Path, target: Path) -> None:
+    """Copy the SQLite database at `path` (migrated first) to the new file `target`, as it
+    stands at one moment, while the bot may be writing to it."""
+    async with open_db(path) as conn:
+        try:
+            copy = sqlite3.connect(target)
+        except sqlite3.Error as exc:
+            raise BackupTargetError(str(exc)) from None
+        try:
+            await conn.backup(copy)
+        finally:
+            copy.close()

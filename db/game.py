@@ -40,6 +40,9 @@ from trivia.store import (
 class GameStore(GameParts):
     """The engine's storage on SQLite (implements trivia.store.Store)."""
 
+    records: RecordsStore
+    schedules: ScheduleStore
+
     def __init__(
         self, conn: aiosqlite.Connection, write_conn: aiosqlite.Connection | None = None
     ) -> None:

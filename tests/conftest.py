@@ -15,13 +15,14 @@ import discord
 import pytest
 import yarl
 
-from db.connection import BUSY_TIMEOUT_MS, open_db
 from db.backend import open_store
+from db.connection import BUSY_TIMEOUT_MS, open_db
 from db.game import GameStore
 from db.postgres.game import PgGameStore
 from db.records import read_pack
 from tests.postgres import (
     HOW_TO_ENABLE,
+    MIGRATED,
     NO_BINARIES,
     Server,
     StartError,
@@ -91,7 +92,8 @@ class Databases:
         self.made += 1
         if self.server is None:
             return self.folder / f"db{self.made}.sqlite3"
-        return self.stack.enter_context(self.server.database(migrated=migrated))
+        template = self.server.template(MIGRATED) if migrated else "template0"
+        return self.stack.enter_context(self.server.database(template))
 
 
 @pytest.fixture(params=BACKENDS)

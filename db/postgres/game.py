@@ -71,6 +71,9 @@ HELD_SQL = (
 class PgGameStore(GameParts):
     """The engine's storage on PostgreSQL (implements bot.stores.BotStore)."""
 
+    records: PgRecordsStore
+    schedules: PgSchedules
+
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
         self.records = PgRecordsStore(pool)
