@@ -12,7 +12,8 @@ from typing import Any
 
 from db.postgres.connection import migrations
 from tests.bot import test_cli
-from tests.bot.test_cli import MINI_PACK, Ran, clean_env
+from tests.bot.test_cli import MINI_PACK, Ran
+from tests.isolation import clean_env
 
 cli = test_cli.cli
 """`photo-finish ARGS` run in this process, as in test_cli."""
