@@ -122,6 +122,19 @@ async def query(database: Path | str, sql: str) -> list[tuple[Any, ...]]:
         await server.close()
 
 
+async def execute(database: Path | str, sql: str) -> None:
+    """Run one statement and commit it, on a connection of its own as another client would."""
+    if isinstance(database, Path):
+        with closing(sqlite3.connect(database)) as file, file:
+            file.execute(sql)
+        return
+    server = await asyncpg.connect(database)
+    try:
+        await server.execute(sql)
+    finally:
+        await server.close()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say once, at the end, why the PostgreSQL tests were skipped and how to run them."""
     skipped = terminalreporter.stats.get("skipped", [])
