@@ -3,6 +3,7 @@ PostgreSQL databases on a server the suite starts itself (tests/postgres.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import ExitStack, asynccontextmanager, closing, contextmanager
@@ -167,6 +168,18 @@ async def opened_game(database: Path | str, *packs: RecordsPack) -> AsyncIterato
         for pack in packs:
             await stores.records.import_pack(pack)
         yield stores.game
+
+
+def holding(server: Server, *packs: RecordsPack) -> str:
+    """A template database on the server holding these packs (importing the shipped packs
+    takes seconds: a template copy holds them at once)."""
+
+    async def holding_packs(url: str) -> None:
+        async with opened_game(url, *packs):
+            pass
+
+    digest = hashlib.sha256(repr(packs).encode()).hexdigest()[:16]
+    return server.template(f"packs_{digest}", holding_packs)
 
 
 @pytest.fixture
