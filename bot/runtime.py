@@ -22,11 +22,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.stores import BotStore, Posts
-from db.outbox import Pending, Post, SlotDone
 from trivia.effects import Announced, Effect, Outcome, QuestionOpened, SchedulesChanged
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
 from trivia.model import Place, Scope
+from trivia.posts import Pending, Post, SlotDone
 from trivia.replies import Reply
 
 Clock = Callable[[], datetime]

@@ -24,9 +24,9 @@ from datetime import date, datetime, timedelta
 from apscheduler.triggers.date import DateTrigger
 
 from bot.runtime import Runtime
-from db.outbox import Post, SlotDone
 from trivia.commands import Ask, Command, DailyPost, Start
 from trivia.incoming import Incoming
+from trivia.posts import Post, SlotDone
 from trivia.schedule import (
     Schedule,
     Timing,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from db.outbox import Pending, Post, SlotDone
 from db.records import ImportSummary
 from trivia.model import RecordsPack, Scope
+from trivia.posts import Pending, Post, SlotDone
 from trivia.schedule import Schedule
 from trivia.store import Store
 

@@ -2,130 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
+from db.outbox_rows import (
+    INSERT_COLUMNS,
+    KEPT,
+    LEASE,
+    TAKEN_AT_ONCE,
+    TAKEN_COLUMNS,
+    pending,
+    post_values,
+)
 from db.scoping import in_scope
 from db.transactions import Writer
-from trivia.model import Place, Scope
-from trivia.replies import (
-    Button,
-    ButtonKind,
-    ChoiceButton,
-    GuessButton,
-    Reply,
-    ReplyKind,
-    ResetConfirmButton,
-)
-
-KEPT = timedelta(days=7)
-"""Posts made (or given up) are kept this long, to show what happened, then deleted."""
-LEASE = timedelta(minutes=2)
-"""A post taken by a process is its own for this long; after that (the process stopped
-mid-post) another process takes it over."""
-
-
-@dataclass(frozen=True)
-class Post:
-    """One public post to make."""
-
-    key: str
-    place: Place
-    reply: Reply
-    schedule_id: int | None = None
-    """The schedule that posts it: a failure to post shows on the schedule."""
-
-
-@dataclass(frozen=True)
-class SlotDone:
-    """A scheduled slot whose posts are stored (or that failed with `error`)."""
-
-    schedule_id: int
-    local_day: date
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A post taken from the outbox: `id` marks it posted or failed."""
-
-    id: int
-    key: str
-    place: Place
-    reply: Reply
-    attempts: int
-
-
-def _button_to_dict(button: Button) -> dict[str, str | float]:
-    match button.kind:
-        case ButtonKind.ANSWER:
-            return {"kind": button.kind.value, "letter": button.letter}
-        case ButtonKind.GUESS:
-            return {"kind": button.kind.value, "label": button.label}
-        case ButtonKind.RESET_CONFIRM:
-            return {"kind": button.kind.value, "asked_at": button.asked_at.timestamp()}
-
-
-def _button_from_dict(data: dict[str, Any]) -> Button:
-    match ButtonKind(data["kind"]):
-        case ButtonKind.ANSWER:
-            return ChoiceButton(data["letter"])
-        case ButtonKind.GUESS:
-            return GuessButton(data["label"])
-        case ButtonKind.RESET_CONFIRM:
-            return ResetConfirmButton(datetime.fromtimestamp(data["asked_at"], UTC))
-
-
-def reply_to_json(reply: Reply) -> str:
-    """A reply as stored JSON."""
-    return json.dumps(
-        {
-            "kind": reply.kind.value,
-            "title": reply.title,
-            "body": reply.body,
-            "fields": [list(f) for f in reply.fields],
-            "buttons": [_button_to_dict(b) for b in reply.buttons],
-            "private": reply.private,
-            "question_id": reply.question_id,
-        }
-    )
-
-
-def reply_from_json(text: str) -> Reply:
-    """A stored reply."""
-    data = json.loads(text)
-    return Reply(
-        ReplyKind(data["kind"]),
-        data["title"],
-        data["body"],
-        tuple((name, value) for name, value in data["fields"]),
-        tuple(_button_from_dict(b) for b in data["buttons"]),
-        data["private"],
-        data["question_id"],
-    )
+from trivia.model import Scope
+from trivia.posts import Pending, Post, SlotDone
 
 
 def post_rows(conn: sqlite3.Connection, posts: list[Post], now: datetime) -> None:
     """Store posts inside the caller's transaction (a key already stored is left alone)."""
     conn.executemany(
-        "INSERT INTO outbox (key, platform, workspace, channel, reply, schedule_id,"
-        " created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        [
-            (
-                p.key,
-                p.place.platform,
-                p.place.workspace,
-                p.place.channel,
-                reply_to_json(p.reply),
-                p.schedule_id,
-                now.timestamp(),
-                now.timestamp(),
-            )
-            for p in posts
-        ],
+        f"INSERT INTO outbox ({INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO NOTHING",
+        [post_values(p, now) for p in posts],
     )
 
 
@@ -174,18 +74,12 @@ class Outbox:
             params += keys
         rows = await self.writer.execute(
             f"UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN"
-            f" (SELECT id FROM outbox WHERE {' AND '.join(where)} ORDER BY id LIMIT 200)"
-            " AND posted_at IS NULL AND gave_up = 0 AND due_at <= ?"
-            " RETURNING id, key, platform, workspace, channel, reply, attempts",
+            f" (SELECT id FROM outbox WHERE {' AND '.join(where)} ORDER BY id"
+            f" LIMIT {TAKEN_AT_ONCE}) AND posted_at IS NULL AND gave_up = 0 AND due_at <= ?"
+            f" RETURNING {TAKEN_COLUMNS}",
             [(now + LEASE).timestamp(), *params, now.timestamp()],
         )
-        return sorted(
-            (
-                Pending(int(r[0]), r[1], Place(r[2], r[3], r[4]), reply_from_json(r[5]), int(r[6]))
-                for r in rows
-            ),
-            key=lambda p: p.id,
-        )
+        return sorted((pending(tuple(r)) for r in rows), key=lambda p: p.id)
 
     async def posted(self, post_id: int, now: datetime) -> None:
         """The platform has it."""

@@ -3,42 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
+from db.schedule_rows import CHANGED, INSERT_COLUMNS, SELECT, schedule, schedule_values
 from db.transactions import Writer
 from trivia.model import Place
 from trivia.schedule import Schedule, Timing
-
-_SELECT = (
-    "SELECT s.id, w.platform, w.ref, c.ref, s.at, s.zone, s.days, s.series, s.questions,"
-    " s.paused, s.last_error, s.kind, s.reveal_at, s.created_at"
-    " FROM schedules s JOIN channels c ON c.id = s.channel_id"
-    " JOIN workspaces w ON w.id = c.workspace_id"
-)
-
-
-_CHANGED = "UPDATE schedule_changes SET version = version + 1"
-"""Run in the transaction of every schedule change: other processes re-arm on it."""
-
-
-def _time(text: object) -> time:
-    hour, minute = str(text).split(":")
-    return time(int(hour), int(minute))
-
-
-def _schedule(row: tuple[object, ...]) -> Schedule:
-    days = frozenset(int(d) for d in str(row[6]).split(",") if d)
-    return Schedule(
-        id=int(str(row[0])),
-        place=Place(str(row[1]), str(row[2]), str(row[3])),
-        timing=Timing(_time(row[4]), str(row[5]), days),
-        series=None if row[7] is None else str(row[7]),
-        questions=None if row[11] == "daily" else int(str(row[8])),
-        paused=bool(row[9]),
-        last_error=None if row[10] is None else str(row[10]),
-        reveal_at=None if row[12] is None else _time(row[12]),
-        created_at=datetime.fromtimestamp(float(str(row[13])), UTC),
-    )
 
 
 class ScheduleStore:
@@ -59,16 +29,8 @@ class ScheduleStore:
     ) -> int:
         """Store a new schedule (questions None: the daily question) and return its id, a
         number never given before (not even to a schedule since removed)."""
-        values = (
-            channel_id,
-            timing.at.strftime("%H:%M"),
-            timing.zone,
-            ",".join(str(d) for d in sorted(timing.days)),
-            series,
-            questions or 1,
-            "daily" if questions is None else "quiz",
-            None if reveal_at is None else reveal_at.strftime("%H:%M"),
-            now.timestamp(),
+        values = schedule_values(
+            channel_id, timing, series=series, questions=questions, reveal_at=reveal_at, now=now
         )
 
         def add(conn: sqlite3.Connection) -> int:
@@ -76,26 +38,25 @@ class ScheduleStore:
                 "UPDATE schedule_numbers SET last = last + 1 RETURNING last"
             ).fetchone()
             conn.execute(
-                "INSERT INTO schedules (id, channel_id, at, zone, days, series, questions, kind,"
-                " reveal_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO schedules ({INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (number, *values),
             )
-            conn.execute(_CHANGED)
+            conn.execute(CHANGED)
             return int(number)
 
         return await self.writer.transaction(add)
 
     async def all(self) -> list[Schedule]:
         """Every schedule, oldest first."""
-        rows = await self.writer.conn.execute_fetchall(_SELECT + " ORDER BY s.id", ())
-        return [_schedule(tuple(row)) for row in rows]
+        rows = await self.writer.conn.execute_fetchall(SELECT + " ORDER BY s.id", ())
+        return [schedule(tuple(row)) for row in rows]
 
     async def get(self, schedule_id: int) -> Schedule | None:
         """One schedule by id."""
         rows = list(
-            await self.writer.conn.execute_fetchall(_SELECT + " WHERE s.id = ?", (schedule_id,))
+            await self.writer.conn.execute_fetchall(SELECT + " WHERE s.id = ?", (schedule_id,))
         )
-        return _schedule(tuple(rows[0])) if rows else None
+        return schedule(tuple(rows[0])) if rows else None
 
     async def in_workspace(self, place: Place) -> list[Schedule]:
         """The workspace's schedules, oldest first."""
@@ -126,7 +87,7 @@ class ScheduleStore:
         def change(conn: sqlite3.Connection) -> bool:
             if not conn.execute(sql, params).fetchall():
                 return False
-            conn.execute(_CHANGED)
+            conn.execute(CHANGED)
             return True
 
         return await self.writer.transaction(change)

@@ -17,7 +17,6 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
-from db.outbox import reply_to_json
 from tests.conftest import (
     QUEUED_BEHIND_A_TIMER_ROUND,
     another_writer,
@@ -36,6 +35,7 @@ from tests.fakes.discord_api import (
     Interaction,
 )
 from trivia.model import Place
+from trivia.posts import reply_to_json
 from trivia.replies import notice
 
 CHANNEL = 6001

@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from bot.scheduler import SLOT_LEASE, QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
-from db.outbox import KEPT, LEASE
+from db.outbox_rows import KEPT, LEASE
 from db.records import read_pack
 from tests.conftest import MINI_PACK
 from trivia.commands import Answer, Ask, DailyPost
