@@ -130,7 +130,8 @@ class BaseRecordsStore(ABC):
 
     @abstractmethod
     async def load_series(self) -> list[Series]:
-        """Every series a pack described (whether it runs yearly, its names over time)."""
+        """Every series a pack described (whether it runs yearly, its names over time), by
+        name, then sport."""
 
     @abstractmethod
     async def load_events(self) -> list[Event]:
@@ -256,9 +257,11 @@ class RecordsStore(BaseRecordsStore):
         return [Competitor(name, tuple(aliases[name])) for name in names]
 
     async def load_series(self) -> list[Series]:
-        """Every series a pack described (whether it runs yearly, its names over time)."""
+        """Every series a pack described (whether it runs yearly, its names over time), by
+        name, then sport."""
         async with self.conn.execute(
-            "SELECT body FROM series WHERE body IS NOT NULL ORDER BY name"
+            "SELECT s.body FROM series s JOIN sports sp ON sp.id = s.sport_id"
+            " WHERE s.body IS NOT NULL ORDER BY s.name, sp.name"
         ) as cur:
             return [parse_series(json.loads(row[0])) async for row in cur]
 

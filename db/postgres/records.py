@@ -72,9 +72,11 @@ class PgRecordsStore(BaseRecordsStore):
         return [Competitor(row[0], tuple(aliases[row[0]])) for row in names]
 
     async def load_series(self) -> list[Series]:
-        """Every series a pack described (whether it runs yearly, its names over time)."""
+        """Every series a pack described (whether it runs yearly, its names over time), by
+        name, then sport."""
         rows = await self.pool.fetch(
-            'SELECT body FROM series WHERE body IS NOT NULL ORDER BY name COLLATE "C"'
+            "SELECT s.body FROM series s JOIN sports sp ON sp.id = s.sport_id"
+            ' WHERE s.body IS NOT NULL ORDER BY s.name COLLATE "C", sp.name COLLATE "C"'
         )
         return [parse_series(json.loads(row[0])) for row in rows]
 

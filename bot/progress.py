@@ -1,0 +1,96 @@
+"""Progress of long commands (db copy, records import): on a terminal a bar per part and one
+for the whole with counts and time left (rich); otherwise plain lines now and then, with no
+control codes, for a log."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from db.progress import Progress as Reporter
+
+STEP = 0.1
+"""A plain line each time another tenth of the whole is done ..."""
+EVERY_S = 5.0
+"""... or when this long has passed since the last line, whichever comes first."""
+
+
+class Lines:
+    """Plain lines: 'db copy: 40% (40,000 of 100,000 rows; answers), about 3 s left'."""
+
+    def __init__(self, what: str, out: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
+        self.what, self.out, self.clock = what, out, clock
+        self.total = self.done = 0
+        self.started = self.last_line = 0.0
+        self.next_share = STEP
+
+    def begin(self, parts: Sequence[tuple[str, int]]) -> None:
+        self.total = sum(rows for _, rows in parts)
+        self.started = self.last_line = self.clock()
+        print(f"{self.what}: {self.total:,} rows", file=self.out, flush=True)
+
+    def advance(self, part: str, rows: int) -> None:
+        self.done += rows
+        now = self.clock()
+        share = self.done / self.total if self.total else 1.0
+        if share < self.next_share and now - self.last_line < EVERY_S:
+            return
+        while self.next_share <= share:
+            self.next_share += STEP
+        self.last_line = now
+        left = ""
+        if self.done < self.total:
+            seconds = (now - self.started) / self.done * (self.total - self.done)
+            left = f", about {seconds:,.0f} s left"
+        print(
+            f"{self.what}: {share:.0%} ({self.done:,} of {self.total:,} rows; {part}){left}",
+            file=self.out,
+            flush=True,
+        )
+
+
+class Bars:
+    """rich's bars: the whole, with time left, and one per part as it is reached."""
+
+    def __init__(self, bars: Progress) -> None:
+        self.bars = bars
+        self.totals: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
+
+    def begin(self, parts: Sequence[tuple[str, int]]) -> None:
+        self.totals = dict(parts)
+        self.tasks = {"": self.bars.add_task("all rows", total=sum(self.totals.values()))}
+
+    def advance(self, part: str, rows: int) -> None:
+        if part not in self.tasks:
+            self.tasks[part] = self.bars.add_task(part, total=self.totals[part])
+        self.bars.advance(self.tasks[part], rows)
+        self.bars.advance(self.tasks[""], rows)
+
+
+@contextmanager
+def shown(what: str, out: TextIO) -> Iterator[Reporter]:
+    """A reporter for `what` ('db copy') writing to `out`: bars on a terminal, else lines."""
+    if not out.isatty():
+        yield Lines(what, out)
+        return
+    columns = (
+        TextColumn("{task.description:>20}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(file=out)) as bars:
+        yield Bars(bars)
