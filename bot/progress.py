@@ -21,7 +21,7 @@ from rich.progress import (
 
 from db.progress import Progress as Reporter
 
-STEP = 0.1
+STEPS = 10
 """A plain line each time another tenth of the whole is done ..."""
 EVERY_S = 5.0
 """... or when this long has passed since the last line, whichever comes first."""
@@ -32,30 +32,29 @@ class Lines:
 
     def __init__(self, what: str, out: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self.what, self.out, self.clock = what, out, clock
-        self.total = self.done = 0
+        self.total = self.done = self.next_step = 0
         self.started = self.last_line = 0.0
-        self.next_share = STEP
 
     def begin(self, parts: Sequence[tuple[str, int]]) -> None:
         self.total = sum(rows for _, rows in parts)
         self.started = self.last_line = self.clock()
+        self.next_step = 1
         print(f"{self.what}: {self.total:,} rows", file=self.out, flush=True)
 
     def advance(self, part: str, rows: int) -> None:
         self.done += rows
         now = self.clock()
-        share = self.done / self.total if self.total else 1.0
-        if share < self.next_share and now - self.last_line < EVERY_S:
+        steps = self.done * STEPS // self.total if self.total else STEPS
+        if steps < self.next_step and now - self.last_line < EVERY_S:
             return
-        while self.next_share <= share:
-            self.next_share += STEP
-        self.last_line = now
+        self.next_step, self.last_line = steps + 1, now
         left = ""
         if self.done < self.total:
             seconds = (now - self.started) / self.done * (self.total - self.done)
             left = f", about {seconds:,.0f} s left"
+        share = f"{self.done / self.total:.0%}" if self.total else "100%"
         print(
-            f"{self.what}: {share:.0%} ({self.done:,} of {self.total:,} rows; {part}){left}",
+            f"{self.what}: {share} ({self.done:,} of {self.total:,} rows; {part}){left}",
             file=self.out,
             flush=True,
         )

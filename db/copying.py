@@ -363,36 +363,44 @@ async def copy_database(
         and await asyncio.to_thread(_same_file, Path(source), Path(target))
     ):
         raise CopyError(f"{describe(target)}: the source and the target are one database")
-    async with open_side(source, target=False) as reading, open_side(target, target=True) as out:
+    async with open_side(source, target=False) as reading:
         await _check_version(reading, role="source")
-        await _check_version(out, role="target")
-        async with reading.snapshot():
-            tables = parents_first(await reading.tables())
-            _same_tables(tables, await out.tables(), out.where)
-            sizes = [(t.name, await reading.count(t)) for t in tables]
-            async with out.transaction():
-                held = await holding_data(out, tables)
-                if held and not replace:
-                    named = ", ".join(
-                        f"{rows:,} {'row' if rows == 1 else 'rows'} in {name}"
-                        for name, rows in held[:NAMED_IN_A_REFUSAL]
-                    )
-                    more = " ..." if len(held) > NAMED_IN_A_REFUSAL else ""
-                    raise CopyError(
-                        f"{out.where}: already holds data ({named}{more}); copy into an empty"
-                        " database, or add --replace to empty it first"
-                    )
-                await out.empty(tables)
-                progress.begin(sizes)
-                copied = []
-                for table in tables:
-                    done = 0
-                    async for rows in reading.batches(table):
-                        await out.insert(table, rows)
-                        done += len(rows)
-                        progress.advance(table.name, len(rows))
-                    copied.append((table.name, done))
-                await out.reset_ids()
+        async with open_side(target, target=True) as out:
+            await _check_version(out, role="target")
+            return await _copy(reading, out, replace=replace, progress=progress)
+
+
+async def _copy(
+    reading: Side, out: Side, *, replace: bool, progress: Progress
+) -> list[tuple[str, int]]:
+    """The copy itself, between two open databases at the version this code knows."""
+    async with reading.snapshot():
+        tables = parents_first(await reading.tables())
+        _same_tables(tables, await out.tables(), out.where)
+        sizes = [(t.name, await reading.count(t)) for t in tables]
+        async with out.transaction():
+            held = await holding_data(out, tables)
+            if held and not replace:
+                named = ", ".join(
+                    f"{rows:,} {'row' if rows == 1 else 'rows'} in {name}"
+                    for name, rows in held[:NAMED_IN_A_REFUSAL]
+                )
+                more = " ..." if len(held) > NAMED_IN_A_REFUSAL else ""
+                raise CopyError(
+                    f"{out.where}: already holds data ({named}{more}); copy into an empty"
+                    " database, or add --replace to empty it first"
+                )
+            await out.empty(tables)
+            progress.begin(sizes)
+            copied = []
+            for table in tables:
+                done = 0
+                async for rows in reading.batches(table):
+                    await out.insert(table, rows)
+                    done += len(rows)
+                    progress.advance(table.name, len(rows))
+                copied.append((table.name, done))
+            await out.reset_ids()
     return copied
 
 
