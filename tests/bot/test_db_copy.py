@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pexpect
 import pytest
 
 from bot.progress import Lines
@@ -26,6 +27,7 @@ from tests.bot.test_cli_postgres import cli, config_for, one_line_error
 from tests.conftest import T0, game_store, query
 from tests.isolation import clean_env
 from tests.postgres import Server
+from tests.test_console_e2e import Screen
 from trivia.commands import Answer, Command, Configure, Daily, DailyPost, ScheduleSet, Start
 from trivia.engine import Actor, Engine
 from trivia.model import Place, RecordsPack
@@ -105,8 +107,9 @@ def on_the_side(work: Coroutine[Any, Any, T]) -> T:
 
 def copied_counts(out: str) -> dict[str, int]:
     """The rows per table that a copy printed at its end."""
-    lines = out[out.index("Copied ") :].splitlines()[1:]
-    return {name: int(rows.replace(",", "")) for name, rows in (ln.split() for ln in lines)}
+    table = re.compile(r"  (\w+) +([\d,]+)")
+    found = (table.fullmatch(line) for line in out[out.index("Copied ") :].splitlines())
+    return {m[1]: int(m[2].replace(",", "")) for m in found if m}
 
 
 def assert_plain(out: str) -> None:
@@ -346,3 +349,34 @@ def test_a_copy_of_an_empty_database_is_itself_empty(cli: Any, tmp_path: Path, p
         ran: Ran = cli("db", "copy", "--from", source, "--to", pg_url)
         assert ran.code == 0, ran
         assert set(copied_counts(ran.out).values()) == {0, 1}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_the_copy_shows_bars_with_counts_and_time_left(
+    tmp_path: Path, sqlite_game: Path
+) -> None:
+    """In a terminal (a real pseudo-terminal, drawn by a terminal emulator): a bar for all
+    rows and one for each table with rows, each with its counts and the time left."""
+    screen = Screen(rows=60, columns=100)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot", "--db", str(sqlite_game), "db", "copy", "--to", str(tmp_path / "t.db")],
+        cwd=str(tmp_path),
+        env=clean_env(tmp_path) | {"TERM": "xterm-256color"},
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(60, 100),
+    )
+    child.logfile_read = screen
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert child.exitstatus == 0, screen.lines()
+    shown = {line.split()[0]: line.split()[1:] for line in screen.lines() if "━" in line}
+    counts = copied_counts("\n".join(screen.lines()))
+    assert sorted(counts) == sorted(tables(sqlite_game))
+    total = sum(counts.values())
+    assert shown.pop("all") == ["rows", "━" * 40, f"{total}/{total}", "0:00:00"]
+    assert shown == {
+        name: ["━" * 40, f"{rows}/{rows}", "0:00:00"] for name, rows in counts.items() if rows
+    }
