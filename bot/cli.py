@@ -41,6 +41,8 @@ CSV_COLUMNS = (
     "key", "sport", "series", "season", "date", "name", "venue", "kind", "official", "winner",
     "runner_up", "margin_unit", "margin_s", "margin_display", "caveat", "sources",
 )  # fmt: skip
+PROGRESS_FROM = 1000
+"""Events in a pack from which `records import` shows its progress (fewer take no time)."""
 INTERRUPTED = 130
 """The exit status of a command stopped by Ctrl-C (128 + SIGINT), as a shell reports it."""
 AUTHENTICATION_FAILED = 4004
@@ -245,8 +247,8 @@ NO_PLATFORM = (
 
 
 NOT_YET_ON_POSTGRES = (
-    "{what}: the game does not run on PostgreSQL yet, only `records` and `db migrate` do;"
-    " set [database] path (SQLite) in {file} for now (see docs/deploy.md)"
+    "{what}: the game does not run on PostgreSQL yet, only `records`, `db migrate`,"
+    " `db copy` and `db backup` do; set [database] path (SQLite) in {file} for now (see docs/deploy.md)"
 )
 
 
@@ -354,7 +356,7 @@ async def _copy(what: str, source: Path | str, target: Path | str, *, replace: b
     made = isinstance(target, Path) and not await asyncio.to_thread(target.exists)
     started = time.monotonic()
     try:
-        with shown(what, sys.stdout) as progress:
+        with shown(what, "rows", sys.stdout) as progress:
             copied = await copy_database(source, target, replace=replace, progress=progress)
     except BaseException as exc:
         if made:
@@ -389,7 +391,11 @@ async def _records(args: argparse.Namespace, config: Config) -> int:
             await store.seed()
         if args.records_command == "import":
             pack = read_pack(args.path)
-            summary = await store.import_pack(pack)
+            if len(pack.events) < PROGRESS_FROM:
+                summary = await store.import_pack(pack)
+            else:
+                with shown("records import", "events", sys.stdout) as progress:
+                    summary = await store.import_pack(pack, progress=progress)
             print(
                 f"{args.path}: {len(pack.events)} events: {summary.added} added, "
                 f"{summary.updated} updated, {summary.unchanged} unchanged"

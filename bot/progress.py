@@ -30,16 +30,21 @@ EVERY_S = 5.0
 class Lines:
     """Plain lines: 'db copy: 40% (40,000 of 100,000 rows; answers), about 3 s left'."""
 
-    def __init__(self, what: str, out: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
-        self.what, self.out, self.clock = what, out, clock
+    def __init__(
+        self, what: str, unit: str, out: TextIO, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.what, self.unit, self.out, self.clock = what, unit, out, clock
         self.total = self.done = self.next_step = 0
         self.started = self.last_line = 0.0
+        self.named = False
+        """Whether lines name the part at hand (when there are several)."""
 
     def begin(self, parts: Sequence[tuple[str, int]]) -> None:
         self.total = sum(rows for _, rows in parts)
+        self.named = len(parts) > 1
         self.started = self.last_line = self.clock()
         self.next_step = 1
-        print(f"{self.what}: {self.total:,} rows", file=self.out, flush=True)
+        print(f"{self.what}: {self.total:,} {self.unit}", file=self.out, flush=True)
 
     def advance(self, part: str, rows: int) -> None:
         self.done += rows
@@ -53,37 +58,42 @@ class Lines:
             seconds = (now - self.started) / self.done * (self.total - self.done)
             left = f", about {seconds:,.0f} s left"
         share = f"{self.done / self.total:.0%}" if self.total else "100%"
+        now_at = f"; {part}" if self.named else ""
         print(
-            f"{self.what}: {share} ({self.done:,} of {self.total:,} rows; {part}){left}",
+            f"{self.what}: {share} ({self.done:,} of {self.total:,} {self.unit}{now_at}){left}",
             file=self.out,
             flush=True,
         )
 
 
 class Bars:
-    """rich's bars: the whole, with time left, and one per part as it is reached."""
+    """rich's bars: the whole, with time left, and (when there are several parts) one per
+    part as it is reached."""
 
-    def __init__(self, bars: Progress) -> None:
-        self.bars = bars
+    def __init__(self, unit: str, bars: Progress) -> None:
+        self.unit, self.bars = unit, bars
         self.totals: dict[str, int] = {}
         self.tasks: dict[str, TaskID] = {}
+        """Each part's bar, and the whole's under ''."""
 
     def begin(self, parts: Sequence[tuple[str, int]]) -> None:
         self.totals = dict(parts)
-        self.tasks = {"": self.bars.add_task("all rows", total=sum(self.totals.values()))}
+        self.tasks = {"": self.bars.add_task(f"all {self.unit}", total=sum(self.totals.values()))}
 
     def advance(self, part: str, rows: int) -> None:
-        if part not in self.tasks:
-            self.tasks[part] = self.bars.add_task(part, total=self.totals[part])
-        self.bars.advance(self.tasks[part], rows)
+        if len(self.totals) > 1:
+            if part not in self.tasks:
+                self.tasks[part] = self.bars.add_task(part, total=self.totals[part])
+            self.bars.advance(self.tasks[part], rows)
         self.bars.advance(self.tasks[""], rows)
 
 
 @contextmanager
-def shown(what: str, out: TextIO) -> Iterator[Reporter]:
-    """A reporter for `what` ('db copy') writing to `out`: bars on a terminal, else lines."""
+def shown(what: str, unit: str, out: TextIO) -> Iterator[Reporter]:
+    """A reporter for `what` ('db copy') done in `unit`s ('rows') writing to `out`: bars on
+    a terminal, else lines."""
     if not out.isatty():
-        yield Lines(what, out)
+        yield Lines(what, unit, out)
         return
     columns = (
         TextColumn("{task.description:>20}"),
@@ -92,4 +102,4 @@ def shown(what: str, out: TextIO) -> Iterator[Reporter]:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(file=out)) as bars:
-        yield Bars(bars)
+        yield Bars(unit, bars)

@@ -94,9 +94,8 @@ def test_an_unreachable_server_is_one_line_without_the_password(cli: Any, tmp_pa
     [
         (["play"], "play: the game does not run on PostgreSQL yet"),
         (["db", "rebuild"], "db rebuild: the game does not run on PostgreSQL yet"),
-        (["db", "backup", "copy.sqlite3"], "db backup: use pg_dump for PostgreSQL"),
     ],
-    ids=["play", "rebuild", "backup"],
+    ids=["play", "rebuild"],
 )
 def test_what_does_not_run_on_postgresql_yet_says_so(
     cli: Any, tmp_path: Path, argv: list[str], says: str

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Coroutine
 from contextlib import closing
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,15 +22,17 @@ import pexpect
 import pytest
 
 from bot.progress import Lines
-from tests.bot.test_cli import REPO, Ran
+from tests.bot.test_cli import MINI_PACK, REPO, Ran
 from tests.bot.test_cli_postgres import cli, config_for, one_line_error
 from tests.conftest import T0, game_store, query
+from tests.generating import event
 from tests.isolation import clean_env
 from tests.postgres import Server
 from tests.test_console_e2e import Screen
 from trivia.commands import Answer, Command, Configure, Daily, DailyPost, ScheduleSet, Start
 from trivia.engine import Actor, Engine
 from trivia.model import Place, RecordsPack
+from trivia.pack import pack_to_dict
 from trivia.settings import Settings
 
 __all__ = ["cli"]  # the fixture, used by name
@@ -320,7 +322,7 @@ def test_plain_progress_is_a_line_each_tenth_or_five_seconds() -> None:
     passed without one, each with the counts and the time left."""
     clock = [0.0]
     out = io.StringIO()  # not a terminal
-    lines = Lines("db copy", out, clock=lambda: clock[0])
+    lines = Lines("db copy", "rows", out, clock=lambda: clock[0])
 
     lines.begin([("players", 1_000), ("answers", 9_000)])
     clock[0] = 1.0
@@ -380,3 +382,36 @@ def test_on_a_terminal_the_copy_shows_bars_with_counts_and_time_left(
     assert shown == {
         name: ["━" * 40, f"{rows}/{rows}", "0:00:00"] for name, rows in counts.items() if rows
     }
+
+
+def test_a_large_import_shows_its_progress_and_a_small_one_does_not(
+    cli: Any, tmp_path: Path, database: Path | str
+) -> None:
+    """Not on a terminal, `records import` of 1,200 events prints a line per tenth written,
+    with counts and time left, then its summary; the twelve-event mini pack just the
+    summary."""
+    where: list[str | Path] = (
+        ["--db", database]
+        if isinstance(database, Path)
+        else ["--config", config_for(tmp_path, database)]
+    )
+    days = [date(2000, 1, 1) + timedelta(days=n) for n in range(1200)]
+    events = [event(f"e{n:04}", date=day, season=day.year) for n, day in enumerate(days)]
+    pack = RecordsPack("generated", "1,200 made-up finishes", (), tuple(events))
+    path = tmp_path / "generated.json"
+    path.write_text(json.dumps(pack_to_dict(pack)), encoding="utf-8")
+
+    small = cli(*where, "records", "import", MINI_PACK)
+    large = cli(*where, "records", "import", path)
+
+    assert small.out == f"{MINI_PACK}: 12 events: 12 added, 0 updated, 0 unchanged\n"
+    assert large.code == 0, large
+    assert_plain(large.out)
+    *progress, summary = large.out.splitlines()
+    assert summary == f"{path}: 1200 events: 1200 added, 0 updated, 0 unchanged"
+    assert progress[0] == "records import: 1,200 events"
+    shares = [re.fullmatch(r"records import: (\d+)% \(([\d,]+) of 1,200 events\)(.*)", line)
+              for line in progress[1:]]  # fmt: skip
+    assert all(shares), progress
+    assert [int(m[1]) for m in shares if m] == list(range(10, 101, 10))
+    assert all(re.fullmatch(r", about [\d,]+ s left", m[3]) for m in shares[:-1] if m)
