@@ -248,7 +248,8 @@ NO_PLATFORM = (
 
 NOT_YET_ON_POSTGRES = (
     "{what}: the game does not run on PostgreSQL yet, only `records`, `db migrate`,"
-    " `db copy` and `db backup` do; set [database] path (SQLite) in {file} for now (see docs/deploy.md)"
+    " `db copy` and `db backup` do; set [database] path (SQLite) in {file} for now"
+    " (see docs/deploy.md)"
 )
 
 
