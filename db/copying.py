@@ -121,6 +121,12 @@ class Side(ABC):
     async def reset_ids(self) -> None:
         """Make new rows' generated ids follow the highest id each table holds."""
 
+    @abstractmethod
+    def checked_at_the_end(self) -> AbstractAsyncContextManager[None]:
+        """Inside a transaction: the rows written inside the block have their foreign keys
+        checked all at once at its end (a failed check raises, and the transaction is
+        rolled back)."""
+
 
 class SqliteSide(Side):
     """A SQLite file."""
@@ -201,6 +207,11 @@ class SqliteSide(Side):
     async def reset_ids(self) -> None:
         """Nothing to do: an INTEGER PRIMARY KEY takes the highest id plus one."""
 
+    @asynccontextmanager
+    async def checked_at_the_end(self) -> AsyncIterator[None]:
+        """SQLite checks a row's keys in its own process as it is written, about as fast."""
+        yield
+
 
 class PostgresSide(Side):
     """A PostgreSQL database (its current schema)."""
@@ -271,6 +282,30 @@ class PostgresSide(Side):
 
     async def insert(self, table: Table, rows: list[Row]) -> None:
         await self.conn.copy_records_to_table(table.name, records=rows, columns=table.columns)
+
+    @asynccontextmanager
+    async def checked_at_the_end(self) -> AsyncIterator[None]:
+        """PostgreSQL checks a foreign key row by row (five times slower for 100,000 rows
+        than the copy itself); so, as pg_restore does, the keys are dropped and made again
+        after the rows are in, which checks them all in one query each."""
+        keys = await self.conn.fetch(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE contype = 'f'"
+            " AND connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        )
+        for table, name, _ in keys:
+            await self.conn.execute(f"ALTER TABLE {_quoted(table)} DROP CONSTRAINT {_quoted(name)}")
+        yield
+        for table, name, definition in keys:
+            try:
+                await self.conn.execute(
+                    f"ALTER TABLE {_quoted(table)} ADD CONSTRAINT {_quoted(name)} {definition}"
+                )
+            except asyncpg.ForeignKeyViolationError as exc:
+                raise CopyError(
+                    f"{self.where}: rows of the source refer to rows it does not hold, so"
+                    f" nothing was copied: {exc.detail or exc}"
+                ) from None
 
     async def reset_ids(self) -> None:
         for row in await self.conn.fetch(
@@ -393,13 +428,14 @@ async def _copy(
             await out.empty(tables)
             progress.begin(sizes)
             copied = []
-            for table in tables:
-                done = 0
-                async for rows in reading.batches(table):
-                    await out.insert(table, rows)
-                    done += len(rows)
-                    progress.advance(table.name, len(rows))
-                copied.append((table.name, done))
+            async with out.checked_at_the_end():
+                for table in tables:
+                    done = 0
+                    async for rows in reading.batches(table):
+                        await out.insert(table, rows)
+                        done += len(rows)
+                        progress.advance(table.name, len(rows))
+                    copied.append((table.name, done))
             await out.reset_ids()
     return copied
 

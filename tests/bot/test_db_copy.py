@@ -415,3 +415,22 @@ def test_a_large_import_shows_its_progress_and_a_small_one_does_not(
     assert all(shares), progress
     assert [int(m[1]) for m in shares if m] == list(range(10, 101, 10))
     assert all(re.fullmatch(r", about [\d,]+ s left", m[3]) for m in shares[:-1] if m)
+
+
+def test_rows_whose_keys_point_nowhere_copy_nothing(
+    cli: Any, sqlite_game: Path, pg_url: str
+) -> None:
+    """A SQLite file written with its foreign keys unchecked (an answer by a player it does
+    not hold): PostgreSQL checks every key after the rows are in, says which in one line,
+    and keeps none of them."""
+    with closing(sqlite3.connect(sqlite_game)) as conn, conn:
+        conn.execute("UPDATE answers SET player_id = 999 WHERE id = (SELECT min(id) FROM answers)")
+
+    line = one_line_error(cli("--db", sqlite_game, "db", "copy", "--to", pg_url))
+
+    assert line.startswith(
+        f"photo-finish: db copy: {pg_url}: rows of the source refer to rows it does not hold,"
+        " so nothing was copied: Key (player_id)=(999)"
+    )
+    assert on_the_side(query(pg_url, "SELECT count(*) FROM answers")) == [(0,)]
+    assert on_the_side(query(pg_url, "SELECT count(*) FROM events")) == [(0,)]
