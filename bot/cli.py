@@ -366,7 +366,7 @@ async def _copy(what: str, source: Path | str, target: Path | str, *, replace: b
             raise CopyInterruptedError(
                 f"{what}: interrupted; nothing was copied, {describe(target)} is as it was"
             ) from None
-        if isinstance(exc, CopyError):
+        if isinstance(exc, (CopyError, *DATABASE_ERRORS)):  # either side's: not the config's
             raise CommandError(f"{what}: {exc}") from None
         raise
     seconds = time.monotonic() - started
