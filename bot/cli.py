@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib.metadata import version
@@ -24,14 +25,17 @@ from adapters.slack_manifest import slack_manifest
 from bot.app import TokenRefusedError, play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from bot.pack_check import check_packs
+from bot.progress import shown
 from db.backend import (
     DATABASE_ERRORS,
     BackupTargetError,
     ConnectError,
     backup_sqlite,
     describe,
+    is_url,
     open_store,
 )
+from db.copying import CopyError, copy_database
 from db.records import read_pack
 from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
@@ -42,6 +46,10 @@ CSV_COLUMNS = (
     "key", "sport", "series", "season", "date", "name", "venue", "kind", "official", "winner",
     "runner_up", "margin_unit", "margin_s", "margin_display", "caveat", "sources",
 )  # fmt: skip
+PROGRESS_FROM = 1000
+"""Events in a pack from which `records import` shows its progress (fewer take no time)."""
+INTERRUPTED = 130
+"""The exit status of a command stopped by Ctrl-C (128 + SIGINT), as a shell reports it."""
 AUTHENTICATION_FAILED = 4004
 """Discord's gateway close code for a token that is no longer valid (e.g. reset)."""
 
@@ -113,7 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("migrate", parents=common, help="apply pending migrations")
     db.add_parser("rebuild", parents=common, help="recompute every leaderboard from the answer log")
     backup = db.add_parser("backup", parents=common, help="copy the database to a new file")
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=Path, help="the new SQLite file (from PostgreSQL too)")
+    copy = db.add_parser(
+        "copy", parents=common, help="copy every row into another database, all or nothing"
+    )
+    copy.add_argument("--to", required=True, help="a postgresql:// URL or a SQLite file")
+    copy.add_argument(
+        "--from", dest="source", help="the database to copy (default: the configured one)"
+    )
+    copy.add_argument(
+        "--replace", action="store_true", help="empty a target that holds data, then copy"
+    )
 
     records = commands.add_parser("records", help="the records database").add_subparsers(
         dest="records_command", required=True, metavar="ACTION"
@@ -154,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PackError, CommandError) as exc:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 1
+    except CopyInterruptedError as exc:
+        print(f"photo-finish: {exc}", file=sys.stderr)
+        return INTERRUPTED
     except ConfigError as exc:
         print(f"photo-finish: {exc}", file=sys.stderr)
         return 2
@@ -217,6 +238,10 @@ def _describe(exc: Exception) -> str:
 
 class CommandError(Exception):
     """A failure to report in one line."""
+
+
+class CopyInterruptedError(Exception):
+    """Ctrl-C during a copy, which left the target as it was."""
 
 
 NO_PLATFORM = (
@@ -288,14 +313,14 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
             await stores.game.rebuild_standings()
         print(f"{describe(config.database)}: standings rebuilt from the answer log")
         return 0
-    if config.db_url:
-        raise CommandError(
-            f"db backup: use pg_dump for PostgreSQL (pg_dump --format=custom"
-            f" --file=FILE {describe(config.db_url)})"
-        )
+    if args.db_command == "copy":
+        source = _location(args.source) if args.source else config.database
+        return await _copy("db copy", source, _location(args.to), replace=args.replace)
     target: Path = args.path
     if await asyncio.to_thread(target.exists):
         raise CommandError(f"{target}: already exists; choose a new file")
+    if config.db_url:
+        return await _copy("db backup", config.db_url, target, replace=False)
     try:
         await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
     except OSError as exc:
@@ -308,6 +333,43 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _location(text: str) -> Path | str:
+    """A database named on the command line: a PostgreSQL URL, or a SQLite file."""
+    return text if is_url(text) else Path(text)
+
+
+async def _copy(what: str, source: Path | str, target: Path | str, *, replace: bool) -> int:
+    """Copy `source` into `target` with progress shown, then print the rows per table. A
+    SQLite file the copy made is removed again if the copy fails or is interrupted."""
+    made = isinstance(target, Path) and not await asyncio.to_thread(target.exists)
+    started = time.monotonic()
+    try:
+        with shown(what, "rows", sys.stdout) as progress:
+            copied = await copy_database(source, target, replace=replace, progress=progress)
+    except BaseException as exc:
+        if made:
+            await asyncio.to_thread(_remove_database_file, Path(target))
+        if isinstance(exc, asyncio.CancelledError):
+            raise CopyInterruptedError(
+                f"{what}: interrupted; nothing was copied, {describe(target)} is as it was"
+            ) from None
+        if isinstance(exc, (CopyError, *DATABASE_ERRORS)):  # either side's: not the config's
+            raise CommandError(f"{what}: {exc}") from None
+        raise
+    seconds = time.monotonic() - started
+    total = sum(rows for _, rows in copied)
+    print(f"Copied {describe(source)} to {describe(target)}: {total:,} rows in {seconds:.1f} s")
+    width = max(len(name) for name, _ in copied)
+    for name, rows in sorted(copied):
+        print(f"  {name:<{width}}  {rows:>9,}")
+    return 0
+
+
+def _remove_database_file(path: Path) -> None:
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        name.unlink(missing_ok=True)
+
+
 async def _records(args: argparse.Namespace, config: Config) -> int:
     if args.records_command == "check":
         return check_packs(args.packs)
@@ -317,7 +379,11 @@ async def _records(args: argparse.Namespace, config: Config) -> int:
             await store.seed()
         if args.records_command == "import":
             pack = read_pack(args.path)
-            summary = await store.import_pack(pack)
+            if len(pack.events) < PROGRESS_FROM:
+                summary = await store.import_pack(pack)
+            else:
+                with shown("records import", "events", sys.stdout) as progress:
+                    summary = await store.import_pack(pack, progress=progress)
             print(
                 f"{args.path}: {len(pack.events)} events: {summary.added} added, "
                 f"{summary.updated} updated, {summary.unchanged} unchanged"

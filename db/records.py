@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 
+from db.progress import Progress
 from db.transactions import Writer
 from trivia.model import Competitor, Event, RecordsPack, Series
 from trivia.names import normalize, surname
@@ -130,7 +131,8 @@ class BaseRecordsStore(ABC):
 
     @abstractmethod
     async def load_series(self) -> list[Series]:
-        """Every series a pack described (whether it runs yearly, its names over time)."""
+        """Every series a pack described (whether it runs yearly, its names over time), by
+        name, then sport."""
 
     @abstractmethod
     async def load_events(self) -> list[Event]:
@@ -141,8 +143,9 @@ class BaseRecordsStore(ABC):
         """Every imported pack as (name, description, digest), by name."""
 
     @abstractmethod
-    async def write(self, plan: ImportPlan) -> None:
-        """Write an import in one transaction, bumping the records version."""
+    async def write(self, plan: ImportPlan, progress: Progress | None = None) -> None:
+        """Write an import in one transaction, bumping the records version, telling
+        `progress` of each event written."""
 
     async def seed(self) -> list[str]:
         """Keep the shipped records current: an empty database gets every shipped pack; one
@@ -161,8 +164,11 @@ class BaseRecordsStore(ABC):
             await self.import_pack(pack, digest=digest)
         return [pack.name for pack, _ in fresh]
 
-    async def import_pack(self, pack: RecordsPack, *, digest: str | None = None) -> ImportSummary:
-        """Write a validated pack in one transaction; events are matched by key."""
+    async def import_pack(
+        self, pack: RecordsPack, *, digest: str | None = None, progress: Progress | None = None
+    ) -> ImportSummary:
+        """Write a validated pack in one transaction; events are matched by key. `progress`
+        hears of the events to write, then of each as it is written."""
         existing = {e.key: e for e in await self.load_events()}
         known_aliases = {c.name: set(c.aliases) for c in await self.load_competitors()}
         series = []
@@ -174,7 +180,9 @@ class BaseRecordsStore(ABC):
             c for c in pack.competitors if set(c.aliases) - known_aliases.get(c.name, set())
         ]
         events = [e for e in pack.events if existing.get(e.key) != e]
-        await self.write(ImportPlan(pack, digest, series, competitors, events))
+        if progress is not None:
+            progress.begin([("events", len(events))])
+        await self.write(ImportPlan(pack, digest, series, competitors, events), progress)
         added = sum(e.key not in existing for e in events)
         updated = len(events) - added
         return ImportSummary(added, updated, len(pack.events) - added - updated)
@@ -222,8 +230,9 @@ class RecordsStore(BaseRecordsStore):
         ) as cur:
             return [(row[0], row[1], row[2]) async for row in cur]
 
-    async def write(self, plan: ImportPlan) -> None:
-        """Write an import in one transaction, bumping the records version."""
+    async def write(self, plan: ImportPlan, progress: Progress | None = None) -> None:
+        """Write an import in one transaction, bumping the records version (`progress` is
+        told of each event from the database thread)."""
 
         def write(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -238,6 +247,8 @@ class RecordsStore(BaseRecordsStore):
                 _save_competitor(conn, competitor)
             for event in plan.events:
                 _save_event(conn, event)
+                if progress is not None:
+                    progress.advance("events", 1)
             conn.execute("UPDATE records_version SET version = version + 1")
 
         await self.writer.transaction(write)
@@ -256,9 +267,11 @@ class RecordsStore(BaseRecordsStore):
         return [Competitor(name, tuple(aliases[name])) for name in names]
 
     async def load_series(self) -> list[Series]:
-        """Every series a pack described (whether it runs yearly, its names over time)."""
+        """Every series a pack described (whether it runs yearly, its names over time), by
+        name, then sport."""
         async with self.conn.execute(
-            "SELECT body FROM series WHERE body IS NOT NULL ORDER BY name"
+            "SELECT s.body FROM series s JOIN sports sp ON sp.id = s.sport_id"
+            " WHERE s.body IS NOT NULL ORDER BY s.name, sp.name"
         ) as cur:
             return [parse_series(json.loads(row[0])) async for row in cur]
 

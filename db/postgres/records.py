@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 
 from db.postgres.connection import Connection, Pool
+from db.progress import Progress
 from db.records import BaseRecordsStore, ImportPlan
 from trivia.model import Competitor, Event, Series
 from trivia.names import normalize, surname
@@ -37,8 +38,9 @@ class PgRecordsStore(BaseRecordsStore):
         )
         return [(row[0], row[1], row[2]) for row in rows]
 
-    async def write(self, plan: ImportPlan) -> None:
-        """Write an import in one transaction, bumping the records version."""
+    async def write(self, plan: ImportPlan, progress: Progress | None = None) -> None:
+        """Write an import in one transaction, bumping the records version, telling
+        `progress` of each event written."""
         async with self.pool.acquire() as conn, conn.transaction():
             ids = _Ids(conn)
             await conn.execute(
@@ -55,6 +57,8 @@ class PgRecordsStore(BaseRecordsStore):
                 await _save_competitor(conn, ids, competitor)
             for event in plan.events:
                 await _save_event(conn, ids, event)
+                if progress is not None:
+                    progress.advance("events", 1)
             await conn.execute("UPDATE records_version SET version = version + 1")
 
     async def load_competitors(self) -> list[Competitor]:
@@ -72,9 +76,11 @@ class PgRecordsStore(BaseRecordsStore):
         return [Competitor(row[0], tuple(aliases[row[0]])) for row in names]
 
     async def load_series(self) -> list[Series]:
-        """Every series a pack described (whether it runs yearly, its names over time)."""
+        """Every series a pack described (whether it runs yearly, its names over time), by
+        name, then sport."""
         rows = await self.pool.fetch(
-            'SELECT body FROM series WHERE body IS NOT NULL ORDER BY name COLLATE "C"'
+            "SELECT s.body FROM series s JOIN sports sp ON sp.id = s.sport_id"
+            ' WHERE s.body IS NOT NULL ORDER BY s.name COLLATE "C", sp.name COLLATE "C"'
         )
         return [parse_series(json.loads(row[0])) for row in rows]
 

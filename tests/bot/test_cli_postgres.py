@@ -90,16 +90,6 @@ def test_an_unreachable_server_is_one_line_without_the_password(cli: Any, tmp_pa
     assert line.endswith(f"([database] url in {config})")
 
 
-def test_backup_on_postgresql_points_to_pg_dump(cli: Any, tmp_path: Path) -> None:
-    """`db backup` with a url says how to back PostgreSQL up, in one line, instead of
-    copying a SQLite file the admin did not choose."""
-    url = f"postgresql://bot@127.0.0.1:{closed_port()}/trivia"
-    argv = ["db", "backup", "copy.sqlite3"]
-    line = one_line_error(cli("--config", config_for(tmp_path, url), *argv))
-    assert line.startswith("photo-finish: db backup: use pg_dump for PostgreSQL")
-    assert not list(tmp_path.glob("*.sqlite3*"))
-
-
 def play(tmp_path: Path, config: Path, moves: str) -> str:
     """`photo-finish play` with these lines piped in; what it printed."""
     done = subprocess.run(
