@@ -1,8 +1,8 @@
 """The one way in for code above db/: open the configured database, whichever backend it is,
 and get its stores. A `postgresql://` URL selects PostgreSQL; a file path, SQLite.
 
-So far the records are the store both backends have; the game store is SQLite's alone
-(db.game.GameStore, opened by bot/app.py)."""
+So far the records, leases and deliveries are the stores both backends have; the game store
+is SQLite's alone (db.game.GameStore, opened by bot/app.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ import asyncpg
 
 from db.connection import migrate as migrate_sqlite
 from db.connection import open_db
+from db.leases import DeliveryStore, LeaseStore
 from db.postgres import connection as postgres
 from db.postgres.connection import ConnectError as ConnectError
+from db.postgres.leases import PgDeliveryStore, PgLeaseStore
 from db.postgres.records import PgRecordsStore
 from db.records import BaseRecordsStore, RecordsStore
 from db.transactions import Writer
@@ -51,6 +53,8 @@ class Stores:
 
     records: BaseRecordsStore
     applied: list[str]
+    leases: LeaseStore | PgLeaseStore
+    deliveries: DeliveryStore | PgDeliveryStore
 
 
 @asynccontextmanager
@@ -60,8 +64,9 @@ async def open_store(location: Path | str) -> AsyncIterator[Stores]:
     if is_url(location):
         async with postgres.open_pool(location) as pool:
             applied = await postgres.migrate(pool)
-            yield Stores(PgRecordsStore(pool), applied)
+            yield Stores(PgRecordsStore(pool), applied, PgLeaseStore(pool), PgDeliveryStore(pool))
         return
     async with open_db(location, migrate_now=False) as conn:
         applied = await migrate_sqlite(conn)
-        yield Stores(RecordsStore(conn, Writer(conn)), applied)
+        writer = Writer(conn)
+        yield Stores(RecordsStore(conn, writer), applied, LeaseStore(writer), DeliveryStore(writer))

@@ -1,0 +1,78 @@
+"""Slack in HTTP mode as two replicas behind a load balancer: two real bots (slack-bolt,
+runtime, engine) on one database against the fake Slack. A delivery that reaches both (a
+retry landing on the other replica) is handled once."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.test_slack import (
+    CHANNEL,
+    USERS,
+    actions_of,
+    answers_in,
+    ask_multiple_choice,
+    click_body,
+    command,
+    running,
+)
+from tests.fakes.slack_api import FakeSlack, app_home_opened_event, event_body
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(users=USERS) as server:
+        yield server
+
+
+def deliveries_in(db: Path) -> int:
+    with closing(sqlite3.connect(db)) as conn:
+        return int(conn.execute("SELECT count(*) FROM deliveries").fetchone()[0])
+
+
+async def test_a_delivery_sent_to_both_replicas_is_answered_once(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A click, a slash command and an event each reach both replicas at the same moment
+    (the event's second copy as Slack's retry, with X-Slack-Retry-Num; the others as a load
+    balancer re-sends a request, as they were): one "Locked in" and one stored answer, one
+    reply to the command, one App Home; each copy is acknowledged."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(slack, db) as one, running(slack, db) as two:
+        question = await ask_multiple_choice(slack, one)
+        stored = deliveries_in(db)
+        click = click_body(slack, actions_of(question)[0], "U2")
+        assert await asyncio.gather(one.send(click), two.send(click)) == [200, 200]
+        await slack.wait_for(lambda: len(slack.ephemeral("U2")) == 1)
+        board = command(slack, "leaderboard week", user="U1")
+        seen = len(slack.posted(CHANNEL))
+        assert await asyncio.gather(two.send(board), one.send(board)) == [200, 200]
+        await slack.wait_for(lambda: len(slack.posted(CHANNEL)) == seen + 1)
+        home = event_body(app_home_opened_event("U1"), event_id="Ev7")
+        assert await asyncio.gather(one.send(home), two.send(home, retry_num=1)) == [200, 200]
+        await slack.wait_for(lambda: len(slack.published("U1")) == 1)
+        await asyncio.sleep(0.3)  # room for a second reply, were one coming
+        assert deliveries_in(db) == stored + 3
+    [locked] = slack.ephemeral("U2")
+    assert locked["text"].startswith("Locked in: A")
+    assert [ref for ref, _ in answers_in(db)] == ["U2"]
+    assert [m["text"] for m in slack.posted(CHANNEL)[seen:]] == ["Leaderboard: this week"]
+    assert len(slack.published("U1")) == 1
+
+
+async def test_a_retry_of_a_delivery_no_replica_took_is_handled(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A retry (X-Slack-Retry-Num) whose first attempt never reached a replica is handled:
+    the header alone does not drop it."""
+    db = tmp_path / "bot.sqlite3"
+    async with running(slack, db) as one, running(slack, db):
+        home = event_body(app_home_opened_event("U1"), event_id="Ev8")
+        assert await one.send(home, retry_num=2) == 200
+        await slack.wait_for(lambda: len(slack.published("U1")) == 1)
