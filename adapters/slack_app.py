@@ -216,8 +216,9 @@ class SlackBot:
 
     def _acked(self, work: Work) -> Callable[..., Awaitable[None]]:
         """A bolt listener that acks at once, then does the work (unless another replica
-        took this delivery); a failure is told privately. (Not left to bolt's error handler: a listener that fails within bolt's
-        10 ms ack poll has its ack undone, and Slack gets a 404.)"""
+        took this delivery); a failure is told privately. (Not left to bolt's error
+        handler: a listener that fails within bolt's 10 ms ack poll has its ack undone, and
+        Slack gets a 404.)"""
 
         async def listener(
             ack: Callable[[], Awaitable[None]], body: dict[str, Any], context: AsyncBoltContext

@@ -48,14 +48,14 @@ async def test_a_delivery_sent_to_both_replicas_is_answered_once(
         question = await ask_multiple_choice(slack, one)
         stored = deliveries_in(db)
         click = click_body(slack, actions_of(question)[0], "U2")
-        assert await asyncio.gather(one.send(click), two.send(click)) == [200, 200]
+        assert list(await asyncio.gather(one.send(click), two.send(click))) == [200, 200]
         await slack.wait_for(lambda: len(slack.ephemeral("U2")) == 1)
         board = command(slack, "leaderboard week", user="U1")
         seen = len(slack.posted(CHANNEL))
-        assert await asyncio.gather(two.send(board), one.send(board)) == [200, 200]
+        assert list(await asyncio.gather(two.send(board), one.send(board))) == [200, 200]
         await slack.wait_for(lambda: len(slack.posted(CHANNEL)) == seen + 1)
         home = event_body(app_home_opened_event("U1"), event_id="Ev7")
-        assert await asyncio.gather(one.send(home), two.send(home, retry_num=1)) == [200, 200]
+        assert list(await asyncio.gather(one.send(home), two.send(home, retry_num=1))) == [200, 200]
         await slack.wait_for(lambda: len(slack.published("U1")) == 1)
         await asyncio.sleep(0.3)  # room for a second reply, were one coming
         assert deliveries_in(db) == stored + 3
