@@ -10,6 +10,7 @@ owns a workspace until the expiry it last stored, and no other process can take 
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -20,6 +21,8 @@ from datetime import datetime, timedelta
 from bot.runtime import Clock
 from bot.stores import Leases
 from trivia.model import Place
+
+log = logging.getLogger(__name__)
 
 RENEW_PARTS = 3
 """A lease is renewed every third of its length: two renewals can fail before it lapses."""
@@ -73,6 +76,14 @@ class Ownership:
 
     async def release(self) -> None:
         """Give up every workspace at once (a clean stop): another process takes them at
-        its next renewal."""
+        its next renewal. If the database refuses, one line is logged and the leases run
+        out on their own."""
         held, self._held = self._held, frozenset()
-        await self.leases.release(sorted(held), self.holder)
+        try:
+            await self.leases.release(sorted(held), self.holder)
+        except Exception as exc:
+            log.warning(
+                "could not give back %d workspaces (%s); they free up when their leases run out",
+                len(held),
+                exc,
+            )
