@@ -71,12 +71,13 @@ class Bot:
 
 @asynccontextmanager
 async def running(
-    slack: FakeSlack, db: Path, *, mode: str = "http", window: float = 30
+    slack: FakeSlack, db: Path, *, mode: str = "http", window: float = 30, lease: int = 30
 ) -> AsyncIterator[Bot]:
     """`photo-finish run` with Slack configured, pointed at the fake."""
     port = free_port()
     config = Config(
         db_path=db,
+        lease_seconds=lease,
         game=GameConfig(answer_window_seconds=window),
         slack_bot_token="xoxb-test",
         slack_app_token="xapp-test",

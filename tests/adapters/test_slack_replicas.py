@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import closing
+from contextlib import AsyncExitStack, closing
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,26 @@ from tests.adapters.test_slack import (
     command,
     running,
 )
-from tests.fakes.slack_api import FakeSlack, app_home_opened_event, event_body
+from tests.conftest import daily_schedules_missed_minutes_ago
+from tests.fakes.slack_api import TEAM_ID, FakeSlack, app_home_opened_event, event_body
+from trivia.model import Place
 
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack(users=USERS) as server:
         yield server
+
+
+def holders(db: Path) -> list[str]:
+    """Who holds the workspace's lease (its scheduled posts)."""
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT holder FROM leases WHERE name = ?", (f"slack:{TEAM_ID}",))
+        return [str(row[0]) for row in rows]
+
+
+def dailies(slack: FakeSlack) -> int:
+    return sum(m["text"].startswith("Daily #") for m in slack.posted(CHANNEL))
 
 
 def deliveries_in(db: Path) -> int:
@@ -76,3 +89,25 @@ async def test_a_retry_of_a_delivery_no_replica_took_is_handled(
         home = event_body(app_home_opened_event("U1"), event_id="Ev8")
         assert await one.send(home, retry_num=2) == 200
         await slack.wait_for(lambda: len(slack.published("U1")) == 1)
+
+
+async def test_the_workspace_is_owned_by_one_replica_and_handed_over_when_it_stops(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A daily question missed minutes ago is posted once by the first replica, which owns
+    the workspace; a second replica started beside it posts nothing. When the owner stops,
+    its lease is given back and the other replica owns the workspace at its next renewal
+    (a third of the 12 s lease), without posting the slot again."""
+    db = tmp_path / "bot.sqlite3"
+    await daily_schedules_missed_minutes_ago(db, [Place("slack", TEAM_ID, CHANNEL)])
+    async with AsyncExitStack() as first:
+        await first.enter_async_context(running(slack, db, lease=12))
+        await slack.wait_for(lambda: dailies(slack) == 1)
+        [owner] = holders(db)
+        async with running(slack, db, lease=12):
+            await first.aclose()  # the owner stops cleanly
+            # Within a renewal (4 s); a lease left to run out would take 8 s at least.
+            await slack.wait_for(lambda: holders(db) not in ([], [owner]), timeout=7)
+            [other] = holders(db)
+    assert other != owner
+    assert dailies(slack) == 1
