@@ -17,8 +17,6 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -40,6 +38,8 @@ Overview = Callable[[Place, str, str], Awaitable[list[Reply]]]
 """(place, user id, display name) -> the App Home's leaderboards and stats."""
 Work = Callable[[dict[str, Any]], Awaitable[None]]
 """What a listener does with a request's body once it is acknowledged."""
+First = Callable[[str], Awaitable[bool]]
+"""Whether a delivery id is new to every replica (it is taken now)."""
 
 PLATFORM = "slack"
 EVENTS_PATH = "/slack/events"
@@ -164,6 +164,16 @@ def _unreachable(exc: Exception) -> bool:
     return isinstance(exc, SlackApiError) and exc.response.get("error") in UNREACHABLE
 
 
+def delivery_id(body: dict[str, Any]) -> str | None:
+    """What names a delivery across its retries: an event's event_id, or the trigger_id
+    of a slash command or an interaction (None for a URL check)."""
+    if event := body.get("event_id"):
+        return f"event:{event}"
+    if trigger := body.get("trigger_id"):
+        return f"trigger:{trigger}"
+    return None
+
+
 def fallback_text(reply: Reply) -> str:
     """The notification text for a message (also shown where blocks are not)."""
     return escape(reply.title)[:3000]
@@ -173,10 +183,17 @@ class SlackBot:
     """The bolt app and the Web API client, wired to the engine."""
 
     def __init__(
-        self, config: SlackConfig, *, handle: Handler, overview: Overview, withdraw: Withdraw
+        self,
+        config: SlackConfig,
+        *,
+        handle: Handler,
+        overview: Overview,
+        withdraw: Withdraw,
+        first: First,
     ) -> None:
         self.config = config
         self.handle = handle
+        self.first = first
         self.withdraw = withdraw
         self.overview = overview
         self.client = AsyncWebClient(
@@ -190,7 +207,6 @@ class SlackBot:
             client=self.client,
             request_verification_enabled=config.mode == "http",
         )
-        self.app.middleware(self._skip_retries)
         self.app.command("/trivia")(self._acked(self._on_command))
         self.app.action(ANSWER_ACTION)(self._acked(self._on_answer))
         self.app.action(RESET_ACTION)(self._acked(self._on_reset))
@@ -199,31 +215,30 @@ class SlackBot:
         self.app.event("app_home_opened")(self._on_home)
 
     def _acked(self, work: Work) -> Callable[..., Awaitable[None]]:
-        """A bolt listener that acks at once, then does the work; a failure is told
-        privately. (Not left to bolt's error handler: a listener that fails within bolt's
-        10 ms ack poll has its ack undone, and Slack gets a 404.)"""
+        """A bolt listener that acks at once, then does the work (unless another replica
+        took this delivery); a failure is told privately. (Not left to bolt's error
+        handler: a listener that fails within bolt's 10 ms ack poll has its ack undone, and
+        Slack gets a 404.)"""
 
         async def listener(
             ack: Callable[[], Awaitable[None]], body: dict[str, Any], context: AsyncBoltContext
         ) -> None:
             await ack()
             try:
-                await work(body)
+                if await self._first_time(body):
+                    await work(body)
             except Exception as exc:
                 await self._tell_failure(exc, body, context)
 
         return listener
 
-    async def _skip_retries(
-        self,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
-    ) -> BoltResponse:
-        """Slack re-sends events it thinks were missed; the first delivery did the work."""
-        if req.headers.get("x-slack-retry-num"):
-            return BoltResponse(status=200, body="")
-        return await next()
+    async def _first_time(self, body: dict[str, Any]) -> bool:
+        """Whether this delivery is for this replica to handle: Slack re-sends an event
+        whose first answer was slow or lost, maybe to another replica behind the load
+        balancer, so the first replica to store the delivery's id handles it and any other
+        (already acked) drops it. A retry of a delivery no replica stored is handled."""
+        delivery = delivery_id(body)
+        return delivery is None or await self.first(delivery)
 
     async def _is_admin(self, user_id: str) -> bool:
         if user_id in self.config.admin_user_ids:
@@ -381,7 +396,7 @@ class SlackBot:
             log.exception("could not tell %s that it failed", context.user_id)
 
     async def _on_home(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+        if event.get("tab", "home") != "home" or not await self._first_time(body):
             return
         user = event["user"]
         info = await self.client.users_info(user=user)

@@ -20,9 +20,12 @@ from adapters.discord_bot import DiscordConfig, TriviaBot, point_at
 from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import ENV_SECRETS, Config, ConfigError
 from bot.console_seat import console_seat
+from bot.deliveries import Once
+from bot.ownership import Ownership
 from bot.pacing import platform_pacer
 from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
+from bot.stores import Deliveries, Leases
 from db.backend import open_store
 from trivia.bank import Bank, Records
 from trivia.commands import Command
@@ -83,8 +86,10 @@ async def open_app(
     seed: int | None = None,
     clock: Clock = utc_now,
     scope: Scope | None = None,
+    leases: Leases | None = None,
 ) -> AsyncIterator[App]:
-    """Open the database (migrating and seeding it) and build the engine."""
+    """Open the database (migrating and seeding it) and build the engine. With `leases`,
+    each Slack workspace's scheduled posts are made by the one process owning it."""
     async with open_store(config.database) as stores:
         store = stores.game
         await stores.records.seed()
@@ -102,7 +107,11 @@ async def open_app(
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
         runtime = Runtime(store, engine, clock, scope)
-        app = App(runtime, QuizScheduler(runtime, grace=grace))
+        owners = None
+        if leases is not None:
+            lease = timedelta(seconds=config.lease_seconds)
+            owners = Ownership(leases, clock, lease, frozenset({"slack"}))
+        app = App(runtime, QuizScheduler(runtime, grace=grace, owners=owners))
         try:
             yield app
         finally:
@@ -126,9 +135,11 @@ async def _check_series(config: Config, engine: Engine) -> None:
 
 async def play_console(config: Config, *, seed: int | None = None) -> None:
     """Play in this terminal until Ctrl-D, in the first console seat free on the database."""
-    # On PostgreSQL the seats are held beside the per-user SQLite path (config.db_path,
-    # unused then): consoles on one machine take turns; the seats move into the database.
-    with console_seat(config.db_path) as seat:
+    lease = timedelta(seconds=config.lease_seconds)
+    async with (
+        open_store(config.database) as stores,
+        console_seat(stores.leases, lease=lease) as seat,
+    ):
         scope = Scope(channels=frozenset({seat}))
         async with open_app(config, seed=seed, scope=scope) as app:
 
@@ -239,7 +250,11 @@ def discord_share(config: Config) -> float:
 
 async def run_platforms(config: Config, *, seed: int | None = None) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop)."""
-    async with open_app(config, seed=seed, scope=platforms_scope(config)) as app:
+    scope = platforms_scope(config)
+    async with (
+        open_store(config.database) as stores,
+        open_app(config, seed=seed, scope=scope, leases=stores.leases) as app,
+    ):
         platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []
         async with contextlib.AsyncExitStack() as stack, asyncio.TaskGroup() as tasks:
@@ -249,7 +264,7 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 ready.append(bot.wait_until_ready())
                 tasks.create_task(platforms.serve("discord", bot.start(config.discord_token)))
             if config.slack_bot_token:
-                slack = slack_bot(app, config)
+                slack = slack_bot(app, config, stores.deliveries)
                 connected = asyncio.Event()
                 platforms.add("slack", slack.post)
                 ready.append(connected.wait())
@@ -263,11 +278,14 @@ async def run_platforms(config: Config, *, seed: int | None = None) -> None:
                 await app.start()
 
             tasks.create_task(start_when_connected())
+            if (owners := app.scheduler.owners) is not None:
+                stack.push_async_callback(owners.release)  # after the timer has stopped
             stack.callback(app.stop)
 
 
-def slack_bot(app: App, config: Config) -> SlackBot:
-    """The Slack app, wired to the engine."""
+def slack_bot(app: App, config: Config, deliveries: Deliveries) -> SlackBot:
+    """The Slack app, wired to the engine; each delivery is handled by the first replica
+    to store its id (the others forget it within the hour)."""
     assert config.slack_bot_token
     settings = SlackConfig(
         bot_token=config.slack_bot_token,
@@ -279,8 +297,14 @@ def slack_bot(app: App, config: Config) -> SlackBot:
         api_base_url=config.slack_api_base_url,
         admin_user_ids=frozenset(config.slack_admin_user_ids),
     )
+    once = Once(deliveries, app.runtime.clock)
+    app.runtime.each_round.append(once.prune)
     return SlackBot(
-        settings, handle=app.handle, overview=app.overview, withdraw=app.runtime.withdraw
+        settings,
+        handle=app.handle,
+        overview=app.overview,
+        withdraw=app.runtime.withdraw,
+        first=once.first,
     )
 
 

@@ -53,6 +53,9 @@ class Config:
     db_path: Path = field(default_factory=default_db_path)
     db_url: str | None = None
     """A `postgresql://` URL from [database] url: the database is PostgreSQL, not db_path."""
+    lease_seconds: int = 30
+    """How long a process holds a lease it stopped renewing (a console seat, a Slack
+    workspace's scheduled posts) before another process may take it."""
     game: GameConfig = GameConfig()
     player_name: str = "you"
     schedule_grace_minutes: int = 60
@@ -183,7 +186,7 @@ class _Section:
 
 
 _SECTIONS: dict[str, set[str]] = {
-    "database": {"path", "url"},
+    "database": {"path", "url", "lease_seconds"},
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
     "schedule": {"grace_minutes"},
@@ -282,6 +285,7 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         env_secrets=from_env,
         db_path=_beside(chosen, db_path) if db_path else default_db_path(),
         db_url=db_url,
+        lease_seconds=database.whole("lease_seconds", 30, 5, 3600),
         game=GameConfig(
             answer_window_seconds=game.number("answer_window_seconds", 20, MIN_WINDOW, MAX_WINDOW),
             match_length=game.whole("match_length", 5, 1, MAX_MATCH),

@@ -13,6 +13,10 @@ Schedules are shared by every process on the database: each timer round reads th
 counter and re-arms when another process has set, paused, resumed or removed one. A slot
 that cannot be claimed when due (another writer holds the database) is tried again in the
 following timer rounds, which back off while they fail.
+
+Where several processes serve the same workspaces (Slack replicas), each workspace's slots
+are fired by the one process that owns it (bot.ownership): the others arm nothing there,
+and the one that takes a workspace over from a stopped owner catches up its missed slots.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import logging
 from datetime import date, datetime, timedelta
 
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.ownership import Ownership
 from bot.runtime import Runtime
 from trivia.commands import Ask, Command, DailyPost, Start
 from trivia.incoming import Incoming
@@ -43,13 +49,22 @@ SCHEDULER_USER = ("scheduler", "Scheduled quiz")
 MAX_PARALLEL_POSTS = 10
 SLOT_LEASE = timedelta(minutes=1)
 """A claimed slot not finished after this long was claimed by a process that stopped."""
+LEASES_JOB = "leases"
 
 
 class QuizScheduler:
     """Arms one job per schedule and posts each slot exactly once."""
 
-    def __init__(self, runtime: Runtime, *, grace: timedelta = timedelta(hours=1)) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        grace: timedelta = timedelta(hours=1),
+        owners: Ownership | None = None,
+    ) -> None:
         self.runtime = runtime
+        self.owners = owners
+        """Which workspaces this process fires the slots of (None: all in its scope)."""
         self.schedules = runtime.store.schedules
         self.scope = runtime.scope
         self.clock = runtime.clock
@@ -66,10 +81,37 @@ class QuizScheduler:
         runtime.each_round.extend((self.follow, self.retry, self.take_over))
 
     async def start(self) -> None:
-        """Catch up on slots missed within the grace period, then arm every schedule."""
+        """Take the workspaces this process can own, catch up on slots missed within the
+        grace period, then arm every schedule (and the renewal of the workspaces)."""
         self.runtime.start()
+        if self.owners is not None:
+            await self._renew()
+            self.timer.add_job(
+                self.renew,
+                IntervalTrigger(seconds=self.owners.renew_every.total_seconds()),
+                id=LEASES_JOB,
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+            )
         await self.catch_up()
         await self.reload()
+
+    async def renew(self) -> None:
+        """Renew this process's workspaces and take those whose owner stopped; on a change,
+        re-arm and catch up the slots the stopped owner missed. A failure is logged in one
+        line (the lease outlives two missed renewals)."""
+        try:
+            if await self._renew():
+                await self.reload()
+                await self.catch_up()
+        except Exception as exc:
+            log.warning("could not renew the workspace leases (%s: %s)", type(exc).__name__, exc)
+
+    async def _renew(self) -> bool:
+        assert self.owners is not None
+        in_scope = [s.place for s in await self.schedules.all() if self._in_scope(s)]
+        return await self.owners.renew(in_scope)
 
     async def follow(self) -> None:
         """Re-arm if the schedules changed (through any process) since the last arming."""
@@ -161,8 +203,14 @@ class QuizScheduler:
             log.info("schedule %s slot %s was cut short; finishing it", schedule_id, day)
             await self.fire(schedule_id, day)
 
-    def _serves(self, schedule: Schedule) -> bool:
+    def _in_scope(self, schedule: Schedule) -> bool:
         return self.scope is None or self.scope.covers(schedule.place)
+
+    def _serves(self, schedule: Schedule) -> bool:
+        """Whether this process fires the schedule's slots: in its scope, and its
+        workspace is this process's to own."""
+        owned = self.owners is None or self.owners.owns(schedule.place)
+        return owned and self._in_scope(schedule)
 
     async def fire(self, schedule_id: int, local_day: date) -> bool:
         """Claim one slot, ask its question and store its posts; True if this call did.
@@ -196,7 +244,7 @@ class QuizScheduler:
     async def _fire(self, schedule_id: int, local_day: date) -> bool:
         async with self._posting:
             schedule = await self.schedules.get(schedule_id)
-            if schedule is None or schedule.paused:
+            if schedule is None or schedule.paused or not self._serves(schedule):
                 return False
             now = self.clock()
             self._arm(schedule, max(now, slot_at(schedule.timing, local_day)))

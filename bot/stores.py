@@ -73,6 +73,31 @@ class Posts(Protocol):
         ...
 
 
+class Leases(Protocol):
+    """Named leases, each held by one live process at a time (db.leases)."""
+
+    async def take(self, names: list[str], holder: str, now: datetime, until: datetime) -> set[str]:
+        """Hold each of `names` until `until` where it is free, expired before `now`, or
+        `holder`'s already; the names `holder` now holds."""
+        ...
+
+    async def release(self, names: list[str], holder: str) -> None:
+        """Give up those of `names` that `holder` holds: they are free at once."""
+        ...
+
+
+class Deliveries(Protocol):
+    """Platform deliveries already taken by some process (db.leases)."""
+
+    async def first(self, delivery_id: str, now: datetime) -> bool:
+        """Store a delivery's id; True if no process had stored it before."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget deliveries received before `before`; how many."""
+        ...
+
+
 class RecordsAdmin(Protocol):
     """The records, as the CLI manages them."""
 

@@ -2,7 +2,8 @@
 and get its stores. A `postgresql://` URL selects PostgreSQL; a file path, SQLite.
 
 Both backends have the same stores: the records, and the game (the engine's store with its
-schedules and outbox: db.game.GameStore on SQLite, db.postgres.game.PgGameStore)."""
+schedules and outbox: db.game.GameStore on SQLite, db.postgres.game.PgGameStore), the
+leases and the deliveries."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ import asyncpg
 from db.connection import migrate as migrate_sqlite
 from db.connection import open_db
 from db.game import GameStore
+from db.leases import DeliveryStore, LeaseStore
 from db.postgres import connection as postgres
 from db.postgres.connection import ConnectError as ConnectError
 from db.postgres.game import PgGameStore
+from db.postgres.leases import PgDeliveryStore, PgLeaseStore
 from db.records import BaseRecordsStore
 
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -52,6 +55,8 @@ class Stores:
     records: BaseRecordsStore
     game: GameStore | PgGameStore
     applied: list[str]
+    leases: LeaseStore | PgLeaseStore
+    deliveries: DeliveryStore | PgDeliveryStore
 
 
 @asynccontextmanager
@@ -64,13 +69,22 @@ async def open_store(location: Path | str) -> AsyncIterator[Stores]:
         async with postgres.open_pool(location) as pool:
             applied = await postgres.migrate(pool)
             game = PgGameStore(pool)
-            yield Stores(game.records, game, applied)
+            yield Stores(
+                game.records, game, applied, PgLeaseStore(pool), PgDeliveryStore(pool)
+            )
         return
     async with open_db(location, migrate_now=False) as conn:
         applied = await migrate_sqlite(conn)
         async with open_db(location, migrate_now=False) as write_conn:
             sqlite_game = GameStore(conn, write_conn)
-            yield Stores(sqlite_game.records, sqlite_game, applied)
+            writer = sqlite_game.writer
+            yield Stores(
+                sqlite_game.records,
+                sqlite_game,
+                applied,
+                LeaseStore(writer),
+                DeliveryStore(writer),
+            )
 
 
 class BackupTargetError(Exception):

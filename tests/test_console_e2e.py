@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pexpect
@@ -658,7 +660,8 @@ def play_one_question_and_quit(player: Player) -> None:
 @pytest.mark.parametrize("command", ["play", "run"])
 def test_the_installed_command_starts_on_a_new_machine(tmp_path: Path, command: str) -> None:
     """`photo-finish play` (and `run` with nothing configured) on a machine where the bot
-    never ran: it used to stop at once, the data folder missing for the console's lock."""
+    never ran: it used to stop at once, the data folder missing for the console's lock.
+    Its seat is held in the database and given back when it quits."""
     env = new_machine(tmp_path)
     empty = tmp_path / "work"  # no config.toml here
     empty.mkdir()
@@ -668,7 +671,9 @@ def test_the_installed_command_starts_on_a_new_machine(tmp_path: Path, command: 
 
     data = tmp_path / "xdg-data" / "photo-finish"
     assert (data / "photo-finish.sqlite3").is_file()
-    assert (data / "photo-finish.sqlite3.console.lock").is_file()
+    with closing(sqlite3.connect(data / "photo-finish.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM leases").fetchone() == (0,)
+    assert not list(data.glob("*.lock"))
 
 
 def test_make_run_on_a_new_machine_reaches_the_console(tmp_path: Path) -> None:

@@ -71,12 +71,13 @@ class Bot:
 
 @asynccontextmanager
 async def running(
-    slack: FakeSlack, db: Path, *, mode: str = "http", window: float = 30
+    slack: FakeSlack, db: Path, *, mode: str = "http", window: float = 30, lease: int = 30
 ) -> AsyncIterator[Bot]:
     """`photo-finish run` with Slack configured, pointed at the fake."""
     port = free_port()
     config = Config(
         db_path=db,
+        lease_seconds=lease,
         game=GameConfig(answer_window_seconds=window),
         slack_bot_token="xoxb-test",
         slack_app_token="xapp-test",
@@ -205,12 +206,12 @@ async def test_a_click_locks_one_answer_and_retries_score_nothing_twice(
     async with running(slack, db) as bot:
         question = await ask_multiple_choice(slack, bot)
         buttons = actions_of(question)
-        assert await bot.send(click_body(slack, buttons[1], "U2")) == 200
+        clicked = click_body(slack, buttons[1], "U2")
+        assert await bot.send(clicked) == 200
         await slack.wait_for(lambda: len(slack.ephemeral("U2")) == 1)
         assert await bot.send(click_body(slack, buttons[0], "U2")) == 200
         await slack.wait_for(lambda: len(slack.ephemeral("U2")) == 2)
-        retried = click_body(slack, buttons[2 % len(buttons)], "U2")
-        assert await bot.send(retried, retry_num=1) == 200
+        assert await bot.send(clicked, retry_num=1) == 200
         await asyncio.sleep(0.3)
     first, second = slack.ephemeral("U2")
     assert first["text"].startswith("Locked in: B")

@@ -468,3 +468,13 @@ def test_a_bad_database_setting_is_one_line(tmp_path: Path, text: str, problem: 
     message = error_for(path)
     assert message == f"{path}: {problem}"
     assert "secret" not in message
+
+
+def test_the_lease_length_is_read_and_checked(tmp_path: Path) -> None:
+    """`[database] lease_seconds` sets how long a stopped process keeps its leases; a value
+    out of range is refused in one line."""
+    assert load_config(write(tmp_path, "[database]\nlease_seconds = 60\n"), {}).lease_seconds == 60
+    path = write(tmp_path, "[database]\nlease_seconds = 2\n")
+    assert error_for(path) == (
+        f"{path}: [database] lease_seconds: expected a whole number from 5 to 3600, got 2"
+    )
