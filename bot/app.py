@@ -8,8 +8,9 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -21,6 +22,7 @@ from adapters.slack_app import SlackBot, SlackConfig
 from bot.config import ENV_SECRETS, Config, ConfigError
 from bot.console_seat import console_seat
 from bot.pacing import platform_pacer
+from bot.pictures import Pictures
 from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
 from db.connection import open_db
@@ -29,7 +31,7 @@ from trivia.bank import Bank, Records
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
-from trivia.model import Place, Scope, Shards
+from trivia.model import Event, Place, Scope, Shards
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
@@ -43,6 +45,7 @@ class App:
 
     runtime: Runtime
     scheduler: QuizScheduler
+    pictures: Pictures
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one command; the replies are for the adapter to send."""
@@ -103,7 +106,12 @@ async def open_app(
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
         runtime = Runtime(store, engine, clock, scope)
-        app = App(runtime, QuizScheduler(runtime, grace=grace))
+
+        async def record(key: str) -> Event | None:
+            return (await engine.bank()).by_key.get(key)
+
+        pictures = Pictures(Path(f"{config.db_path}.pictures"), record)
+        app = App(runtime, QuizScheduler(runtime, grace=grace), pictures)
         try:
             yield app
         finally:
@@ -145,6 +153,9 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
             console = Console(handle, config.player_name, notice=notice)
 
             async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
+                path = await app.pictures.path(reply.picture) if reply.picture else None
+                if path is not None:  # a reveal: the picture of the finish, as a file
+                    reply = replace(reply, fields=(*reply.fields, ("Picture", str(path))))
                 console.show(reply)
 
             app.runtime.serve(seat.platform, show, in_order=True)  # one terminal shows both
@@ -172,6 +183,7 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
         sports=app.sports,
         get_state=store.get_state,
         set_state=store.set_state,
+        picture=app.pictures.png,
     )
 
 
@@ -279,7 +291,11 @@ def slack_bot(app: App, config: Config) -> SlackBot:
         admin_user_ids=frozenset(config.slack_admin_user_ids),
     )
     return SlackBot(
-        settings, handle=app.handle, overview=app.overview, withdraw=app.runtime.withdraw
+        settings,
+        handle=app.handle,
+        overview=app.overview,
+        withdraw=app.runtime.withdraw,
+        picture=app.pictures.png,
     )
 
 
