@@ -70,9 +70,10 @@ Lookup = Callable[[str], Awaitable[Event | None]]
 
 @cache
 def font(weight: str, size: int) -> ImageFont.FreeTypeFont:
-    """Source Sans Pro, shipped in the font-source-sans-pro package."""
+    """Source Sans Pro, shipped in the font-source-sans-pro package, laid out glyph by glyph
+    (any text a record holds draws; raqm's shaping refuses some)."""
     path = files("font_source_sans_pro") / "files" / f"SourceSansPro-{weight}.ttf"
-    return ImageFont.truetype(str(path), size)
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 def render(scene: FinishScene) -> bytes:
@@ -249,9 +250,8 @@ def _hand(pen: Pen) -> None:
 
 
 def _wheel(pen: Pen) -> None:
-    radius = pen.width / 2
-    x, y = pen.at(0.5, 1.0)
-    pen.wheel((x, y + radius * 0.35), radius, spokes=True)
+    # The front of the tyre (level with the hub) is in the lane; the rest may be cut off.
+    pen.wheel(pen.at(0.5, 0.6), pen.width / 2, spokes=True)
 
 
 def _horse(pen: Pen) -> None:
