@@ -151,16 +151,22 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
                     f" {seat.channel} (same leaderboard, questions of your own)."
                 )
             console = Console(handle, config.player_name, notice=notice)
-
-            async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
-                path = await app.pictures.path(reply.picture) if reply.picture else None
-                if path is not None:  # a reveal: the picture of the finish, as a file
-                    reply = replace(reply, fields=(*reply.fields, ("Picture", str(path))))
-                console.show(reply)
-
-            app.runtime.serve(seat.platform, show, in_order=True)  # one terminal shows both
+            poster = console_poster(console, app.pictures)
+            app.runtime.serve(seat.platform, poster, in_order=True)  # one terminal shows both
             await app.start()
             await console.run()
+
+
+def console_poster(console: Console, pictures: Pictures) -> Poster:
+    """Posts printed in the console; a reveal ends with the path of its picture."""
+
+    async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
+        path = await pictures.path(reply.picture) if reply.picture else None
+        if path is not None:
+            reply = replace(reply, fields=(*reply.fields, ("Picture", str(path))))
+        console.show(reply)
+
+    return show
 
 
 def discord_bot(app: App, config: Config) -> TriviaBot:
