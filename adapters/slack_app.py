@@ -266,9 +266,10 @@ class SlackBot:
         self, place: Place, reply: Reply, key: str | None = None, again: bool = False
     ) -> None:
         """Post a public reply to a channel (also used for timed reveals), then upload its
-        picture there. A post with an outbox `key` carries it in the message metadata;
-        posted `again` (a retry or a takeover), it is not made when the channel's recent
-        history already has it."""
+        picture there (rendered first, so the upload follows at once). A post with an
+        outbox `key` carries it in the message metadata; posted `again` (a retry or a
+        takeover), it is not made when the channel's recent history already has it."""
+        png = await self.picture(reply.picture) if self.picture and reply.picture else None
         if key is None:
             await self.client.chat_postMessage(
                 channel=place.channel, text=fallback_text(reply), blocks=to_blocks(reply)
@@ -282,15 +283,13 @@ class SlackBot:
                 blocks=to_blocks(reply),
                 metadata={"event_type": POST_EVENT, "event_payload": {"key": key}},
             )
-        await self._upload_picture(place.channel, reply)
+        if png is not None:
+            await self._upload_picture(place.channel, png)
 
-    async def _upload_picture(self, channel: str, reply: Reply) -> None:
-        """Upload the reply's picture into the channel (files_upload_v2: an upload URL, the
+    async def _upload_picture(self, channel: str, png: bytes) -> None:
+        """Upload a reveal's picture into its channel (files_upload_v2: an upload URL, the
         bytes, then completing it there). A refusal (the files:write scope not granted) is
         logged in one line: the post is made, so it is not made again for the picture."""
-        png = await self.picture(reply.picture) if self.picture and reply.picture else None
-        if png is None:
-            return
         try:
             await self.client.files_upload_v2(
                 channel=channel, file=png, filename=FILENAME, title="The finish", alt_txt=ALT_TEXT
