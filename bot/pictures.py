@@ -47,7 +47,7 @@ SHAPE_TOP = 36
 ASPECTS = {
     Shape.CAR: 0.4,
     Shape.MOTORBIKE: 0.6,
-    Shape.TORSO: 1.2,
+    Shape.TORSO: 0.7,
     Shape.HAND: 0.45,
     Shape.WHEEL: 1.0,
     Shape.HORSE: 0.75,
@@ -60,8 +60,9 @@ ASPECTS = {
 lane is drawn as tall as the lane."""
 """Pixels at the top of a lane kept for the names."""
 AXIS_Y = 530
-ICON = 170
-"""Pixels of a shape on a timeline, where it stands for a competitor, not a length."""
+ICON = 300
+"""The most pixels a shape is long on a timeline, where it stands for a competitor, not a
+length (as tall as its lane allows)."""
 
 Point = tuple[float, float]
 Colour = tuple[int, int, int]
@@ -81,7 +82,12 @@ def render(scene: FinishScene) -> bytes:
     the margin as printed and what it means."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
-    draw.text((LEFT, 22), scene.title, font=font("Semibold", 30), fill=INK)
+    draw.text(
+        (LEFT, 22),
+        _fit(draw, scene.title, font("Semibold", 30)),
+        font=font("Semibold", 30),
+        fill=INK,
+    )
     x_of = _x_scale(scene)
     if scene.layout is Layout.TIME:
         _timeline(image, scene, x_of)
@@ -94,9 +100,11 @@ def render(scene: FinishScene) -> bytes:
         LANES, (scene.ahead.names, scene.behind.names), (AHEAD, BEHIND), strict=True
     ):
         draw.rectangle((LEFT, top + 6, LEFT + 18, top + 24), fill=colour)
-        draw.text((LEFT + 28, top), names, font=font("Semibold", 26), fill=INK)
-    draw.text((LEFT, 586), scene.margin, font=font("Bold", 46), fill=INK)
-    margin_width = draw.textlength(scene.margin, font=font("Bold", 46))
+        label = _fit(draw, names, font("Semibold", 26), RIGHT - LEFT - 28)
+        draw.text((LEFT + 28, top), label, font=font("Semibold", 26), fill=INK)
+    margin = _fit(draw, scene.margin, font("Bold", 46), (RIGHT - LEFT) // 3)
+    draw.text((LEFT, 586), margin, font=font("Bold", 46), fill=INK)
+    margin_width = draw.textlength(margin, font=font("Bold", 46))
     meaning = textwrap.fill(scene.meaning, width=int((RIGHT - LEFT - margin_width - 40) / 11.5))
     draw.multiline_text(
         (LEFT + margin_width + 30, 590), meaning, font=font("Regular", 24), fill=DARK, spacing=6
@@ -104,6 +112,18 @@ def render(scene: FinishScene) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def _fit(
+    draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int = RIGHT - LEFT
+) -> str:
+    """The text on one line, cut short with an ellipsis where it would run off the picture."""
+    text = " ".join(text.split())
+    if draw.textlength(text, font=face) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=face) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _x_scale(scene: FinishScene) -> Callable[[float], float]:
@@ -153,13 +173,16 @@ def _timeline(image: Image.Image, scene: FinishScene, x_of: Callable[[float], fl
     if scene.gap == 0 and len(scene.ticks) > 1:  # the same time: within one step
         band = (x_of(0.0), LANES[0][0], x_of(scene.ticks[1].at), AXIS_Y)
         draw.rectangle(band, fill=(233, 229, 218))
+        within = f"both reached the line within this {scene.ticks[1].label.lstrip('+')}"
+        draw.text((band[0] + 12, band[1] + 8), within, font=small, fill=DARK)
     for tick in scene.ticks:
         x = x_of(tick.at)
         _dashed(draw, x, LANES[0][0] - 8, AXIS_Y)
         draw.line((x, AXIS_Y - 6, x, AXIS_Y + 6), fill=INK, width=2)
         draw.text((x, AXIS_Y + 10), tick.label, font=small, fill=INK, anchor="ma")
+    icon = min(ICON, (LANES[0][1] - LANES[0][0] - SHAPE_TOP) / ASPECTS[scene.shape])
     for lane, front, colour in _lanes(scene, x_of):
-        _shape(image, scene.shape, lane, front, ICON, colour)
+        _shape(image, scene.shape, lane, front, icon, colour)
 
 
 def _dashed(draw: ImageDraw.ImageDraw, x: float, top: int, bottom: int) -> None:
@@ -238,15 +261,20 @@ def _motorbike(pen: Pen) -> None:
 
 
 def _torso(pen: Pen) -> None:
-    pen.polygon([(0.2, 0.3), (0.7, 0.22), (1, 0.5), (0.9, 1), (0.25, 1), (0, 0.6)])
-    pen.polygon([(0.45, 0.26), (0.65, 0.22), (0.62, 0.05)])
+    # A runner dipping at the line: the chest (the torso's front) is what finishes.
+    body = [(0, 0.8), (0.5, 0.32), (0.72, 0.24), (0.9, 0.3), (1, 0.48), (0.9, 0.66)]
+    pen.polygon([*body, (0.4, 1), (0.05, 1)])
+    pen.polygon([(0.6, 0.36), (0.28, 0.5), (0.26, 0.6), (0.64, 0.46)], DARK)
+    pen.circle(pen.at(0.78, 0.12), 0.12 * pen.height, pen.colour)
 
 
 def _hand(pen: Pen) -> None:
-    pen.polygon([(0, 0.42), (0.5, 0.4), (0.5, 0.7), (0, 0.72)])
-    pen.polygon([(0.48, 0.3), (0.78, 0.32), (0.78, 0.8), (0.48, 0.78)])
-    for v in (0.34, 0.46, 0.58, 0.7):
-        pen.polygon([(0.76, v), (1, v + 0.02), (1, v + 0.08), (0.76, v + 0.09)])
+    # An arm reaching to the wall, the palm flat, the fingertips touching it.
+    pen.polygon([(0, 0.5), (0.45, 0.44), (0.45, 0.84), (0, 0.9)])
+    pen.polygon([(0.4, 0.36), (0.72, 0.3), (0.76, 0.9), (0.4, 0.9)])
+    for v in (0.3, 0.46, 0.62):
+        pen.polygon([(0.7, v), (0.97, v + 0.02), (1, v + 0.07), (0.97, v + 0.12), (0.7, v + 0.14)])
+    pen.polygon([(0.7, 0.76), (0.9, 0.8), (0.92, 0.86), (0.7, 0.92)])
 
 
 def _wheel(pen: Pen) -> None:

@@ -73,7 +73,7 @@ LENGTHS = {
 VIEWS = {
     Shape.CAR: 3.6,
     Shape.MOTORBIKE: 2.4,
-    Shape.TORSO: 1.6,
+    Shape.TORSO: 1.7,
     Shape.HAND: 0.6,
     Shape.WHEEL: 1.07,
     Shape.HORSE: 4.0,
@@ -267,7 +267,7 @@ def _timeline(event: Event, ahead: str, behind: str) -> _Placing:
         return _Placing(
             Layout.TIME, margin, span, (Tick(0.0, "0"), Tick(margin, f"+{printed}")), meaning
         )
-    meaning = f"Both timed the same, {timed_to(event)}: the photo put {ahead} ahead."
+    meaning = f"The same time, {timed_to(event)}; the photo put {ahead} ahead."
     ticks = (Tick(0.0, "0"), Tick(step, f"+{step:.{event.precision}f} s"))
     return _Placing(Layout.TIME, 0.0, span, ticks, meaning)
 

@@ -156,6 +156,7 @@ def test_the_same_time_split_by_the_photo_is_one_step_of_timing() -> None:
     assert scene.layout is Layout.TIME
     assert scene.gap == 0
     assert [t.label for t in scene.ticks] == ["0", "+0.001 s"]
+    assert scene.meaning.startswith("The same time, timed to the thousandth of a second;")
     assert "the photo put Winner split ahead" in scene.meaning
 
 
