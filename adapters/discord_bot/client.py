@@ -67,6 +67,14 @@ def _can_post(interaction: discord.Interaction[Any], channel_id: str | None = No
     return allowed.view_channel and send and allowed.embed_links
 
 
+def _can_attach(channel: object) -> bool:
+    """Whether the bot may attach files in a channel: a reveal where it may not (a channel
+    setting took Attach Files away) goes out without its picture rather than not at all."""
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return channel.permissions_for(channel.guild.me).attach_files
+    return True
+
+
 class _Tree(app_commands.CommandTree["TriviaBot"]):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
@@ -251,12 +259,15 @@ class TriviaBot(discord.AutoShardedClient):
                 extra["nonce"] = post_nonce(key)
             await interaction.channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
 
-    async def _message(self, reply: Reply) -> dict[str, Any]:
-        """A post as send() arguments: its embed, its buttons, and its picture (a reveal's)
-        attached and shown as the embed's image. (Interaction replies carry no reveal.)"""
+    async def _message(self, reply: Reply, attach: bool) -> dict[str, Any]:
+        """A post as send() arguments: its embed, its buttons, and (where the bot may
+        `attach` files) its picture, a reveal's, shown as the embed's image. (Interaction
+        replies carry no reveal.)"""
         embed, view = to_embed(reply), to_view(reply)
         extra: dict[str, Any] = {"embed": embed, "view": view} if view else {"embed": embed}
-        png = await self.picture(reply.picture) if self.picture and reply.picture else None
+        png = None
+        if attach and self.picture and reply.picture:
+            png = await self.picture(reply.picture)
         if png is not None:
             embed.set_image(url=f"attachment://{FILENAME}")
             extra["file"] = discord.File(io.BytesIO(png), FILENAME, description=ALT_TEXT)
@@ -270,5 +281,5 @@ class TriviaBot(discord.AutoShardedClient):
         channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise CannotPostError(f"channel {channel_id} cannot take messages")
-        extra = await self._message(reply)
+        extra = await self._message(reply, _can_attach(channel))
         await channel.send(allowed_mentions=NO_MENTIONS, nonce=post_nonce(key), **extra)

@@ -14,7 +14,7 @@ from PIL import Image
 
 from tests.adapters import test_discord as on_discord
 from tests.adapters import test_slack as on_slack
-from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api import ATTACH_FILES, FakeDiscord
 from tests.fakes.slack_api import FakeSlack
 
 pytestmark = pytest.mark.usefixtures("restore_discord_urls")
@@ -46,13 +46,7 @@ async def test_discord_attaches_the_picture_and_the_embed_shows_it(tmp_path: Pat
     its embed's image is that attachment."""
     db = tmp_path / "bot.sqlite3"
     async with FakeDiscord(guilds=[on_discord.GUILD]) as fake, on_discord.running(fake, db):
-        guild, channel, alice = on_discord.GUILD, on_discord.CHANNEL, on_discord.ALICE
-        for command in ("play", "stop"):
-            asked = await fake.slash(
-                "trivia", on_discord.sub(command), user=alice, guild=guild, channel_id=channel
-            )
-            await on_discord.settled(fake, asked)
-        await fake.wait_for(lambda: bool(on_discord.reveals(fake)), timeout=10)
+        await play_and_stop_on_discord(fake)
     [reveal] = on_discord.reveals(fake)
     [attachment] = reveal["attachments"]
     assert attachment["filename"] == "finish.png"
@@ -64,10 +58,37 @@ async def test_discord_attaches_the_picture_and_the_embed_shows_it(tmp_path: Pat
     [post] = [
         r
         for r in fake.requests
-        if r.method == "POST" and r.path == f"/channels/{channel}/messages" and r.files
+        if r.method == "POST" and r.path == f"/channels/{on_discord.CHANNEL}/messages" and r.files
     ]
     assert post.headers["Content-Type"].startswith("multipart/form-data")
     assert post.json["embeds"][0]["image"]["url"] == "attachment://finish.png"
+
+
+async def play_and_stop_on_discord(fake: FakeDiscord) -> None:
+    guild, channel, alice = on_discord.GUILD, on_discord.CHANNEL, on_discord.ALICE
+    for command in ("play", "stop"):
+        asked = await fake.slash(
+            "trivia", on_discord.sub(command), user=alice, guild=guild, channel_id=channel
+        )
+        await on_discord.settled(fake, asked)
+    await fake.wait_for(lambda: bool(on_discord.reveals(fake)), timeout=10)
+
+
+async def test_where_the_bot_may_not_attach_files_the_reveal_goes_without_its_picture(
+    tmp_path: Path,
+) -> None:
+    """A channel setting takes Attach Files from the bot: the reveal is posted once, as
+    text, instead of being refused (Discord answers 50013 to a file there) and lost."""
+    db = tmp_path / "bot.sqlite3"
+    async with FakeDiscord(guilds=[on_discord.GUILD]) as fake:
+        fake.bot_denied[on_discord.CHANNEL] = ATTACH_FILES
+        async with on_discord.running(fake, db):
+            await play_and_stop_on_discord(fake)
+            await fake.wait_for(lambda: all(done for _, done in on_slack.owed(db)))
+    [reveal] = on_discord.reveals(fake)
+    assert reveal["attachments"] == []
+    assert "image" not in on_discord.embed(reveal)
+    assert all(r.status == 200 for r in fake.requests if r.path.endswith("/messages"))
 
 
 async def test_slack_uploads_the_picture_into_the_reveals_channel(tmp_path: Path) -> None:

@@ -37,12 +37,13 @@ MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+ATTACH_FILES = 1 << 15
 MEMBER_PERMISSIONS = (
     (1 << 6)  # ADD_REACTIONS
     | VIEW_CHANNEL
     | SEND_MESSAGES
     | (1 << 14)  # EMBED_LINKS
-    | (1 << 15)  # ATTACH_FILES
+    | ATTACH_FILES
     | (1 << 16)  # READ_MESSAGE_HISTORY
     | (1 << 18)  # USE_EXTERNAL_EMOJIS
     | (1 << 31)  # USE_APPLICATION_COMMANDS
@@ -1513,7 +1514,8 @@ class FakeDiscord:
     async def _post_message(self, rec: Recorded, m: re.Match[str]) -> tuple[int, Any]:
         cid = int(m["cid"])
         self._guild_of(cid)
-        if self.bot_denied.get(cid, 0) & (VIEW_CHANNEL | SEND_MESSAGES):
+        denied = self.bot_denied.get(cid, 0)
+        if denied & (VIEW_CHANNEL | SEND_MESSAGES) or (rec.files and denied & ATTACH_FILES):
             raise ApiError(403, 50013, "Missing Permissions")
         body = self._check_create(rec.json, rec.files)
         if int(body.get("flags") or 0) & EPHEMERAL:
