@@ -110,7 +110,7 @@ def render(scene: FinishScene) -> bytes:
         (LEFT + margin_width + 30, 590), meaning, font=font("Regular", 24), fill=DARK, spacing=6
     )
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")
     return out.getvalue()
 
 
