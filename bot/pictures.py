@@ -82,12 +82,8 @@ def render(scene: FinishScene) -> bytes:
     the margin as printed and what it means."""
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
-    draw.text(
-        (LEFT, 22),
-        _fit(draw, scene.title, font("Semibold", 30)),
-        font=font("Semibold", 30),
-        fill=INK,
-    )
+    heading = font("Semibold", 30)
+    draw.text((LEFT, 22), _fit(draw, scene.title, heading), font=heading, fill=INK)
     x_of = _x_scale(scene)
     if scene.layout is Layout.TIME:
         _timeline(image, scene, x_of)

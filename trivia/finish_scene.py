@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from trivia.judging import number_word
 from trivia.margins import margin_text, precision_unit, timed_to
 from trivia.model import Event, Result
 
@@ -126,23 +127,6 @@ _UNITS = {
     "feet": 0.3048,
     "ft": 0.3048,
     "yard": 0.9144,
-}
-_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "twenty": 20,
 }
 _DISTANCE = re.compile(
     r"(?:about |around |roughly |approximately |some |an estimated )?"
@@ -300,7 +284,7 @@ def sourced_metres(text: str | None) -> float | None:
     if found is None or found["unit"] not in _UNITS:
         return None
     number = found["number"]
-    value = float(number) if number[0].isdigit() else _WORDS.get(number)
+    value = float(number) if number[0].isdigit() else number_word(number)
     if value is None:
         return None
     if found["fraction"]:
