@@ -29,7 +29,6 @@ DRAWING = "1"
 """The drawing's version: part of every picture's file name, so a change to how pictures
 are drawn makes new files rather than serving old ones."""
 WIDTH, HEIGHT = 1200, 675
-FILENAME = "finish.png"
 
 PAPER = (247, 245, 239)
 INK = (33, 37, 41)
@@ -44,6 +43,7 @@ LEFT, RIGHT = 40, WIDTH - 40
 LANES = ((100, 300), (310, 510))
 """Top and bottom of the two lanes, in pixels; names sit at each lane's top."""
 SHAPE_TOP = 36
+"""Pixels at the top of a lane kept for the names."""
 ASPECTS = {
     Shape.CAR: 0.4,
     Shape.MOTORBIKE: 0.6,
@@ -58,7 +58,6 @@ ASPECTS = {
 }
 """Each shape's height for its length; one drawn to scale that would be taller than its
 lane is drawn as tall as the lane."""
-"""Pixels at the top of a lane kept for the names."""
 AXIS_Y = 530
 ICON = 300
 """The most pixels a shape is long on a timeline, where it stands for a competitor, not a
@@ -98,12 +97,14 @@ def render(scene: FinishScene) -> bytes:
         draw.rectangle((LEFT, top + 6, LEFT + 18, top + 24), fill=colour)
         label = _fit(draw, names, font("Semibold", 26), RIGHT - LEFT - 28)
         draw.text((LEFT + 28, top), label, font=font("Semibold", 26), fill=INK)
-    margin = _fit(draw, scene.margin, font("Bold", 46), (RIGHT - LEFT) // 3)
-    draw.text((LEFT, 586), margin, font=font("Bold", 46), fill=INK)
-    margin_width = draw.textlength(margin, font=font("Bold", 46))
-    meaning = textwrap.fill(scene.meaning, width=int((RIGHT - LEFT - margin_width - 40) / 11.5))
+    big = font("Bold", 46)
+    margin = _fit(draw, scene.margin, big, (RIGHT - LEFT) // 3)
+    draw.text((LEFT, 580), margin, font=big, fill=INK)
+    margin_width = draw.textlength(margin, font=big)
+    per_line = int((RIGHT - LEFT - margin_width - 40) / 11.5)  # characters of 24 px text
+    meaning = "\n".join(textwrap.wrap(scene.meaning, per_line, max_lines=3, placeholder=" …"))
     draw.multiline_text(
-        (LEFT + margin_width + 30, 590), meaning, font=font("Regular", 24), fill=DARK, spacing=6
+        (LEFT + margin_width + 30, 584), meaning, font=font("Regular", 24), fill=DARK, spacing=6
     )
     out = io.BytesIO()
     image.save(out, "PNG")
@@ -250,10 +251,13 @@ def _car(pen: Pen) -> None:
 
 
 def _motorbike(pen: Pen) -> None:
-    pen.polygon([(0, 0.2), (0.55, 0.1), (0.85, 0.35), (0.8, 0.55), (0, 0.6)])
-    radius = 0.3 * pen.height
-    x, y = pen.at(1, 0.68)
-    pen.wheel((x - radius, y), radius, spokes=False)
+    # Two wheels, the front one's tyre at the front; the body and the rider tucked in.
+    radius = 0.2 * pen.width
+    for u in (0.2, 0.8):
+        x, _ = pen.at(u, 0)
+        pen.wheel((x, pen.height - radius), radius, spokes=False)
+    pen.polygon([(0.15, 0.55), (0.35, 0.3), (0.55, 0.25), (0.78, 0.12), (0.9, 0.35), (0.3, 0.62)])
+    pen.circle(pen.at(0.58, 0.12), 0.1 * pen.height, pen.colour)
 
 
 def _torso(pen: Pen) -> None:
