@@ -14,15 +14,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-from slack_sdk.errors import SlackApiError
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.button_ids import reset_asked_at, reset_id
 from adapters.fitting import fit
+from adapters.picture import ALT_TEXT, FILENAME, Painter
 from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
 from trivia.incoming import Incoming
 from trivia.model import CHOICE_LETTERS, Place
@@ -190,8 +194,10 @@ class SlackBot:
         overview: Overview,
         withdraw: Withdraw,
         first: First,
+        picture: Painter | None = None,
     ) -> None:
         self.config = config
+        self.picture = picture
         self.handle = handle
         self.first = first
         self.withdraw = withdraw
@@ -271,22 +277,40 @@ class SlackBot:
     async def post(
         self, place: Place, reply: Reply, key: str | None = None, again: bool = False
     ) -> None:
-        """Post a public reply to a channel (also used for timed reveals). A post with an
+        """Post a public reply to a channel (also used for timed reveals), then upload its
+        picture there (rendered first, so the upload follows at once). A post with an
         outbox `key` carries it in the message metadata; posted `again` (a retry or a
         takeover), it is not made when the channel's recent history already has it."""
+        png = await self.picture(reply.picture) if self.picture and reply.picture else None
         if key is None:
             await self.client.chat_postMessage(
                 channel=place.channel, text=fallback_text(reply), blocks=to_blocks(reply)
             )
+        elif again and await self._has_post(place.channel, key):
             return
-        if again and await self._has_post(place.channel, key):
-            return
-        await self.client.chat_postMessage(
-            channel=place.channel,
-            text=fallback_text(reply),
-            blocks=to_blocks(reply),
-            metadata={"event_type": POST_EVENT, "event_payload": {"key": key}},
-        )
+        else:
+            await self.client.chat_postMessage(
+                channel=place.channel,
+                text=fallback_text(reply),
+                blocks=to_blocks(reply),
+                metadata={"event_type": POST_EVENT, "event_payload": {"key": key}},
+            )
+        if png is not None:
+            await self._upload_picture(place.channel, png)
+
+    async def _upload_picture(self, channel: str, png: bytes) -> None:
+        """Upload a reveal's picture into its channel (files_upload_v2: an upload URL, the
+        bytes, then completing it there). A refusal (the files:write scope not granted) is
+        logged in one line: the post is made, so it is not made again for the picture."""
+        try:
+            await self.client.files_upload_v2(
+                channel=channel, file=png, filename=FILENAME, title="The finish", alt_txt=ALT_TEXT
+            )
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError) as exc:
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            log.warning(
+                "could not upload the picture to %s (%s); posted without it", channel, reason
+            )
 
     async def _has_post(self, channel: str, key: str) -> bool:
         """Whether the channel's latest messages include the post with this key; when the

@@ -26,6 +26,7 @@ oauth_config:
       - commands
       - chat:write
       - chat:write.public
+      - files:write
       - channels:history
       - groups:history
       - users:read

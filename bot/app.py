@@ -8,8 +8,9 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from pathlib import Path
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -23,6 +24,7 @@ from bot.console_seat import console_seat
 from bot.deliveries import Once
 from bot.ownership import Ownership
 from bot.pacing import platform_pacer
+from bot.pictures import Pictures
 from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
 from bot.stores import Deliveries, Leases
@@ -31,7 +33,7 @@ from trivia.bank import Bank, Records
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
 from trivia.incoming import Incoming
-from trivia.model import Place, Scope, Shards
+from trivia.model import Event, Place, Scope, Shards
 from trivia.names import did_you_mean
 from trivia.replies import Reply
 from trivia.settings import Settings
@@ -45,6 +47,7 @@ class App:
 
     runtime: Runtime
     scheduler: QuizScheduler
+    pictures: Pictures
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Run one command; the replies are for the adapter to send."""
@@ -111,7 +114,12 @@ async def open_app(
         if leases is not None:
             lease = timedelta(seconds=config.lease_seconds)
             owners = Ownership(leases, clock, lease, frozenset({"slack"}))
-        app = App(runtime, QuizScheduler(runtime, grace=grace, owners=owners))
+
+        async def record(key: str) -> Event | None:
+            return (await engine.bank()).by_key.get(key)
+
+        pictures = Pictures(Path(f"{config.db_path}.pictures"), record)
+        app = App(runtime, QuizScheduler(runtime, grace=grace, owners=owners), pictures)
         try:
             yield app
         finally:
@@ -155,13 +163,22 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
                     f" {seat.channel} (same leaderboard, questions of your own)."
                 )
             console = Console(handle, config.player_name, notice=notice)
-
-            async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
-                console.show(reply)
-
-            app.runtime.serve(seat.platform, show, in_order=True)  # one terminal shows both
+            poster = console_poster(console, app.pictures)
+            app.runtime.serve(seat.platform, poster, in_order=True)  # one terminal shows both
             await app.start()
             await console.run()
+
+
+def console_poster(console: Console, pictures: Pictures) -> Poster:
+    """Posts printed in the console; a reveal ends with the path of its picture."""
+
+    async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
+        path = await pictures.path(reply.picture) if reply.picture else None
+        if path is not None:
+            reply = replace(reply, fields=(*reply.fields, ("Picture", str(path))))
+        console.show(reply)
+
+    return show
 
 
 def discord_bot(app: App, config: Config) -> TriviaBot:
@@ -184,6 +201,7 @@ def discord_bot(app: App, config: Config) -> TriviaBot:
         sports=app.sports,
         get_state=store.get_state,
         set_state=store.set_state,
+        picture=app.pictures.png,
     )
 
 
@@ -305,6 +323,7 @@ def slack_bot(app: App, config: Config, deliveries: Deliveries) -> SlackBot:
         overview=app.overview,
         withdraw=app.runtime.withdraw,
         first=once.first,
+        picture=app.pictures.png,
     )
 
 

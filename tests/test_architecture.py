@@ -16,10 +16,10 @@ ALLOWED = {
     "trivia": {"trivia", "rapidfuzz"},
     "db": {"db", "trivia", "aiosqlite", "asyncpg"},
     "adapters": {"adapters", "trivia", "prompt_toolkit"} | PLATFORMS,
-    "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs", "rich"} | PLATFORMS,
+    "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs", "rich", "PIL"} | PLATFORMS,
     "bench": {"bench", "bot", "adapters", "db", "trivia", "tests", "aiosqlite"} | PLATFORMS,
     "tests": {"tests", "bot", "adapters", "db", "trivia", "hypothesis", "pytest", "pexpect", "pyte"}
-    | {"asyncpg"}
+    | {"asyncpg", "PIL"}
     | PLATFORMS,
 }
 """The packages (ours and third-party) each layer may import, besides the standard library."""

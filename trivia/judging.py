@@ -136,6 +136,13 @@ def _finish(value: float) -> float | None:
     return round(value, 10)
 
 
+def number_word(word: str) -> int | None:
+    """The number one word says: 'three' 3, 'twenty' 20, 'a' 1; None for any other word."""
+    if word in _ARTICLES:
+        return 1
+    return _WORD_UNITS.get(word, _WORD_TENS.get(word))
+
+
 def _word_count(words: list[str]) -> tuple[int, int] | None:
     """Read a leading count (0-99, or an article) and return (value, words used)."""
     if not words:

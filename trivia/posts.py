@@ -82,6 +82,7 @@ def reply_to_json(reply: Reply) -> str:
             "buttons": [_button_to_dict(b) for b in reply.buttons],
             "private": reply.private,
             "question_id": reply.question_id,
+            "picture": reply.picture,
         }
     )
 
@@ -97,4 +98,5 @@ def reply_from_json(text: str) -> Reply:
         tuple(_button_from_dict(b) for b in data["buttons"]),
         data["private"],
         data["question_id"],
+        data.get("picture"),  # posts stored before pictures have none
     )

@@ -96,6 +96,8 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     private: bool = False
     question_id: int | None = None
+    picture: str | None = None
+    """The key of the record whose finish a picture shows with this reply (a reveal)."""
 
 
 def error(text: str) -> Reply:
@@ -208,6 +210,7 @@ def reveal_reply(
         q.explanation,
         fields=tuple(fields),
         question_id=open_q.id,
+        picture=q.event_keys[0],
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from adapters.discord_bot.components import (
 from adapters.discord_bot.connection import DiscordConfig, without_voice
 from adapters.discord_bot.embeds import to_embed
 from adapters.discord_bot.slash import admin, trivia
+from adapters.picture import ALT_TEXT, FILENAME, Painter
 from trivia.commands import Command
 from trivia.incoming import Incoming, posts_later
 from trivia.model import Place
@@ -63,6 +65,14 @@ def _can_post(interaction: discord.Interaction[Any], channel_id: str | None = No
     in_thread = isinstance(channel, discord.Thread)
     send = allowed.send_messages_in_threads if in_thread else allowed.send_messages
     return allowed.view_channel and send and allowed.embed_links
+
+
+def _can_attach(channel: object) -> bool:
+    """Whether the bot may attach files in a channel: a reveal where it may not (a channel
+    setting took Attach Files away) goes out without its picture rather than not at all."""
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return channel.permissions_for(channel.guild.me).attach_files
+    return True
 
 
 class _Tree(app_commands.CommandTree["TriviaBot"]):
@@ -110,6 +120,7 @@ class TriviaBot(discord.AutoShardedClient):
         sports: Callable[[], Awaitable[list[str]]],
         get_state: StateGet,
         set_state: StateSet,
+        picture: Painter | None = None,
         **options: Any,
     ) -> None:
         without_voice()
@@ -127,6 +138,7 @@ class TriviaBot(discord.AutoShardedClient):
         self.sports = sports
         self.get_state = get_state
         self.set_state = set_state
+        self.picture = picture
         self.tree: app_commands.CommandTree[TriviaBot] = _Tree(self)
         self.tree.add_command(trivia)
         self.tree.add_command(admin)
@@ -247,6 +259,20 @@ class TriviaBot(discord.AutoShardedClient):
                 extra["nonce"] = post_nonce(key)
             await interaction.channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **extra)
 
+    async def _message(self, reply: Reply, attach: bool) -> dict[str, Any]:
+        """A post as send() arguments: its embed, its buttons, and (where the bot may
+        `attach` files) its picture, a reveal's, shown as the embed's image. (Interaction
+        replies carry no reveal.)"""
+        embed, view = to_embed(reply), to_view(reply)
+        extra: dict[str, Any] = {"embed": embed, "view": view} if view else {"embed": embed}
+        png = None
+        if attach and self.picture and reply.picture:
+            png = await self.picture(reply.picture)
+        if png is not None:
+            embed.set_image(url=f"attachment://{FILENAME}")
+            extra["file"] = discord.File(io.BytesIO(png), FILENAME, description=ALT_TEXT)
+        return extra
+
     async def post(self, place: Place, reply: Reply, key: str, again: bool = False) -> None:
         """Post a reply to a channel on its own (a reveal, a scheduled question), carrying
         the nonce of its `key`: posted again (`again`, after a takeover), Discord returns
@@ -255,8 +281,5 @@ class TriviaBot(discord.AutoShardedClient):
         channel = self.get_channel(channel_id) or await self.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise CannotPostError(f"channel {channel_id} cannot take messages")
-        view = to_view(reply)
-        extra: dict[str, Any] = {"view": view} if view else {}
-        await channel.send(
-            embed=to_embed(reply), allowed_mentions=NO_MENTIONS, nonce=post_nonce(key), **extra
-        )
+        extra = await self._message(reply, _can_attach(channel))
+        await channel.send(allowed_mentions=NO_MENTIONS, nonce=post_nonce(key), **extra)

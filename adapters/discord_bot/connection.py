@@ -9,7 +9,11 @@ import discord
 import yarl
 
 PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, send_messages_in_threads=True, embed_links=True
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    attach_files=True,  # the picture of the finish on each reveal
 )
 SCOPES = ("bot", "applications.commands")
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from adapters.console import WELCOME, AsyncLineIterator, Console, wrap
-from bot.app import open_app
+from bot.app import console_poster, open_app
 from bot.config import Config
 from tests.conftest import T0
 from trivia.commands import Command, DailyPost
@@ -58,11 +60,8 @@ async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str
             post = DailyPost(day=T0.date(), previous_day=None, closes_at=T0.replace(year=2099))
             await app.runtime.engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
         console = Console(handle, "ann", out)
-
-        async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
-            console.show(reply)
-
-        app.runtime.serve(PLACE.platform, show)  # posts only: the timer is not started
+        # posts only (the timer is not started), in order as `play` serves them
+        app.runtime.serve(PLACE.platform, console_poster(console, app.pictures), in_order=True)
         try:
             await console.run(read_end)
         finally:
@@ -130,6 +129,21 @@ async def test_a_lone_player_sees_the_reveal_right_after_answering(tmp_path: Pat
     locked = shown.index("Locked in: ")
     assert "== Answer: " in shown[locked:], shown
     assert shown.count("Locked in: ") == 1
+
+
+async def test_a_reveal_prints_the_path_of_its_picture(tmp_path: Path) -> None:
+    """The reveal ends with the path of the picture of its finish: a PNG saved beside the
+    database, of the record the question was about."""
+    shown = await run_console(tmp_path, "/trivia\nA\n0.002\n")
+    [line] = [line for line in shown.splitlines() if line.startswith("  Picture: ")]
+    picture = Path(line.removeprefix("  Picture: "))
+    assert picture.parent == tmp_path / "c.sqlite3.pictures"
+    assert (await asyncio.to_thread(picture.read_bytes)).startswith(b"\x89PNG\r\n\x1a\n")
+    with closing(sqlite3.connect(tmp_path / "c.sqlite3")) as conn:
+        [(subject,)] = conn.execute("SELECT subject FROM questions")
+    record = subject.split(":", 1)[1]
+    assert picture.name.startswith(f"{record}-")
+    assert shown.index("== Answer: ") < shown.index("  Picture: ")
 
 
 async def test_with_two_players_the_reveal_waits_for_the_second(tmp_path: Path) -> None:

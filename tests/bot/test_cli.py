@@ -230,7 +230,7 @@ def test_invite_url_has_exactly_the_scopes_and_permissions(
     assert ran.code == 0
     assert ran.out == (
         "https://discord.com/oauth2/authorize?client_id=123456789012345678"
-        "&scope=bot+applications.commands&permissions=274877926400\n"
+        "&scope=bot+applications.commands&permissions=274877959168\n"
     )
 
 

@@ -123,13 +123,25 @@ async def test_discord_stopping_leaves_slack_playing(
         await discord.disconnect_clients(code=AUTHENTICATION_FAILED)
         await slack.wait_for(lambda: "discord stopped" in caplog.text)
         await play_on_slack(slack)
-        await slack.wait_for(lambda: revealed(slack_titles(slack)) == 1, timeout=10)
+        await slack.wait_for(  # marked posted once its picture is uploaded after it
+            lambda: (
+                revealed(slack_titles(slack)) == 1
+                and [platform for platform, _ in owed(tmp_path)] == ["discord"]
+            ),
+            timeout=10,
+        )
         assert not task.done()
     assert "still running: slack" in caplog.text
     assert revealed(discord_titles(discord)) == 0
+    assert [(platform, '"reveal"' in reply) for platform, reply in owed(tmp_path)] == [
+        ("discord", True)
+    ]
+
+
+def owed(tmp_path: Path) -> list[tuple[str, str]]:
+    """The posts not yet made: (platform, stored reply)."""
     with closing(sqlite3.connect(tmp_path / "bot.sqlite3")) as db:
-        owed = db.execute("SELECT platform, reply FROM outbox WHERE posted_at IS NULL").fetchall()
-    assert [(platform, '"reveal"' in reply) for platform, reply in owed] == [("discord", True)]
+        return db.execute("SELECT platform, reply FROM outbox WHERE posted_at IS NULL").fetchall()
 
 
 async def test_run_ends_in_one_line_when_its_only_platform_stops(

@@ -37,12 +37,13 @@ MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+ATTACH_FILES = 1 << 15
 MEMBER_PERMISSIONS = (
     (1 << 6)  # ADD_REACTIONS
     | VIEW_CHANNEL
     | SEND_MESSAGES
     | (1 << 14)  # EMBED_LINKS
-    | (1 << 15)  # ATTACH_FILES
+    | ATTACH_FILES
     | (1 << 16)  # READ_MESSAGE_HISTORY
     | (1 << 18)  # USE_EXTERNAL_EMOJIS
     | (1 << 31)  # USE_APPLICATION_COMMANDS
@@ -309,6 +310,22 @@ def _find_component(components: list[JSON], custom_id: str) -> JSON | None:
     return None
 
 
+def _shown_attachments(embeds: list[JSON], attachments: list[JSON]) -> list[JSON]:
+    """Embeds as Discord stores them: an image at attachment://NAME becomes that
+    attachment's URL, and one naming no attached file is dropped (Discord shows none)."""
+    urls = {a["filename"]: a["url"] for a in attachments}
+    shown = []
+    for embed in embeds:
+        image = (embed.get("image") or {}).get("url", "")
+        if image.startswith("attachment://"):
+            name = image.removeprefix("attachment://")
+            embed = {k: v for k, v in embed.items() if k != "image"}
+            if name in urls:
+                embed["image"] = {"url": urls[name], "proxy_url": urls[name]}
+        shown.append(embed)
+    return shown
+
+
 def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     """Exactly ``Content-Type: application/json`` (no charset: discord.py compares with ==)."""
     hdrs = {"Content-Type": "application/json", **(headers or {})}
@@ -382,6 +399,8 @@ class FakeDiscord:
         self.ack_deadline = ack_deadline
         self.requests: list[Recorded] = []
         self.messages: dict[int, list[JSON]] = {}
+        self.files: dict[str, bytes] = {}
+        """Every uploaded attachment's bytes, by its URL."""
         self.callbacks: list[Recorded] = []
         self.followups: list[Recorded] = []
         self.edits: list[Recorded] = []
@@ -1217,8 +1236,9 @@ class FakeDiscord:
             "flags": int(body.get("flags") or 0) | extra_flags,
             "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
             "components": body.get("components") or [],
-            "attachments": self._attachments(files),
+            "attachments": self._attachments(files, body.get("attachments")),
         }
+        msg["embeds"] = _shown_attachments(msg["embeds"], msg["attachments"])
         msg.update(self._mentions(msg["content"], body.get("allowed_mentions"), default_parse))
         if webhook:
             msg["webhook_id"] = str(self.app_id)
@@ -1241,14 +1261,26 @@ class FakeDiscord:
         self._by_id[mid] = msg
         return msg
 
-    def _attachments(self, files: dict[str, bytes]) -> list[JSON]:
+    def _attachments(
+        self, files: dict[str, bytes], described: list[JSON] | None = None
+    ) -> list[JSON]:
+        """The uploaded files as attachments, with the description the payload gave each."""
+        descriptions = {a.get("filename"): a.get("description") for a in described or []}
         out = []
         for name, data in files.items():
             aid = self._snowflake()
             url = f"http://127.0.0.1:{self._port}/attachments/{aid}/{name}"
-            out.append(
-                {"id": str(aid), "filename": name, "size": len(data), "url": url, "proxy_url": url}
-            )
+            attachment = {
+                "id": str(aid),
+                "filename": name,
+                "size": len(data),
+                "url": url,
+                "proxy_url": url,
+            }
+            if descriptions.get(name):
+                attachment["description"] = descriptions[name]
+            self.files[url] = data
+            out.append(attachment)
         return out
 
     def _apply_edit(self, msg: JSON, body: JSON, files: dict[str, bytes]) -> None:
@@ -1482,7 +1514,8 @@ class FakeDiscord:
     async def _post_message(self, rec: Recorded, m: re.Match[str]) -> tuple[int, Any]:
         cid = int(m["cid"])
         self._guild_of(cid)
-        if self.bot_denied.get(cid, 0) & (VIEW_CHANNEL | SEND_MESSAGES):
+        denied = self.bot_denied.get(cid, 0)
+        if denied & (VIEW_CHANNEL | SEND_MESSAGES) or (rec.files and denied & ATTACH_FILES):
             raise ApiError(403, 50013, "Missing Permissions")
         body = self._check_create(rec.json, rec.files)
         if int(body.get("flags") or 0) & EPHEMERAL:

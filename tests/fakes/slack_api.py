@@ -53,7 +53,12 @@ MAX_MESSAGE_TEXT = 40_000
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60
 
-_JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
+_JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
+_SCOPES = {
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
+"""Scopes the fake checks (see FakeSlack.missing_scopes); others are taken as granted."""
 
 
 @dataclass
@@ -253,6 +258,12 @@ class FakeSlack:
         self.hidden: set[str] = set()
         """Private channels and DMs the bot is not in: chat.* calls there are channel_not_found
         (public ones are open to it through the chat:write.public scope)."""
+        self.missing_scopes: set[str] = set()
+        """Scopes the app was not granted: a method needing one answers missing_scope (an
+        install made before the manifest asked for it)."""
+        self.uploads: dict[str, JSON] = {}
+        """File uploads by file id: filename, declared length, the bytes sent to the upload
+        URL (None until sent) and, once completed, the channel they were shared in."""
         self.api_url = ""
         self.base_url = ""
         self.socket_url = ""
@@ -273,6 +284,8 @@ class FakeSlack:
             "views.open": self._views_open,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -282,6 +295,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{tag}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -339,6 +353,10 @@ class FakeSlack:
     def posted(self, channel: str | None = None) -> list[JSON]:
         """Params of accepted ``chat.postMessage`` calls (to ``channel`` if given)."""
         return self._accepted("chat.postMessage", "channel", channel)
+
+    def shared_files(self, channel: str) -> list[JSON]:
+        """The files completed into a channel, oldest first, each with its bytes."""
+        return [u for u in self.uploads.values() if u.get("channel") == channel]
 
     def ephemeral(self, user: str | None = None) -> list[JSON]:
         """Params of accepted ``chat.postEphemeral`` calls (to ``user`` if given)."""
@@ -472,6 +490,8 @@ class FakeSlack:
                 headers["Retry-After"] = str(rule.retry_after)
                 raise SlackError("ratelimited", status=429)
             self._check_token(method, token)
+            if (needed := _SCOPES.get(method)) in self.missing_scopes:
+                raise SlackError("missing_scope", needed=needed)
             handler = self._methods.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
@@ -706,6 +726,57 @@ class FakeSlack:
 
     def _connections_open(self, call: Call) -> JSON:
         return {"url": self.socket_url}
+
+    def _upload_url(self, call: Call) -> JSON:
+        """Step 1 of an upload: a file id and the URL to send its bytes to."""
+        params = call.params
+        if not params.get("filename"):
+            raise SlackError("invalid_arguments")
+        length = int(params.get("length") or 0)
+        if length <= 0:
+            raise SlackError("invalid_length")
+        file_id = f"F{len(self.uploads) + 1:08d}"
+        self.uploads[file_id] = {
+            "id": file_id,
+            "filename": params["filename"],
+            "length": length,
+            "alt_txt": params.get("alt_txt"),
+            "data": None,
+        }
+        return {"file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2: the file's bytes, which must be as long as step 1 said."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        data = await request.read()
+        if upload is None or upload["data"] is not None:
+            return web.Response(status=404, text="unknown upload")
+        if len(data) != upload["length"]:
+            return web.Response(status=400, text="length mismatch")
+        upload["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete_upload(self, call: Call) -> JSON:
+        """Step 3: share uploaded files in a channel, as one message carrying them."""
+        params = call.params
+        listed = params.get("files")
+        if not isinstance(listed, list) or not listed:
+            raise SlackError("invalid_arguments")
+        uploads = [self.uploads.get(str(f.get("id"))) for f in listed]
+        if any(u is None or u["data"] is None for u in uploads):
+            raise SlackError("file_not_found")
+        channel = self._channel({"channel": params.get("channel_id")})
+        shared = []
+        for upload, given in zip(uploads, listed, strict=True):
+            assert upload is not None
+            upload.update(channel=channel, title=given.get("title") or upload["filename"])
+            shared.append(
+                {"id": upload["id"], "title": upload["title"], "name": upload["filename"]}
+            )
+        message: JSON = {"type": "message", "text": "", "user": BOT_USER_ID, "ts": self._next_ts()}
+        message["files"] = shared
+        self.messages.setdefault(channel, []).append(message)
+        return {"files": shared}
 
     # -- response_url ------------------------------------------------------------------------
 
