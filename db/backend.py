@@ -69,9 +69,7 @@ async def open_store(location: Path | str) -> AsyncIterator[Stores]:
         async with postgres.open_pool(location) as pool:
             applied = await postgres.migrate(pool)
             game = PgGameStore(pool)
-            yield Stores(
-                game.records, game, applied, PgLeaseStore(pool), PgDeliveryStore(pool)
-            )
+            yield Stores(game.records, game, applied, PgLeaseStore(pool), PgDeliveryStore(pool))
         return
     async with open_db(location, migrate_now=False) as conn:
         applied = await migrate_sqlite(conn)

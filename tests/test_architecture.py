@@ -16,7 +16,8 @@ ALLOWED = {
     "trivia": {"trivia", "rapidfuzz"},
     "db": {"db", "trivia", "aiosqlite", "asyncpg"},
     "adapters": {"adapters", "trivia", "prompt_toolkit"} | PLATFORMS,
-    "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs", "rich", "PIL"} | PLATFORMS,
+    "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs", "rich", "PIL"}
+    | PLATFORMS,
     "bench": {"bench", "bot", "adapters", "db", "trivia", "tests", "aiosqlite"} | PLATFORMS,
     "tests": {"tests", "bot", "adapters", "db", "trivia", "hypothesis", "pytest", "pexpect", "pyte"}
     | {"asyncpg", "PIL"}

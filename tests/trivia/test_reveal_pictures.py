@@ -7,11 +7,11 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
-from trivia.posts import reply_from_json, reply_to_json
 from tests.conftest import T0
 from tests.trivia.conftest import EngineStore
 from tests.trivia.test_engine import actor, announced, engine, open_question
 from trivia.commands import DailyPost, Start
+from trivia.posts import reply_from_json, reply_to_json
 from trivia.replies import Reply, ReplyKind
 
 
