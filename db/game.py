@@ -159,24 +159,6 @@ class GameStore:
             (workspace_id, place.channel),
         )
 
-    async def player(self, place: Place, user: str, name: str) -> int:
-        """The player's id, created on first sight; the display name follows renames
-        (read first: a player seen under the stored name costs no write)."""
-        workspace_id = await self._workspace_id(place)
-        row = await self._row(
-            "SELECT id, display_name FROM players WHERE workspace_id = ? AND ref = ?",
-            (workspace_id, user),
-        )
-        if row is not None and row[1] == name:
-            return int(row[0])
-        rows = await self.writer.execute(
-            "INSERT INTO players (workspace_id, ref, display_name) VALUES (?, ?, ?)"
-            " ON CONFLICT (workspace_id, ref) DO UPDATE SET display_name = excluded.display_name"
-            " RETURNING id",
-            (workspace_id, user, name),
-        )
-        return int(rows[0][0])
-
     async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """All rows of a read, fetched in one trip to the database thread."""
         return list(await self.conn.execute_fetchall(sql, params))
@@ -272,8 +254,9 @@ class GameStore:
     async def record_answer(
         self,
         question: OpenQuestion,
-        player_id: int,
         *,
+        user: str,
+        name: str,
         text: str,
         choice_index: int | None,
         value: float | None,
@@ -281,11 +264,15 @@ class GameStore:
         points: int,
         answered_at: datetime,
     ) -> Lock:
-        """Lock and score one answer; concurrent answers share a commit."""
+        """Lock and score one answer, storing its player (created on first sight, renamed
+        when their display name changed) in the same transaction, which also checks the
+        question is still open; concurrent answers share a commit."""
         return await self.answer_log.append(
             LoggedAnswer(
                 question_id=question.id,
-                player_id=player_id,
+                workspace_id=await self._workspace_id(question.place),
+                user=user,
+                name=name,
                 answer=text,
                 choice_index=choice_index,
                 value=value,

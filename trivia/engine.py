@@ -300,10 +300,10 @@ class Engine:
             elapsed=(actor.now - open_q.asked_at).total_seconds(),
             window=window,
         )
-        player_id = await self.store.player(actor.place, actor.user, actor.name)
         locked = await self.store.record_answer(
             open_q,
-            player_id,
+            user=actor.user,
+            name=actor.name,
             text=text,
             choice_index=verdict.choice_index,
             value=verdict.value,

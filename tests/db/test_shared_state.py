@@ -140,17 +140,21 @@ async def test_a_question_another_process_stopped_leaves_the_channel_free(
 async def test_a_renamed_player_shows_their_latest_name(
     tmp_path: Path, mini_pack: RecordsPack
 ) -> None:
-    """Alice renamed to Bob and back to Alice is Alice, in one process and across two."""
+    """Alice renamed to Bob and back to Alice is Alice, in one process and across two:
+    each answer stores the name it came with."""
     path = tmp_path / "game.sqlite3"
     async with game_store(path, mini_pack) as one, game_store(path) as two:
-        eng = engine(one)
-        await play(eng, Ask())
-        await play(eng, Answer("a"), user="u1", seconds=1)
-        ids = {await one.player(KNOWN, "u1", name) for name in ("Alice", "Bob", "Alice")}
-        [row] = await one.leaderboard(KNOWN, "all", 10)
-        assert (row.name, {row.player_id}) == ("Alice", ids)
-        # Across processes: B sees Bob, then A sees Alice again.
-        await two.player(KNOWN, "u1", "Bob")
-        await one.player(KNOWN, "u1", "Alice")
-        [row] = await two.leaderboard(KNOWN, "all", 10)
-        assert row.name == "Alice"
+        seen = []
+        for n, (store, name) in enumerate(((one, "Alice"), (one, "Bob"), (two, "Alice"))):
+            eng = engine(store)
+            await play(eng, Ask(), seconds=3 * n)
+            at = T0 + timedelta(seconds=3 * n + 1)
+            asked = await store.open_question(KNOWN)
+            assert asked is not None
+            text = "0.1" if asked.question.is_numeric else "a"
+            await eng.handle(Answer(text), Actor(KNOWN, "u1", name, at))
+            await play(eng, Stop(), seconds=3 * n + 2)
+            [row] = await (two if store is one else one).leaderboard(KNOWN, "all", 10)
+            seen.append((row.name, row.player_id, row.answered))
+        first = seen[0][1]
+        assert seen == [("Alice", first, 1), ("Bob", first, 2), ("Alice", first, 3)]

@@ -271,8 +271,6 @@ async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: EngineS
     truth = q.question.answer_value
     assert truth is not None
     players = [f"p{i}" for i in range(40)]
-    for p in players:  # known players: their answers go straight to the answer log
-        await store.player(PLACE, p, p.title())
     just_before = q.closes_at - timedelta(milliseconds=1)
     sends = [
         eng.handle(Answer(f"{truth + 0.001 * i:.3f}"), actor(p, just_before))
