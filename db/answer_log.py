@@ -37,6 +37,7 @@ UPSERT_PLAYER = (
     " WHERE display_name IS NOT excluded.display_name"
 )
 """A player on first sight, renamed when their display name changed (else no write)."""
+PLAYER_ID = "SELECT id FROM players WHERE workspace_id = ? AND ref = ?"
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,4 @@ def _player_ids(
     """Store the answering players (the latest name in the batch wins) and their ids."""
     names = {(a.workspace_id, a.user): a.name for a in answers}
     conn.executemany(UPSERT_PLAYER, [(*key, name) for key, name in names.items()])
-    pairs = ", ".join(["(?, ?)"] * len(names))
-    rows = conn.execute(
-        f"SELECT workspace_id, ref, id FROM players WHERE (workspace_id, ref) IN (VALUES {pairs})",
-        [value for key in names for value in key],
-    )
-    return {(row[0], row[1]): row[2] for row in rows}
+    return {key: conn.execute(PLAYER_ID, key).fetchone()[0] for key in names}

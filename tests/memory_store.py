@@ -2,8 +2,9 @@
 
 Plain dicts and lists. A write first yields to the event loop once, as a commit on the
 database would, so concurrent commands interleave there (reads answer at once); no call
-awaits part-way through an update, so every update is atomic. Standings and daily streaks move through the
-same pure rules the SQLite store applies (trivia.standings, and the reveal's `settle`).
+awaits part-way through an update, so every update is atomic. Standings and daily streaks
+move through the same pure rules the SQLite store applies (trivia.standings, and the
+reveal's `settle`).
 """
 
 from __future__ import annotations

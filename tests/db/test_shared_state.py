@@ -158,3 +158,29 @@ async def test_a_renamed_player_shows_their_latest_name(
             seen.append((row.name, row.player_id, row.answered))
         first = seen[0][1]
         assert seen == [("Alice", first, 1), ("Bob", first, 2), ("Alice", first, 3)]
+
+
+async def test_a_typed_answer_after_another_process_moved_on_goes_to_the_open_question(
+    tmp_path: Path, mini_pack: RecordsPack
+) -> None:
+    """Process A asked question 1; process B stops it and asks the next. A typed answer
+    in A (no question named) locks in to the new question, not the one A last saw; once B
+    stops that too, A says no question is open."""
+    path = tmp_path / "game.sqlite3"
+    async with game_store(path, mini_pack) as one, game_store(path) as two:
+        a, b = engine(one), engine(two)
+        await play(a, Ask())
+        first = await one.open_question(KNOWN)
+        assert first is not None
+        await play(b, Stop(), seconds=2)
+        await play(b, Ask(), seconds=3)
+        second = await two.open_question(KNOWN)
+        assert second is not None
+        guess = "0.01" if second.question.is_numeric else "a"
+        [typed] = await play(a, Answer(guess), user="bo", seconds=4)
+        assert typed.title.startswith("Locked in"), typed.title
+        assert [r.player_name for r in await one.answers(second.id)] == ["Bo"]
+        assert await one.answers(first.id) == []
+        await play(b, Stop(), seconds=5)
+        [late] = await play(a, Answer(guess), user="cy", seconds=6)
+        assert late.title.startswith("No question is open here"), late.title

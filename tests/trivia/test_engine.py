@@ -276,9 +276,8 @@ async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: EngineS
         eng.handle(Answer(f"{truth + 0.001 * i:.3f}"), actor(p, just_before))
         for i, p in enumerate(players)
     ]
-    # Each answer reads the open question and the player first (another process may have
-    # changed either), so the reveal can win the race against all of them: five answered
-    # before it make sure the reveal ranks some.
+    # The reveal can win the race against all of them: five answered before it make sure
+    # the reveal ranks some.
     early = [r.replies for r in await asyncio.gather(*sends[:5])]
     results: list[Any] = await asyncio.gather(*sends[5:20], eng.close_due(q.closes_at), *sends[20:])
     [posted] = announced(results[15])
