@@ -79,6 +79,8 @@ from trivia.usage import typed_channel_problem, usage_for
 HISTORY_LIMIT = 5000
 """At most this many of a channel's past questions are read to avoid repeats."""
 RESET_WINDOW = timedelta(minutes=5)  # how long a reset confirmation button stays good
+READS = (Leaderboard, Stats, Help, Invalid)
+"""Commands that only read: they need not look at the channel's open question."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,10 @@ class Engine:
             answered = await self._answer_seen(actor, seen, command.text, effects)
             if answered is not None:
                 return answered
-        open_q = await self._open_question(actor.place)
+        if isinstance(command, READS):
+            open_q = None  # a read reveals nothing (the timer reveals a question on time)
+        else:
+            open_q = await self._open_question(actor.place)
         usage = usage_for(actor.place.platform)
         if open_q is not None and actor.now >= open_q.closes_at:
             await self._close(open_q, actor.now, effects)
