@@ -108,8 +108,9 @@ class OpenLoop:
 
     @property
     def capacity_ratio(self) -> float:
-        """Our capacity (two shard processes) over the bare handler's (one process)."""
-        return self.ours_capacity / self.bare_capacity
+        """Our capacity (two shard processes) over the bare handler's (one process); nan
+        when no rate tried passed for the bare handler."""
+        return self.ours_capacity / self.bare_capacity if self.bare_capacity else math.nan
 
 
 @dataclass

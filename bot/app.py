@@ -236,9 +236,7 @@ def discord_share(config: Config) -> float:
     return 1.0 if ids is None or count is None else len(ids) / count
 
 
-async def run_platforms(
-    config: Config, *, seed: int | None = None, clock: Clock = utc_now
-) -> None:
+async def run_platforms(config: Config, *, seed: int | None = None, clock: Clock = utc_now) -> None:
     """Run every configured chat platform in this process until cancelled (or all stop);
     `clock` is the game's (a test's, to close an answer window when it says)."""
     async with open_app(config, seed=seed, clock=clock, scope=platforms_scope(config)) as app:

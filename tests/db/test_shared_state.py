@@ -18,6 +18,7 @@ from trivia.engine import Actor, Engine
 from trivia.model import Place, RecordsPack
 from trivia.replies import Reply
 from trivia.settings import Settings
+from trivia.store import OpenQuestion
 
 KNOWN = Place("test", "guild", "chan")
 UNKNOWN_CHANNEL = Place("test", "guild", "elsewhere")
@@ -39,6 +40,19 @@ def engine(store: GameStore) -> Engine:
 async def play(eng: Engine, command: Command, user: str = "ann", seconds: int = 0) -> list[Reply]:
     actor = Actor(KNOWN, user, user.title(), T0 + timedelta(seconds=seconds))
     return (await eng.handle(command, actor)).replies
+
+
+async def moved_on(a: Engine, b: Engine, store: GameStore) -> tuple[OpenQuestion, OpenQuestion]:
+    """Process A asks a question; process B stops it and asks the next: the two."""
+    [asked] = await play(a, Ask())
+    assert asked.title == "Trivia"
+    first = await store.open_question(KNOWN)
+    await play(b, Stop(), seconds=2)
+    await play(b, Ask(), seconds=3)
+    second = await store.open_question(KNOWN)
+    assert first is not None
+    assert second is not None
+    return first, second
 
 
 def row_counts(path: Path) -> dict[str, int]:
@@ -108,14 +122,7 @@ async def test_a_question_another_process_opened_is_answered_here(
     path = tmp_path / "game.sqlite3"
     async with game_store(path, mini_pack) as one, game_store(path) as two:
         a, b = engine(one), engine(two)
-        [asked] = await play(a, Ask())
-        assert asked.title == "Trivia"
-        first = await one.open_question(KNOWN)
-        assert first is not None
-        await play(b, Stop(), seconds=2)
-        await play(b, Ask(), seconds=3)
-        second = await two.open_question(KNOWN)
-        assert second is not None
+        first, second = await moved_on(a, b, one)
         assert second.id != first.id
         guess = "0.01" if second.question.is_numeric else "a"
         [clicked] = await play(a, Answer(guess, second.id), user="bo", seconds=4)
@@ -169,13 +176,7 @@ async def test_a_typed_answer_after_another_process_moved_on_goes_to_the_open_qu
     path = tmp_path / "game.sqlite3"
     async with game_store(path, mini_pack) as one, game_store(path) as two:
         a, b = engine(one), engine(two)
-        await play(a, Ask())
-        first = await one.open_question(KNOWN)
-        assert first is not None
-        await play(b, Stop(), seconds=2)
-        await play(b, Ask(), seconds=3)
-        second = await two.open_question(KNOWN)
-        assert second is not None
+        first, second = await moved_on(a, b, one)
         guess = "0.01" if second.question.is_numeric else "a"
         [typed] = await play(a, Answer(guess), user="bo", seconds=4)
         assert typed.title.startswith("Locked in"), typed.title
