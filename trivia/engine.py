@@ -231,6 +231,7 @@ class Engine:
         return open_q
 
     def _saw(self, place: Place, open_q: OpenQuestion | None) -> None:
+        """Keep what the store said is open in a channel as its hint (None: no hint)."""
         if open_q is None:
             self._seen.pop(place, None)
         else:

@@ -215,7 +215,12 @@ async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: EngineS
     assert len(alice.announced() + bob.announced()) == 1
     [late] = alice.replies if alice.refused else bob.replies
     assert late.private
-    assert late.title == "That question has just been revealed."
+    # Which one the later stop hears depends on whether its read of the open question ran
+    # before the reveal committed (on a loaded machine the read's thread can come late).
+    assert late.title in (
+        "That question has just been revealed.",
+        "Nothing to stop: no question is open here.",
+    )
 
 
 async def test_match_runs_n_questions_then_shows_the_table(store: EngineStore) -> None:
