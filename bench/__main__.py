@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import answers, discord, generation, leaderboard, schedules, slack
+from bench import answers, discord, generation, leaderboard, openloop, schedules, slack
 from bench.report import elapsed, figure, heading, machine, verdict
 
 
 def main() -> None:
     """Question generation at up to 5,000 records, answers per second (engine and bare),
     leaderboard latency at scale, Discord and Slack slash commands through the real bot
-    against bare library handlers, then 10,000 scheduled posts due at one minute through
-    Discord's rate limit."""
+    against bare library handlers (Discord also open loop, at a fixed arrival rate), then
+    10,000 scheduled posts due at one minute through Discord's rate limit."""
     print("Photo Finish benchmark")
     print(f"machine: {machine()}", flush=True)
     made = asyncio.run(generation.run())
     throughput = asyncio.run(answers.run())
     latency = asyncio.run(leaderboard.run(leaderboard.ensure_database()))
     chat = asyncio.run(discord.run())
+    arriving = asyncio.run(openloop.run())
     signed = asyncio.run(slack.run())
     fan_out = asyncio.run(schedules.run())
     heading("Summary")
@@ -81,6 +82,19 @@ def main() -> None:
         "  replay of our replies / bare",
         f"{chat.replay_p99_ratio:.2f}",
         "p99: what sending our embeds and buttons costs",
+    )
+    figure(
+        f"discord open loop p99 ours / bare at {openloop.RATE:.0f}/s",
+        f"{arriving.p99_ratio:.2f}",
+        f"<= {openloop.P99_RATIO_TARGET}: "
+        + verdict(arriving.p99_ratio, openloop.P99_RATIO_TARGET, at_least=False),
+    )
+    figure(
+        f"  capacity ({openloop.SHARDS} shards) / bare",
+        f"{arriving.capacity_ratio:.2f}",
+        f"{arriving.ours_capacity:,.0f} vs {arriving.bare_capacity:,.0f} /s;"
+        f" >= {openloop.CAPACITY_RATIO_TARGET}: "
+        + verdict(arriving.capacity_ratio, openloop.CAPACITY_RATIO_TARGET, at_least=True),
     )
     figure(
         "slack ack p99 (ms)",

@@ -117,11 +117,11 @@ class Comparison:
         return self.ours.per_s / self.bare.per_s
 
 
-class _Fake(FakeDiscord):
+class Fake(FakeDiscord):
     """The fake, also telling the driver the moment an interaction callback arrives."""
 
-    def __init__(self) -> None:
-        super().__init__(guilds=[GUILD])
+    def __init__(self, guilds: tuple[FakeGuild, ...] = (GUILD,)) -> None:
+        super().__init__(guilds=list(guilds))
         self._acks: dict[str, asyncio.Event] = {}
 
     def acked(self, token: str) -> asyncio.Event:
@@ -135,14 +135,14 @@ class _Fake(FakeDiscord):
             self.acked(m["token"]).set()
 
 
-def _sub(name: str, **options: str) -> list[dict[str, Any]]:
-    """A subcommand option list, e.g. _sub("leaderboard", period="week")."""
+def sub(name: str, **options: str) -> list[dict[str, Any]]:
+    """A subcommand option list, e.g. sub("leaderboard", period="week")."""
     return [
         {"type": 1, "name": name, "options": [{"name": k, "value": v} for k, v in options.items()]}
     ]
 
 
-def _answer_text(play: Interaction, k: int) -> str:
+def answer_text(play: Interaction, k: int) -> str:
     """A valid answer to the question play posted: a button's letter, else a margin."""
     data = (play.response() or {}).get("data") or {}
     ids = [c["custom_id"] for row in data.get("components") or [] for c in row["components"]]
@@ -153,16 +153,16 @@ def _answer_text(play: Interaction, k: int) -> str:
 class _Driver:
     """Pushes blocks of /trivia commands, some at a time, and keeps every interaction."""
 
-    def __init__(self, fake: _Fake) -> None:
+    def __init__(self, fake: Fake) -> None:
         self.fake = fake
         self.pushed: list[Interaction] = []
         self.free: asyncio.Queue[int] = asyncio.Queue()
         for channel in GUILD.channels:
             self.free.put_nowait(channel)
 
-    async def _one(self, user: FakeUser, channel: int, sub: str, **options: str) -> Interaction:
+    async def _one(self, user: FakeUser, channel: int, name: str, **options: str) -> Interaction:
         pushed = await self.fake.slash(
-            "trivia", _sub(sub, **options), user=user, guild=GUILD, channel_id=channel
+            "trivia", sub(name, **options), user=user, guild=GUILD, channel_id=channel
         )
         self.pushed.append(pushed)
         with contextlib.suppress(TimeoutError):
@@ -180,17 +180,17 @@ class _Driver:
             ]
             play = await self._one(players[-1], channel, "play")
             for k in range(ANSWERS_PER_ROUND):
-                await self._one(players[k], channel, "answer", text=_answer_text(play, block + k))
+                await self._one(players[k], channel, "answer", text=answer_text(play, block + k))
             await self._one(players[-1], channel, "stop")
         finally:
             self.free.put_nowait(channel)
 
     async def _read(self, block: int, n: int) -> None:
         """One read; stats are asked by the previous block's players (some still answering)."""
-        sub, period = READS[n]
+        name, period = READS[n]
         user = USERS[(ANSWERS_PER_ROUND * (block - 1) + n % ANSWERS_PER_ROUND) % PLAYERS]
         channel = GUILD.channels[(block + n) % CHANNELS]
-        await self._one(user, channel, sub, **({"period": period} if period else {}))
+        await self._one(user, channel, name, **({"period": period} if period else {}))
 
     def _jobs(self, blocks: int) -> Iterator[Coroutine[Any, Any, None]]:
         """Each block's round, then its reads; coroutines are made as workers take them."""
@@ -229,30 +229,34 @@ class _Driver:
         return Load(len(measured), seconds, latencies, len(measured) - len(latencies))
 
 
-async def _ready(fake: _Fake, process: asyncio.subprocess.Process) -> None:
-    """Wait until the process has synced its commands and is connected to the gateway."""
+async def ready(fake: Fake, process: asyncio.subprocess.Process, shard: int | None = None) -> None:
+    """Wait until the commands are synced and the process is connected to the gateway (on
+    `shard`, when it runs one of several)."""
     await fake.wait_for(
         lambda: bool(fake.commands.get(None)) or process.returncode is not None, READY_WAIT_S
     )
     if process.returncode is not None:
         raise RuntimeError(f"the handler process stopped before it was ready: {process.returncode}")
-    await fake.connected(timeout=READY_WAIT_S)
+    if shard is None:
+        await fake.connected(timeout=READY_WAIT_S)
+    else:
+        await fake.shard_connected(shard, timeout=READY_WAIT_S)
 
 
 async def _measure_process(
-    label: str, command: Callable[[_Fake, Path], list[str]], replies: Path | None = None
+    label: str, command: Callable[[Fake, Path], list[str]], replies: Path | None = None
 ) -> tuple[Load, Load]:
     """Start the handler under test as its own process against a fresh fake, and measure it
     (saving its replies to `replies`, if given)."""
     with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp:
-        async with _Fake() as fake:
+        async with Fake() as fake:
             began = time.perf_counter()
             with (Path(tmp) / "handler.log").open("wb") as log:
                 process = await asyncio.create_subprocess_exec(
                     *command(fake, Path(tmp)), stdout=asyncio.subprocess.DEVNULL, stderr=log
                 )
             try:
-                await _ready(fake, process)
+                await ready(fake, process)
                 progress(f"{label}: connected in {time.perf_counter() - began:.1f} s")
                 return await _measure(fake, label, replies)
             finally:
@@ -262,7 +266,7 @@ async def _measure_process(
                 await fake.disconnect_clients()
 
 
-async def _measure(fake: _Fake, label: str, replies: Path | None) -> tuple[Load, Load]:
+async def _measure(fake: Fake, label: str, replies: Path | None) -> tuple[Load, Load]:
     """Warm up with WARMUP interactions, then ROUNDS rounds of INTERACTIONS with IN_FLIGHT
     at a time and SERIAL_INTERACTIONS one at a time; of each kind, the round whose p99 is
     the median (one round's p99 varies by 2x between runs here)."""
@@ -308,15 +312,15 @@ def _error_replies(pushed: list[Interaction]) -> int:
     return colours.count(ERROR_COLOUR)
 
 
-def _our_bot(fake: _Fake, tmp: Path) -> list[str]:
+def _our_bot(fake: Fake, tmp: Path) -> list[str]:
     """`python -m bot run` on a fresh SQLite file (seeded from the shipped pack)."""
     return bot_command(tmp / "config.toml", tmp / "bot.sqlite3", fake, window_s=WINDOW_S)
 
 
-def _bare_client(*options: str) -> Callable[[_Fake, Path], list[str]]:
+def bare_client(*options: str) -> Callable[[Fake, Path], list[str]]:
     """The bare discord.py client of bench/bare_discord.py, with these options."""
 
-    def command(fake: _Fake, tmp: Path) -> list[str]:
+    def command(fake: Fake, tmp: Path) -> list[str]:
         return [
             sys.executable, "-m", "bench.bare_discord", fake.base_url, fake.gateway_url, *options
         ]  # fmt: skip
@@ -339,9 +343,9 @@ async def run() -> Comparison:
     with tempfile.TemporaryDirectory(prefix="photo-finish-bench-") as tmp:
         replies = Path(tmp) / "replies.json"
         ours_busy, ours_serial = await _measure_process("our bot", _our_bot, replies)
-        bare_busy, bare_serial = await _measure_process("bare discord.py", _bare_client())
+        bare_busy, bare_serial = await _measure_process("bare discord.py", bare_client())
         replay_busy, replay_serial = await _measure_process(
-            "discord.py replaying our replies", _bare_client("--replies", str(replies))
+            "discord.py replaying our replies", bare_client("--replies", str(replies))
         )
     result = Comparison(ours_busy, bare_busy, ours_serial, bare_serial, replay_busy, replay_serial)
     _show(f"ours (engine + SQLite), {IN_FLIGHT} in flight", result.ours)

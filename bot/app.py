@@ -266,12 +266,13 @@ def discord_share(config: Config) -> float:
     return 1.0 if ids is None or count is None else len(ids) / count
 
 
-async def run_platforms(config: Config, *, seed: int | None = None) -> None:
-    """Run every configured chat platform in this process until cancelled (or all stop)."""
+async def run_platforms(config: Config, *, seed: int | None = None, clock: Clock = utc_now) -> None:
+    """Run every configured chat platform in this process until cancelled (or all stop);
+    `clock` is the game's (a test's, to close an answer window when it says)."""
     scope = platforms_scope(config)
     async with (
         open_store(config.database) as stores,
-        open_app(config, seed=seed, scope=scope, leases=stores.leases) as app,
+        open_app(config, seed=seed, clock=clock, scope=scope, leases=stores.leases) as app,
     ):
         platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []

@@ -131,8 +131,9 @@ class Runtime:
             task = asyncio.create_task(self._deliver_later(keys))
             self._delivering.add(task)
             task.add_done_callback(self._delivering.discard)
-        if any(isinstance(e, QuestionOpened) for e in effects):
-            self.wake()
+        deadlines = [e.closes_at for e in effects if isinstance(e, QuestionOpened)]
+        if deadlines:
+            self._wake_by(min(deadlines))
         if any(isinstance(e, SchedulesChanged) for e in effects):
             for reload in self.on_schedules_changed:
                 await reload()
@@ -228,6 +229,20 @@ class Runtime:
             misfire_grace_time=None,
             max_instances=2,
         )
+
+    def _wake_by(self, due: datetime) -> None:
+        """Make sure a timer round runs by `due` (a new question's deadline): the armed
+        round stays if it comes first (a question opening costs no round of its own). A
+        round under way may have read the deadlines before this one was stored: then
+        another round follows it."""
+        if not self.timer.running:
+            return
+        armed = self.timer.get_job(TICK_JOB)
+        at = utc_now() + (due - self.clock())
+        if self._round.locked() or armed is None:
+            self.wake()
+        elif armed.next_run_time > at:
+            self.wake(at)
 
     async def tick(self) -> None:
         """One timer round: reveal what is due, make owed posts, and arm the next round.

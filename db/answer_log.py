@@ -14,30 +14,41 @@ from trivia.store import Lock
 
 # One statement inserts a batch; its scoring is written in the same transaction, so an
 # answer is either fully counted or not written at all.
-MAX_BATCH = 500  # 9 parameters an answer, well inside SQLite's variable limit
+MAX_BATCH = 500  # 10 parameters an answer, well inside SQLite's variable limit
 
 
 def _insert(count: int) -> str:
     """One INSERT for `count` answers; RETURNING names the rows actually written."""
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * count)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * count)
     return (
         "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"
         " value, correct, points, answered_at, settle_seq)"
-        " SELECT v.column1, v.column2, p.workspace_id, v.column3, v.column4, v.column5,"
-        f" v.column6, v.column7, v.column8, v.column9 FROM (VALUES {values}) AS v"
+        " SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6,"
+        f" v.column7, v.column8, v.column9, v.column10 FROM (VALUES {values}) AS v"
         " JOIN questions q ON q.id = v.column1 AND q.revealed_at IS NULL"
-        " JOIN players p ON p.id = v.column2"
         " WHERE true ON CONFLICT (question_id, player_id) DO NOTHING"
-        " RETURNING question_id, player_id, answer, answered_at, workspace_id"
+        " RETURNING question_id, player_id"
     )
+
+
+UPSERT_PLAYER = (
+    "INSERT INTO players (workspace_id, ref, display_name) VALUES (?, ?, ?)"
+    " ON CONFLICT (workspace_id, ref) DO UPDATE SET display_name = excluded.display_name"
+    " WHERE display_name IS NOT excluded.display_name"
+)
+"""A player on first sight, renamed when their display name changed (else no write)."""
+PLAYER_ID = "SELECT id FROM players WHERE workspace_id = ? AND ref = ?"
 
 
 @dataclass(frozen=True)
 class LoggedAnswer:
-    """One answer to append, in column order."""
+    """One answer to append: who (the player's ref and display name in a workspace) and
+    what, in column order."""
 
     question_id: int
-    player_id: int
+    workspace_id: int
+    user: str
+    name: str
     answer: str
     choice_index: int | None
     value: float | None
@@ -45,17 +56,23 @@ class LoggedAnswer:
     points: int
     answered_at: float
 
-    def row(self) -> tuple[Any, ...]:
+    def outcome(self) -> Outcome:
+        """What the answer counts for when locked in."""
+        return Outcome(self.points, None if self.correct is None else bool(self.correct))
+
+    def row(self, player_id: int, settle_seq: int | None) -> tuple[Any, ...]:
         """Parameters for the insert."""
         return (
             self.question_id,
-            self.player_id,
+            player_id,
+            self.workspace_id,
             self.answer,
             self.choice_index,
             self.value,
             self.correct,
             self.points,
             self.answered_at,
+            settle_seq,
         )
 
 
@@ -95,38 +112,46 @@ class AnswerLog:
 
 
 def _append(conn: sqlite3.Connection, answers: list[LoggedAnswer]) -> list[Lock]:
-    """Insert a batch with one statement, count the answers that landed into the
-    standings (settled in batch order), and say what became of each answer."""
-    outcomes = [Outcome(a.points, None if a.correct is None else bool(a.correct)) for a in answers]
-    places = settle_places(conn, [(None, outcome) for outcome in outcomes])
-    written = conn.execute(
-        _insert(len(answers)),
-        [value for a, place in zip(answers, places, strict=True) for value in (*a.row(), place)],
-    ).fetchall()
-    landed = {tuple(row[:4]): row[4] for row in written}
-    claimed: set[tuple[int, int]] = set()
-    locks = []
-    changes = []
-    for a, outcome in zip(answers, outcomes, strict=True):
-        key = (a.question_id, a.player_id)
-        workspace_id = landed.get((*key, a.answer, a.answered_at))
-        if key not in claimed and workspace_id is not None:
-            claimed.add(key)
-            locks.append(Lock.LOCKED)
-            changes.append(Change(workspace_id, a.player_id, a.answered_at, None, outcome))
-        else:
-            locks.append(Lock.CLOSED)
-    count_changes(conn, changes)
-    refused = {a.question_id for a, lock in zip(answers, locks, strict=True) if lock != "locked"}
-    if refused:
-        marks = ",".join("?" * len(refused))
-        rows = conn.execute(
-            f"SELECT id FROM questions WHERE revealed_at IS NULL AND id IN ({marks})",
-            tuple(refused),
+    """In one transaction: refuse answers to questions already revealed, store each
+    answering player (created or renamed), insert the rest with one statement, count the
+    answers that landed into the standings (settled in batch order), and say what became
+    of each answer."""
+    asked = sorted({a.question_id for a in answers})
+    still_open = {
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM questions WHERE revealed_at IS NULL"
+            f" AND id IN ({','.join('?' * len(asked))})",
+            asked,
         )
-        still_open = {row[0] for row in rows}
-        locks = [
-            Lock.DUPLICATE if lock is Lock.CLOSED and a.question_id in still_open else lock
-            for a, lock in zip(answers, locks, strict=True)
-        ]
+    }
+    locks = [Lock.DUPLICATE if a.question_id in still_open else Lock.CLOSED for a in answers]
+    taken = [i for i, a in enumerate(answers) if a.question_id in still_open]
+    if not taken:
+        return locks
+    ids = _player_ids(conn, [answers[i] for i in taken])
+    outcomes = {i: answers[i].outcome() for i in taken}
+    places = settle_places(conn, [(None, outcomes[i]) for i in taken])
+    rows = [
+        answers[i].row(ids[answers[i].workspace_id, answers[i].user], place)
+        for i, place in zip(taken, places, strict=True)
+    ]
+    written = conn.execute(_insert(len(rows)), [value for row in rows for value in row])
+    landed = {(row[0], row[1]) for row in written.fetchall()}
+    changes = []
+    for i, row in zip(taken, rows, strict=True):
+        if (row[0], row[1]) in landed:  # the batch's first answer of a player to a question
+            landed.discard((row[0], row[1]))
+            locks[i] = Lock.LOCKED
+            changes.append(Change(row[2], row[1], answers[i].answered_at, None, outcomes[i]))
+    count_changes(conn, changes)
     return locks
+
+
+def _player_ids(
+    conn: sqlite3.Connection, answers: list[LoggedAnswer]
+) -> dict[tuple[int, str], int]:
+    """Store the answering players (the latest name in the batch wins) and their ids."""
+    names = {(a.workspace_id, a.user): a.name for a in answers}
+    conn.executemany(UPSERT_PLAYER, [(*key, name) for key, name in names.items()])
+    return {key: conn.execute(PLAYER_ID, key).fetchone()[0] for key in names}

@@ -140,22 +140,6 @@ class GameStore(GameParts):
             (workspace_id, place.channel),
         )
 
-    async def player(self, place: Place, user: str, name: str) -> int:
-        """The player's id, created on first sight; the display name follows renames
-        (read first: a player seen under the stored name costs no write)."""
-        workspace_id = await self._workspace_id(place)
-        row = await self._row(
-            sql.PLAYER_SQL,
-            (workspace_id, user),
-        )
-        if row is not None and row[1] == name:
-            return int(row[0])
-        rows = await self.writer.execute(
-            sql.SAVE_PLAYER_SQL,
-            (workspace_id, user, name),
-        )
-        return int(rows[0][0])
-
     async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """All rows of a read, fetched in one trip to the database thread."""
         return list(await self.conn.execute_fetchall(sql, params))
@@ -250,8 +234,9 @@ class GameStore(GameParts):
     async def record_answer(
         self,
         question: OpenQuestion,
-        player_id: int,
         *,
+        user: str,
+        name: str,
         text: str,
         choice_index: int | None,
         value: float | None,
@@ -259,11 +244,15 @@ class GameStore(GameParts):
         points: int,
         answered_at: datetime,
     ) -> Lock:
-        """Lock and score one answer; concurrent answers share a commit."""
+        """Lock and score one answer, storing its player (created on first sight, renamed
+        when their display name changed) in the same transaction, which also checks the
+        question is still open; concurrent answers share a commit."""
         return await self.answer_log.append(
             LoggedAnswer(
                 question_id=question.id,
-                player_id=player_id,
+                workspace_id=await self._workspace_id(question.place),
+                user=user,
+                name=name,
                 answer=text,
                 choice_index=choice_index,
                 value=value,

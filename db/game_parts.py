@@ -63,12 +63,6 @@ SET_STATE_SQL = (
     "INSERT INTO bot_state (name, value) VALUES (?, ?)"
     " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
 )
-PLAYER_SQL = "SELECT id, display_name FROM players WHERE workspace_id = ? AND ref = ?"
-SAVE_PLAYER_SQL = (
-    "INSERT INTO players (workspace_id, ref, display_name) VALUES (?, ?, ?)"
-    " ON CONFLICT (workspace_id, ref) DO UPDATE SET display_name = excluded.display_name"
-    " RETURNING id"
-)
 FIND_WORKSPACE_SQL = "SELECT id FROM workspaces WHERE platform = ? AND ref = ?"
 SAVE_WORKSPACE_SQL = (
     "INSERT INTO workspaces (platform, ref) VALUES (?, ?) ON CONFLICT (platform, ref)"

@@ -1,10 +1,10 @@
 """An in-memory trivia.store.Store: the second implementation the engine tests run on.
 
 Plain dicts and lists. A write first yields to the event loop once, as a commit on the
-database would, so concurrent commands interleave there (reads answer at once, as the
-SQLite store's cached open questions and players do); no call awaits part-way through an
-update, so every update is atomic. Standings and daily streaks move through the
-same pure rules the SQLite store applies (trivia.standings, and the reveal's `settle`).
+database would, so concurrent commands interleave there (reads answer at once); no call
+awaits part-way through an update, so every update is atomic. Standings and daily streaks
+move through the same pure rules the SQLite store applies (trivia.standings, and the
+reveal's `settle`).
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ class MemoryStore:
             (place.platform, place.workspace), len(self._workspaces) + 1
         )
 
-    async def player(self, place: Place, user: str, name: str) -> int:
+    def _player(self, place: Place, user: str, name: str) -> int:
         """The player's id, created on first sight; the display name follows renames."""
         workspace_id = self._workspace(place)
         player_id = self._players.setdefault((workspace_id, user), len(self._names) + 1)
@@ -280,8 +280,9 @@ class MemoryStore:
     async def record_answer(
         self,
         question: OpenQuestion,
-        player_id: int,
         *,
+        user: str,
+        name: str,
         text: str,
         choice_index: int | None,
         value: float | None,
@@ -293,6 +294,7 @@ class MemoryStore:
         asked = self._questions.get(question.id)
         if asked is None or asked.revealed:
             return Lock.CLOSED
+        player_id = self._player(question.place, user, name)
         if any(a.question_id == question.id and a.player_id == player_id for a in self._log()):
             return Lock.DUPLICATE
         answer = _Answer(

@@ -49,7 +49,7 @@ from trivia.effects import (
     SchedulesChanged,
     outcome,
 )
-from trivia.judging import VerdictStatus, judge
+from trivia.judging import Verdict, VerdictStatus, judge
 from trivia.model import Event, Place, Question, Scope
 from trivia.names import did_you_mean
 from trivia.questions import Generator, NoQuestionError, Request
@@ -79,6 +79,8 @@ from trivia.usage import typed_channel_problem, usage_for
 HISTORY_LIMIT = 5000
 """At most this many of a channel's past questions are read to avoid repeats."""
 RESET_WINDOW = timedelta(minutes=5)  # how long a reset confirmation button stays good
+READS = (Leaderboard, Stats, Help, Invalid)
+"""Commands that only read: they need not look at the channel's open question."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,11 @@ class Engine:
         self.indexer = indexer
         self._bank: tuple[int, Bank] | None = None
         self._building: tuple[int, Awaitable[Bank]] | None = None
+        self._seen: dict[Place, OpenQuestion] = {}
+        """The quick-play question this engine last saw open in each channel, until its
+        window closes: a hint that saves an answer a read, never trusted alone (the
+        answer's transaction checks the question is still open, and an answer the hint
+        cannot lock in is redone from the database)."""
 
     async def handle(self, command: Command, actor: Actor) -> Outcome:
         """Carry out one command: the replies to its sender, in order, and its effects
@@ -125,13 +132,20 @@ class Engine:
         return outcome(replies, effects)
 
     async def _run(self, command: Command, actor: Actor, effects: list[Effect]) -> list[Reply]:
-        open_q = await self.store.open_question(actor.place)
+        if isinstance(command, Answer) and (seen := self._hint(command, actor)) is not None:
+            answered = await self._answer_seen(actor, seen, command.text, effects)
+            if answered is not None:
+                return answered
+        if isinstance(command, READS):
+            open_q = None  # a read reveals nothing (the timer reveals a question on time)
+        else:
+            open_q = await self._open_question(actor.place)
         usage = usage_for(actor.place.platform)
         if open_q is not None and actor.now >= open_q.closes_at:
             await self._close(open_q, actor.now, effects)
             if isinstance(command, Answer):
                 return [replies.error("Too late: the answer window had closed.")]
-            open_q = await self.store.open_question(actor.place)
+            open_q = await self._open_question(actor.place)
         match command:
             case Ask(series=series):
                 return await self._start(actor, open_q, 1, series, effects)
@@ -204,9 +218,38 @@ class Engine:
         (None: all), for the shell's timer: the reveals to announce, and any next
         question of a match that opened."""
         effects: list[Effect] = []
+        self._seen = {place: q for place, q in self._seen.items() if now < q.closes_at}
         for open_q in await self.store.due_questions(now, scope):
             await self._close(open_q, now, effects)
         return effects
+
+    async def _open_question(self, place: Place) -> OpenQuestion | None:
+        """The channel's open quick-play question, read from the store (and kept as the
+        channel's hint)."""
+        open_q = await self.store.open_question(place)
+        self._saw(place, open_q)
+        return open_q
+
+    def _saw(self, place: Place, open_q: OpenQuestion | None) -> None:
+        """Keep what the store said is open in a channel as its hint (None: no hint)."""
+        if open_q is None:
+            self._seen.pop(place, None)
+        else:
+            self._seen[place] = open_q
+
+    def _forget(self, question: OpenQuestion) -> None:
+        """Drop a question that is no longer open from the hints."""
+        seen = self._seen.get(question.place)
+        if seen is not None and seen.id == question.id:
+            del self._seen[question.place]
+
+    def _hint(self, answer: Answer, actor: Actor) -> OpenQuestion | None:
+        """The question this engine last saw open here, if the answer can be for it: its
+        window has not closed and the answer names no other question."""
+        seen = self._seen.get(actor.place)
+        if seen is None or actor.now >= seen.closes_at:
+            return None
+        return seen if answer.question_id in (None, seen.id) else None
 
     async def _settings(self, place: Place) -> Settings:
         return self.defaults.merged(await self.store.settings(place))
@@ -271,6 +314,7 @@ class Engine:
         started = await self.store.start_round(actor.place, total=total, seed=seed, first=first)
         if started is None:
             return [replies.error("A match is already running here.")]
+        self._saw(started.place, started)
         effects.append(QuestionOpened(started.place, started.id, started.closes_at))
         return [replies.question_reply(started, settings.answer_window)]
 
@@ -291,6 +335,26 @@ class Engine:
                     )
                 ]
             return [replies.error(verdict.message or "That isn't an answer.")]
+        locked = await self._lock(actor, open_q, text, verdict)
+        return await self._locked(actor, open_q, verdict, locked, effects)
+
+    async def _answer_seen(
+        self, actor: Actor, seen: OpenQuestion, text: str, effects: list[Effect]
+    ) -> list[Reply] | None:
+        """An answer to the question last seen open here, stored in one trip; None when it
+        is to be redone from the database: it is no answer to that question, or the
+        question has been revealed (another process may have asked the next)."""
+        verdict = judge(seen.question, text)
+        if verdict.status is not VerdictStatus.ACCEPTED:
+            return None
+        locked = await self._lock(actor, seen, text, verdict)
+        if locked is Lock.CLOSED:
+            self._forget(seen)
+            return None
+        return await self._locked(actor, seen, verdict, locked, effects)
+
+    async def _lock(self, actor: Actor, open_q: OpenQuestion, text: str, verdict: Verdict) -> Lock:
+        """Score an accepted answer and send it to the store."""
         window = (open_q.closes_at - open_q.asked_at).total_seconds()
         # A daily answer is judged at the reveal, so nothing shows it before then.
         correct = None if open_q.daily is not None else verdict.correct
@@ -300,10 +364,10 @@ class Engine:
             elapsed=(actor.now - open_q.asked_at).total_seconds(),
             window=window,
         )
-        player_id = await self.store.player(actor.place, actor.user, actor.name)
-        locked = await self.store.record_answer(
+        return await self.store.record_answer(
             open_q,
-            player_id,
+            user=actor.user,
+            name=actor.name,
             text=text,
             choice_index=verdict.choice_index,
             value=verdict.value,
@@ -311,6 +375,16 @@ class Engine:
             points=points,
             answered_at=actor.now,
         )
+
+    async def _locked(
+        self,
+        actor: Actor,
+        open_q: OpenQuestion,
+        verdict: Verdict,
+        locked: Lock,
+        effects: list[Effect],
+    ) -> list[Reply]:
+        """The reply to an answer the store has taken or refused."""
         if locked is Lock.DUPLICATE:
             return [replies.error("You already locked in an answer to this question.")]
         if locked is Lock.CLOSED:
@@ -351,6 +425,9 @@ class Engine:
             following=following,
             announce=partial(announcements, open_q) if announce else _unannounced,
         )
+        self._forget(open_q)
+        if revealed is not None and revealed.following is not None:
+            self._saw(open_q.place, revealed.following)
         if revealed is None:
             return False
         if announce:

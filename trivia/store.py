@@ -174,10 +174,6 @@ class Store(Protocol):
         keep their record."""
         ...
 
-    async def player(self, place: Place, user: str, name: str) -> int:
-        """The id of a player in this workspace, created on first sight."""
-        ...
-
     async def player_card(
         self, place: Place, user: str, *, anywhere: bool = False
     ) -> PlayerCard | None:
@@ -212,8 +208,9 @@ class Store(Protocol):
     async def record_answer(
         self,
         question: OpenQuestion,
-        player_id: int,
         *,
+        user: str,
+        name: str,
         text: str,
         choice_index: int | None,
         value: float | None,
@@ -221,7 +218,9 @@ class Store(Protocol):
         points: int,
         answered_at: datetime,
     ) -> Lock:
-        """Lock and score one answer, unless the player already answered or it closed."""
+        """Lock and score one answer by the workspace's player `user`, unless they already
+        answered or the question is revealed; in the same transaction (one trip) the player
+        is created on first sight and takes `name` as their display name."""
         ...
 
     async def answers(self, question_id: int) -> list[AnswerRow]:

@@ -4,14 +4,13 @@ so they can reach it from an interaction without importing it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast
 
 import discord
 
 from trivia.commands import Command
 
 
-@runtime_checkable
 class Bot(Protocol):
     """The client as commands and buttons see it."""
 
@@ -25,7 +24,7 @@ class Bot(Protocol):
 
 
 def bot_of(interaction: discord.Interaction[Any]) -> Bot:
-    """The client an interaction came to."""
-    client = interaction.client
-    assert isinstance(client, Bot)
-    return client
+    """The client an interaction came to (a TriviaBot: this package registers its
+    commands and buttons on no other client). Not checked with isinstance: against a
+    Protocol that walks its members, tens of microseconds an interaction."""
+    return cast(Bot, interaction.client)

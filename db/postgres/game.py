@@ -153,15 +153,6 @@ class PgGameStore(GameParts):
             key, sql.FIND_CHANNEL_SQL, sql.SAVE_CHANNEL_SQL, workspace_id, place.channel
         )
 
-    async def player(self, place: Place, user: str, name: str) -> int:
-        """The player's id, created on first sight; the display name follows renames
-        (read first: a player seen under the stored name costs no write)."""
-        workspace_id = await self._workspace_id(place)
-        row = await self.pool.fetchrow(numbered(sql.PLAYER_SQL), workspace_id, user)
-        if row is not None and row[1] == name:
-            return int(row[0])
-        return int(await self._fetchval(sql.SAVE_PLAYER_SQL, workspace_id, user, name))
-
     async def player_card(
         self, place: Place, user: str, *, anywhere: bool = False
     ) -> PlayerCard | None:
@@ -248,8 +239,9 @@ class PgGameStore(GameParts):
     async def record_answer(
         self,
         question: OpenQuestion,
-        player_id: int,
         *,
+        user: str,
+        name: str,
         text: str,
         choice_index: int | None,
         value: float | None,
@@ -258,19 +250,30 @@ class PgGameStore(GameParts):
         answered_at: datetime,
     ) -> Lock:
         """Lock and score one answer in one transaction that holds the question row FOR
-        SHARE: a reveal waits for it, and it sees a reveal that came first."""
+        SHARE (a reveal waits for it, and it sees a reveal that came first) and stores the
+        player: created on first sight, renamed when their display name changed."""
         outcome = Outcome(points, correct)
         at = stored.ts(answered_at)
+        workspace_id = await self._workspace_id(question.place)
         async with self.pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(
-                "SELECT q.revealed_at IS NULL, p.workspace_id FROM questions q, players p"
-                " WHERE q.id = $1 AND p.id = $2 FOR SHARE OF q",
-                question.id,
-                player_id,
+            still_open = await conn.fetchval(
+                "SELECT revealed_at IS NULL FROM questions WHERE id = $1 FOR SHARE", question.id
             )
-            if row is None or not row[0]:
+            if not still_open:
                 return Lock.CLOSED
-            workspace_id = int(row[1])
+            player_id = await conn.fetchval(
+                "INSERT INTO players (workspace_id, ref, display_name) VALUES ($1, $2, $3)"
+                " ON CONFLICT (workspace_id, ref) DO UPDATE"
+                " SET display_name = excluded.display_name"
+                " WHERE players.display_name IS DISTINCT FROM excluded.display_name RETURNING id",
+                workspace_id, user, name,
+            )  # fmt: skip
+            if player_id is None:  # known under this name: no write
+                player_id = await conn.fetchval(
+                    "SELECT id FROM players WHERE workspace_id = $1 AND ref = $2",
+                    workspace_id,
+                    user,
+                )
             [place] = await standings.settle_places(conn, [(None, outcome)])
             written = await conn.fetchval(
                 "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"

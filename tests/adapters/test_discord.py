@@ -9,6 +9,8 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
+from bot.runtime import Clock, utc_now
 from tests.conftest import (
     QUEUED_BEHIND_A_TIMER_ROUND,
     another_writer,
@@ -65,9 +68,25 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
 
 
+@dataclass
+class HeldClock:
+    """The game's clock, standing still until the test moves it: an answer window closes
+    when the test says, however long a loaded machine takes over the clicks before."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @asynccontextmanager
 async def running(
-    fake: FakeDiscord, db: Path, *, window: float = 30, dev_guild: int | None = None
+    fake: FakeDiscord,
+    db: Path,
+    *,
+    window: float = 30,
+    dev_guild: int | None = None,
+    clock: Clock = utc_now,
 ) -> AsyncIterator[None]:
     """`photo-finish run` with a Discord token, pointed at the fake, until the block ends."""
     config = Config(
@@ -78,7 +97,7 @@ async def running(
         discord_api_base_url=fake.base_url,
         discord_gateway_url=fake.gateway_url,
     )
-    task = asyncio.create_task(run_platforms(config, seed=3))
+    task = asyncio.create_task(run_platforms(config, seed=3, clock=clock))
     try:
         await fake.connected(timeout=10)
         await fake.wait_for(lambda: bool(fake.commands.get(dev_guild)) or task.done(), timeout=10)
@@ -232,13 +251,16 @@ async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
     with mentions disabled even for a member named '@everyone <@&role>'."""
     db = tmp_path / "bot.sqlite3"
     sneaky = FakeUser(7003, "sneaky", f"@everyone <@&{FANS.id}>")
-    async with running(fake, db, window=3):
+    clock = HeldClock()
+    async with running(fake, db, window=3, clock=clock):
         message = await ask_multiple_choice(fake)
         ids = buttons(message)
         players = [sneaky, BOB, ALICE, MEMBERS[0]][: len(ids)]
         for player, custom_id in zip(players, ids, strict=True):
-            await click(fake, message, custom_id, player)
+            locked = await click(fake, message, custom_id, player)
+            assert embed(locked["data"])["title"].startswith("Locked in"), locked
         fake.rate_limit_next("POST", f"/channels/{CHANNEL}/messages", retry_after=0.5)
+        clock.now += timedelta(seconds=3)  # the window closes (the timer looks every 3 s)
         await fake.wait_for(
             lambda: any(
                 embed(m)["title"].startswith("Answer:") for m in fake.visible_messages(CHANNEL)

@@ -35,20 +35,19 @@ async def derived(url: str) -> list[tuple[object, ...]]:
 
 async def answer(store: AnyGame, q: OpenQuestion, user: str, rng: Random) -> tuple[int, str, Lock]:
     """One answer as the engine locks it (a choice judged now, a guess at the reveal)."""
-    player = await store.player(q.place, user, user)
     asked = q.question
     at = q.asked_at + timedelta(seconds=rng.randrange(1, 60))
     if asked.is_numeric:
         assert asked.answer_value is not None
         value = asked.answer_value * rng.choice([1, 2, 30])
         lock = await store.record_answer(
-            q, player, text=str(value), choice_index=None, value=value, correct=None,
+            q, user=user, name=user, text=str(value), choice_index=None, value=value, correct=None,
             points=0, answered_at=at,
         )  # fmt: skip
     else:
         right = rng.random() < 0.5
         lock = await store.record_answer(
-            q, player, text="x", choice_index=0, value=None, correct=right,
+            q, user=user, name=user, text="x", choice_index=0, value=None, correct=right,
             points=10 if right else 0, answered_at=at,
         )  # fmt: skip
     return q.id, user, lock

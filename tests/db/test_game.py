@@ -49,10 +49,10 @@ async def open_one(store: AnyGame, mini_pack: RecordsPack, seed: int = 1) -> Ope
 
 
 async def answer(store: AnyGame, q: OpenQuestion, user: str, *, points: int = 10) -> Lock:
-    player = await store.player(PLACE, user, user)
     return await store.record_answer(
         q,
-        player,
+        user=user,
+        name=user,
         text="a",
         choice_index=0,
         value=None,
@@ -231,9 +231,8 @@ CRASH_SCRIPT = textwrap.dedent(
                 first = NextQuestion(q, T0, T0 + timedelta(hours=1))
                 opened = await store.start_round(place, total=1, seed=r, first=first)
                 for u in range(20):
-                    player = await store.player(place, f"u{u}", f"u{u}")
-                    await store.record_answer(opened, player, text="a", choice_index=0,
-                        value=None, correct=u % 2 == 0, points=10 * (u % 3),
+                    await store.record_answer(opened, user=f"u{u}", name=f"u{u}", text="a",
+                        choice_index=0, value=None, correct=u % 2 == 0, points=10 * (u % 3),
                         answered_at=T0 + timedelta(seconds=r))
                     n += 1
                     if n == 200:
@@ -285,11 +284,11 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
     for seed in range(8):
         q = await open_one(game, mini_pack, seed)
         for u in rng.sample(range(30), 20):
-            player = await game.player(PLACE, f"p{u}", f"p{u}")
             pts = rng.choice([0, 10, 10, 20])
             await game.record_answer(
                 q,
-                player,
+                user=f"p{u}",
+                name=f"p{u}",
                 text="a",
                 choice_index=0,
                 value=None,

@@ -19,6 +19,7 @@ from trivia.engine import Actor, Engine
 from trivia.model import Place, RecordsPack
 from trivia.replies import Reply
 from trivia.settings import Settings
+from trivia.store import OpenQuestion
 
 KNOWN = Place("test", "guild", "chan")
 UNKNOWN_CHANNEL = Place("test", "guild", "elsewhere")
@@ -45,6 +46,19 @@ def engine(store: AnyGame) -> Engine:
 async def play(eng: Engine, command: Command, user: str = "ann", seconds: int = 0) -> list[Reply]:
     actor = Actor(KNOWN, user, user.title(), T0 + timedelta(seconds=seconds))
     return (await eng.handle(command, actor)).replies
+
+
+async def moved_on(a: Engine, b: Engine, store: AnyGame) -> tuple[OpenQuestion, OpenQuestion]:
+    """Process A asks a question; process B stops it and asks the next: the two."""
+    [asked] = await play(a, Ask())
+    assert asked.title == "Trivia"
+    first = await store.open_question(KNOWN)
+    await play(b, Stop(), seconds=2)
+    await play(b, Ask(), seconds=3)
+    second = await store.open_question(KNOWN)
+    assert first is not None
+    assert second is not None
+    return first, second
 
 
 async def row_counts(database: Path | str) -> dict[str, int]:
@@ -118,14 +132,7 @@ async def test_a_question_another_process_opened_is_answered_here(
     path = migrated
     async with opened_game(path, mini_pack) as one, opened_game(path) as two:
         a, b = engine(one), engine(two)
-        [asked] = await play(a, Ask())
-        assert asked.title == "Trivia"
-        first = await one.open_question(KNOWN)
-        assert first is not None
-        await play(b, Stop(), seconds=2)
-        await play(b, Ask(), seconds=3)
-        second = await two.open_question(KNOWN)
-        assert second is not None
+        first, second = await moved_on(a, b, one)
         assert second.id != first.id
         guess = "0.01" if second.question.is_numeric else "a"
         [clicked] = await play(a, Answer(guess, second.id), user="bo", seconds=4)
@@ -150,17 +157,41 @@ async def test_a_question_another_process_stopped_leaves_the_channel_free(
 async def test_a_renamed_player_shows_their_latest_name(
     migrated: Path | str, mini_pack: RecordsPack
 ) -> None:
-    """Alice renamed to Bob and back to Alice is Alice, in one process and across two."""
+    """Alice renamed to Bob and back to Alice is Alice, in one process and across two:
+    each answer stores the name it came with."""
     path = migrated
     async with opened_game(path, mini_pack) as one, opened_game(path) as two:
-        eng = engine(one)
-        await play(eng, Ask())
-        await play(eng, Answer("a"), user="u1", seconds=1)
-        ids = {await one.player(KNOWN, "u1", name) for name in ("Alice", "Bob", "Alice")}
-        [row] = await one.leaderboard(KNOWN, "all", 10)
-        assert (row.name, {row.player_id}) == ("Alice", ids)
-        # Across processes: B sees Bob, then A sees Alice again.
-        await two.player(KNOWN, "u1", "Bob")
-        await one.player(KNOWN, "u1", "Alice")
-        [row] = await two.leaderboard(KNOWN, "all", 10)
-        assert row.name == "Alice"
+        seen = []
+        for n, (store, name) in enumerate(((one, "Alice"), (one, "Bob"), (two, "Alice"))):
+            eng = engine(store)
+            await play(eng, Ask(), seconds=3 * n)
+            at = T0 + timedelta(seconds=3 * n + 1)
+            asked = await store.open_question(KNOWN)
+            assert asked is not None
+            text = "0.1" if asked.question.is_numeric else "a"
+            await eng.handle(Answer(text), Actor(KNOWN, "u1", name, at))
+            await play(eng, Stop(), seconds=3 * n + 2)
+            [row] = await (two if store is one else one).leaderboard(KNOWN, "all", 10)
+            seen.append((row.name, row.player_id, row.answered))
+        first = seen[0][1]
+        assert seen == [("Alice", first, 1), ("Bob", first, 2), ("Alice", first, 3)]
+
+
+async def test_a_typed_answer_after_another_process_moved_on_goes_to_the_open_question(
+    migrated: Path | str, mini_pack: RecordsPack
+) -> None:
+    """Process A asked question 1; process B stops it and asks the next. A typed answer
+    in A (no question named) locks in to the new question, not the one A last saw; once B
+    stops that too, A says no question is open."""
+    path = migrated
+    async with opened_game(path, mini_pack) as one, opened_game(path) as two:
+        a, b = engine(one), engine(two)
+        first, second = await moved_on(a, b, one)
+        guess = "0.01" if second.question.is_numeric else "a"
+        [typed] = await play(a, Answer(guess), user="bo", seconds=4)
+        assert typed.title.startswith("Locked in"), typed.title
+        assert [r.player_name for r in await one.answers(second.id)] == ["Bo"]
+        assert await one.answers(first.id) == []
+        await play(b, Stop(), seconds=5)
+        [late] = await play(a, Answer(guess), user="cy", seconds=6)
+        assert late.title.startswith("No question is open here"), late.title

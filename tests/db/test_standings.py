@@ -80,19 +80,18 @@ async def ask(store: AnyGame, place: Place, kind: QuestionKind, now: datetime) -
 async def answer(store: AnyGame, q: OpenQuestion, user: str, *, right: bool, now: datetime) -> None:
     """Lock in an answer as the engine does: a choice is judged now, a guess at its reveal."""
     asked = q.question
-    player = await store.player(q.place, user, user)
     if asked.is_numeric:
         assert asked.answer_value is not None
         value = asked.answer_value if right else asked.answer_value * 20 + 1
         await store.record_answer(
-            q, player, text=f"{value}", choice_index=None, value=value, correct=None,
+            q, user=user, name=user, text=f"{value}", choice_index=None, value=value, correct=None,
             points=0, answered_at=now,
         )  # fmt: skip
     else:
         assert asked.answer_index is not None
         index = asked.answer_index if right else (asked.answer_index + 1) % len(asked.choices)
         await store.record_answer(
-            q, player, text="x", choice_index=index, value=None, correct=right,
+            q, user=user, name=user, text="x", choice_index=index, value=None, correct=right,
             points=10 if right else 0, answered_at=now,
         )  # fmt: skip
 
@@ -119,7 +118,7 @@ async def test_a_guess_judged_wrong_at_its_later_reveal_breaks_the_streak_live_a
     await answer(game, second, "ann", right=True, now=T0 + timedelta(seconds=6))
     await reveal(game, second, T0 + timedelta(seconds=7))
     await reveal(game, guess, T0 + timedelta(seconds=8))
-    ann = await game.player(place, "ann", "ann")
+    ann = (await game.answers(first.id))[0].player_id
 
     live = await game.player_stats(place, "all", ann)
     await game.rebuild_standings()
@@ -310,8 +309,16 @@ async def rank_lines(path: Path, lines: list[Line]) -> None:
     async with open_db(path) as conn:
         store = GameStore(conn)
         place = PLACES[0]
-        ids = [await store.player(place, f"p{i}", f"p{i}") for i in range(len(lines))]
+        await store.save_settings(place, {})  # the workspace row
         with closing(sqlite3.connect(path)) as raw, raw:
+            ids = [
+                raw.execute(
+                    "INSERT INTO players (workspace_id, ref, display_name)"
+                    " SELECT id, ?, ? FROM workspaces WHERE ref = ? RETURNING id",
+                    (f"p{i}", f"p{i}", place.workspace),
+                ).fetchone()[0]
+                for i in range(len(lines))
+            ]
             raw.executemany(
                 "INSERT INTO standings (workspace_id, period, player_id, points, answered,"
                 " correct, last_scored_at) SELECT workspace_id, 'all', id, ?, ?, ?, ?"

@@ -217,6 +217,8 @@ async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: EngineS
     assert len(alice.announced() + bob.announced()) == 1
     [late] = alice.replies if alice.refused else bob.replies
     assert late.private
+    # Which one the later stop hears depends on whether its read of the open question ran
+    # before the reveal committed (on a loaded machine the read's thread can come late).
     assert late.title in (
         "That question has just been revealed.",
         "Nothing to stop: no question is open here.",
@@ -276,16 +278,13 @@ async def test_answers_racing_the_reveal_are_all_in_it_or_refused(store: EngineS
     truth = q.question.answer_value
     assert truth is not None
     players = [f"p{i}" for i in range(40)]
-    for p in players:  # known players: their answers go straight to the answer log
-        await store.player(PLACE, p, p.title())
     just_before = q.closes_at - timedelta(milliseconds=1)
     sends = [
         eng.handle(Answer(f"{truth + 0.001 * i:.3f}"), actor(p, just_before))
         for i, p in enumerate(players)
     ]
-    # Each answer reads the open question and the player first (another process may have
-    # changed either), so the reveal can win the race against all of them: five answered
-    # before it make sure the reveal ranks some.
+    # The reveal can win the race against all of them: five answered before it make sure
+    # the reveal ranks some.
     early = [r.replies for r in await asyncio.gather(*sends[:5])]
     results: list[Any] = await asyncio.gather(*sends[5:20], eng.close_due(q.closes_at), *sends[20:])
     [posted] = announced(results[15])
