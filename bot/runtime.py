@@ -254,6 +254,8 @@ class Runtime:
             except asyncio.CancelledError:  # the bot is stopping: the timer's task ends here
                 return
             except Exception as exc:
+                if self._stopping:  # the store closed under a round the stop cut short
+                    return
                 self._backoff = min(BACKOFF_MAX_S, max(BACKOFF_S, self._backoff * 2))
                 log.warning("timer round failed (%s); trying again in %.1f s", exc, self._backoff)
                 delay = self._backoff
