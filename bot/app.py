@@ -101,7 +101,8 @@ async def open_app(
         )
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
-        runtime = Runtime(store, engine, clock, scope)
+        takeover = timedelta(seconds=config.schedule_takeover_seconds)
+        runtime = Runtime(store, engine, clock, scope, takeover)
         app = App(runtime, QuizScheduler(runtime, grace=grace))
         try:
             yield app

@@ -5,9 +5,10 @@ Each active schedule has one job on the runtime's timer, armed for its next slot
 in the database; the engine asks the question; the posts are stored in the outbox in the
 same transaction that finishes the slot, and posted from there until the platform has
 them. A slot claimed by a process that stopped before finishing it is taken over once its
-claim is older than SLOT_LEASE, by a restart or by another live process; posting the same
-date again shows the same question, and the outbox stores each post once. At start,
-slots missed within the grace period are posted late, once.
+claim is older than the runtime's `takeover` ([schedule] takeover_seconds), by a restart
+or by another live process; posting the same date again shows the same question, and the
+outbox stores each post once. At start, slots missed within the grace period are posted
+late, once.
 
 Schedules are shared by every process on the database: each timer round reads their change
 counter and re-arms when another process has set, paused, resumed or removed one. A slot
@@ -41,8 +42,6 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_USER = ("scheduler", "Scheduled quiz")
 MAX_PARALLEL_POSTS = 10
-SLOT_LEASE = timedelta(minutes=1)
-"""A claimed slot not finished after this long was claimed by a process that stopped."""
 
 
 class QuizScheduler:
@@ -150,7 +149,7 @@ class QuizScheduler:
     async def take_over(self) -> None:
         """Finish slots claimed by a process that stopped before storing their posts."""
         now = self.clock()
-        for schedule_id, day in await self.schedules.unfinished(now - SLOT_LEASE):
+        for schedule_id, day in await self.schedules.unfinished(now - self.runtime.takeover):
             schedule = await self.schedules.get(schedule_id)
             if schedule is None or schedule.paused or not self._serves(schedule):
                 continue  # a paused schedule's slot is taken over once it is resumed
@@ -200,7 +199,9 @@ class QuizScheduler:
                 return False
             now = self.clock()
             self._arm(schedule, max(now, slot_at(schedule.timing, local_day)))
-            if not await self.schedules.claim(schedule_id, local_day, now, now - SLOT_LEASE):
+            if not await self.schedules.claim(
+                schedule_id, local_day, now, now - self.runtime.takeover
+            ):
                 return False
             try:
                 outcome = await self.runtime.run(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
-from bot.scheduler import SLOT_LEASE, QuizScheduler
+from bot.runtime import TAKEOVER, Runtime
+from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.outbox_rows import KEPT, LEASE
@@ -43,11 +43,11 @@ class Process:
     """One bot process on the shared database: its runtime, scheduler and what it posted.
     A `hang` poster never returns, as when a process is killed mid-post."""
 
-    def __init__(self, store: GameStore, clock: Clock) -> None:
+    def __init__(self, store: GameStore, clock: Clock, takeover: timedelta = TAKEOVER) -> None:
         self.store = store
         self.clock = clock
         self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
-        self.runtime = Runtime(store, self.engine, clock)
+        self.runtime = Runtime(store, self.engine, clock, takeover=takeover)
         self.scheduler = QuizScheduler(self.runtime)
         self.posted: list[tuple[Place, Reply]] = []
         self.refusing = 0
@@ -188,7 +188,7 @@ async def test_a_slot_cut_short_before_its_posts_were_stored_is_finished_once(
 
         await survivor.runtime.round()
         assert survivor.posted == []  # the claim is still fresh: its process may be posting
-        clock.now += SLOT_LEASE + timedelta(seconds=1)
+        clock.now += TAKEOVER + timedelta(seconds=1)
         await survivor.runtime.round()
         await survivor.runtime.round()
         [(place, reply)] = survivor.posted
@@ -229,6 +229,37 @@ async def test_a_fan_out_killed_mid_post_reaches_every_channel_once(db: Path) ->
     assert {reply.title for _, reply in posted} == {"Daily #1476"}
 
 
+async def test_a_shorter_takeover_time_hands_a_stopped_process_work_over_sooner(
+    db: Path,
+) -> None:
+    """With [schedule] takeover_seconds = 2, a slot a killed process claimed is taken over
+    after 2 s (not before), and a post it had taken and never made after 4 s (not before)."""
+    takeover = timedelta(seconds=2)
+    clock = Clock(NINE)
+    async with open_db(db) as one, open_db(db) as two:
+        killed = Process(GameStore(one), clock, takeover).up()
+        claimed, taken = await daily_schedules(killed.store, ["claimed", "taken"])
+        assert await killed.store.schedules.claim(claimed, SLOT_DAY, clock.now, clock.now)
+        killed.hang = True
+        posting = asyncio.ensure_future(killed.scheduler.fire(taken, SLOT_DAY))
+        for _ in range(500):
+            if await killed.store.outbox.next_due(None) not in (None, NINE):
+                break  # taken under its lease: the killed process is posting it
+            await asyncio.sleep(0.01)
+        posting.cancel()  # kill -9
+        await asyncio.gather(posting, return_exceptions=True)
+
+        survivor = Process(GameStore(two), clock, takeover).up()
+        seen = []
+        for after in (1.9, 2.1, 3.9, 4.1):
+            clock.now = NINE + timedelta(seconds=after)
+            await survivor.runtime.round()
+            await survivor.runtime.round()
+            seen.append(sorted(place.channel for place, _ in survivor.posted))
+    assert seen == [[], ["claimed"], ["claimed"], ["claimed", "taken"]]
+    assert killed.posted == []
+
+
 async def test_posts_made_are_kept_a_week_then_deleted(db: Path) -> None:
     """The outbox does not grow for ever: a reveal posted more than KEPT ago is deleted by
     the timer's hourly clean-up; one still owed is kept however old."""
@@ -262,7 +293,7 @@ async def test_a_paused_schedules_cut_short_slot_waits_quietly_until_resumed(
         [schedule] = await daily_schedules(bot.store, ["chan"])
         assert await bot.store.schedules.claim(schedule, SLOT_DAY, clock.now, clock.now)
         await bot.store.schedules.set_paused(schedule, True)
-        clock.now += SLOT_LEASE + timedelta(seconds=1)
+        clock.now += TAKEOVER + timedelta(seconds=1)
         with caplog.at_level(logging.INFO, logger="bot.scheduler"):
             for _ in range(3):
                 await bot.runtime.round()
