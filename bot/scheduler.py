@@ -61,6 +61,9 @@ class QuizScheduler:
         """The timing each armed job was computed from (a change re-arms)."""
         self._owed: set[tuple[int, date]] = set()
         """Slots that fell due but could not be claimed yet."""
+        self._firing: set[tuple[int, date]] = set()
+        """Slots this process is working on now: a claim of its own that grows older than
+        `takeover` (a slow database) is not a stopped process's, and is not taken over."""
         runtime.on_schedules_changed.append(self.reload)
         runtime.each_round.extend((self.follow, self.retry, self.take_over))
 
@@ -150,6 +153,8 @@ class QuizScheduler:
         """Finish slots claimed by a process that stopped before storing their posts."""
         now = self.clock()
         for schedule_id, day in await self.schedules.unfinished(now - self.runtime.takeover):
+            if (schedule_id, day) in self._firing:
+                continue  # this process's own claim, slow to finish: not cut short
             schedule = await self.schedules.get(schedule_id)
             if schedule is None or schedule.paused or not self._serves(schedule):
                 continue  # a paused schedule's slot is taken over once it is resumed
@@ -193,6 +198,16 @@ class QuizScheduler:
             self._owed.discard((schedule_id, local_day))
 
     async def _fire(self, schedule_id: int, local_day: date) -> bool:
+        slot = (schedule_id, local_day)
+        if slot in self._firing:
+            return False
+        self._firing.add(slot)
+        try:
+            return await self._claim_and_post(schedule_id, local_day)
+        finally:
+            self._firing.discard(slot)
+
+    async def _claim_and_post(self, schedule_id: int, local_day: date) -> bool:
         async with self._posting:
             schedule = await self.schedules.get(schedule_id)
             if schedule is None or schedule.paused:

@@ -17,8 +17,9 @@ from db.game import GameStore
 from db.outbox_rows import KEPT, LEASE
 from db.records import read_pack
 from tests.conftest import MINI_PACK
+from trivia.bank import Bank, Records
 from trivia.commands import Answer, Ask, DailyPost
-from trivia.engine import Actor, Engine
+from trivia.engine import Actor, Engine, Indexer
 from trivia.incoming import Incoming
 from trivia.model import Place
 from trivia.replies import Reply, ReplyKind
@@ -43,10 +44,16 @@ class Process:
     """One bot process on the shared database: its runtime, scheduler and what it posted.
     A `hang` poster never returns, as when a process is killed mid-post."""
 
-    def __init__(self, store: GameStore, clock: Clock, takeover: timedelta = TAKEOVER) -> None:
+    def __init__(
+        self,
+        store: GameStore,
+        clock: Clock,
+        takeover: timedelta = TAKEOVER,
+        indexer: Indexer | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
-        self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
+        self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1, indexer=indexer)
         self.runtime = Runtime(store, self.engine, clock, takeover=takeover)
         self.scheduler = QuizScheduler(self.runtime)
         self.posted: list[tuple[Place, Reply]] = []
@@ -258,6 +265,49 @@ async def test_a_shorter_takeover_time_hands_a_stopped_process_work_over_sooner(
             seen.append(sorted(place.channel for place, _ in survivor.posted))
     assert seen == [[], ["claimed"], ["claimed"], ["claimed", "taken"]]
     assert killed.posted == []
+
+
+async def test_a_slot_slow_to_finish_is_not_taken_over_by_its_own_process(db: Path) -> None:
+    """The question bank takes longer to build than the takeover time (a loaded machine),
+    so the daily's slot stays claimed and unfinished past it: the timer round that finds
+    the claim that old leaves it to the fire still working on it, and the slot runs once
+    (its process took it over from itself, and the second run stored "This date's daily
+    question is already posted here." as the schedule's error)."""
+    clock = Clock(NINE)
+    built = asyncio.Event()
+
+    async def slow_bank(records: Records) -> Bank:
+        await built.wait()
+        return Bank.indexed(records)
+
+    async with open_db(db) as conn:
+        bot = Process(GameStore(conn), clock, indexer=slow_bank).up()
+        [schedule] = await daily_schedules(bot.store, ["chan"])
+        first = asyncio.ensure_future(bot.scheduler.fire(schedule, SLOT_DAY))
+        for _ in range(500):
+            if await bot.store.schedules.claimed_days(schedule):
+                break
+            await asyncio.sleep(0.01)
+        clock.now += TAKEOVER + timedelta(seconds=1)
+        round_ = asyncio.ensure_future(bot.runtime.round())
+
+        async def claimed_again() -> bool:
+            rows = await bot.store.writer.execute("SELECT claimed_at FROM schedule_slots")
+            return bool(rows[0][0] == clock.now.timestamp())
+
+        for _ in range(500):  # until the round is done, or (before the fix) claimed again
+            if round_.done() or await claimed_again():
+                break
+            await asyncio.sleep(0.01)
+        taken_over = await claimed_again()
+        built.set()
+        assert await first
+        await round_
+        stored = await bot.store.schedules.get(schedule)
+    assert not taken_over, "the process took its own slot over"
+    assert stored is not None
+    assert stored.last_error is None
+    assert bot.titles() == ["Daily #1476"]
 
 
 async def test_posts_made_are_kept_a_week_then_deleted(db: Path) -> None:
