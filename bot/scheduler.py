@@ -150,8 +150,11 @@ class QuizScheduler:
             await self.fire(schedule_id, local_day)
 
     async def take_over(self) -> None:
-        """Finish slots claimed by a process that stopped before storing their posts."""
+        """Finish slots claimed by a process that stopped before storing their posts (all
+        at once, bounded by MAX_PARALLEL_POSTS as at start: one after another, each waited
+        for its post at the platform's pace, and took the round that long)."""
         now = self.clock()
+        cut_short = []
         for schedule_id, day in await self.schedules.unfinished(now - self.runtime.takeover):
             if (schedule_id, day) in self._firing:
                 continue  # this process's own claim, slow to finish: not cut short
@@ -163,7 +166,8 @@ class QuizScheduler:
                 await self.runtime.outbox.add([], now, SlotDone(schedule_id, day, "cut short"))
                 continue
             log.info("schedule %s slot %s was cut short; finishing it", schedule_id, day)
-            await self.fire(schedule_id, day)
+            cut_short.append(self.fire(schedule_id, day))
+        await asyncio.gather(*cut_short)
 
     def _serves(self, schedule: Schedule) -> bool:
         return self.scope is None or self.scope.covers(schedule.place)
