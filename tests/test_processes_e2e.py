@@ -306,8 +306,12 @@ class Outcome:
     stored: list[tuple[int, int]]
     slot_errors: list[tuple[Any, ...]]
     requested: int
-    """Daily posts asked of Discord: more than shown when a takeover reposted one Discord
+    """Daily posts Discord accepted: more than shown when a takeover reposted one Discord
     already had (its nonce returned the message Discord had)."""
+    throttled: int
+    statuses: Counter[int]
+    """The daily posts Discord got, by the status it answered."""
+    """Requests Discord refused with a 429 (over its global limit; retried)."""
     shown: int
 
 
@@ -360,7 +364,13 @@ async def kill_mid_fan_out(databases: Databases, folder: Path, shards: int) -> O
         sent=set().union(*(p.sent for p in players)),
         stored=await stored_answers(database),
         slot_errors=await query(database, "SELECT * FROM schedule_slots WHERE error IS NOT NULL"),
-        requested=sum(r.method == "POST" and r.path in posts_to for r in fake.requests),
+        requested=sum(
+            r.method == "POST" and r.path in posts_to and r.status == 200 for r in fake.requests
+        ),
+        throttled=fake.global_429s,
+        statuses=Counter(
+            r.status for r in fake.requests if r.method == "POST" and r.path in posts_to
+        ),
         shown=sum(len(fake.visible_messages(c)) for c in everyone),
     )
 
@@ -377,8 +387,8 @@ async def test_two_and_three_processes_post_and_count_once_through_a_kill_mid_fa
     for run in outcomes:
         log.info(
             "%d processes on %s: killed after %d of its %d dailies; all %d posted %.1f s"
-            " after the kill; %d answers acknowledged; %d dailies asked of Discord for %d"
-            " shown; %.1f s in all",
+            " after the kill; %d answers acknowledged; %d daily posts accepted for %d"
+            " shown (statuses %s); %d 429s; %.1f s in all",
             run.shards,
             databases.backend,
             run.at_kill,
@@ -388,6 +398,8 @@ async def test_two_and_three_processes_post_and_count_once_through_a_kill_mid_fa
             len(run.acked),
             run.requested,
             run.shown,
+            dict(run.statuses),
+            run.throttled,
             run.took_s,
         )
         assert 3 <= run.at_kill < run.victims, "the kill did not land mid-fan-out"
