@@ -77,18 +77,19 @@ async def play(store: EngineStore, stream: list[tuple[Command | None, Actor]]) -
     return list(seen)
 
 
+@pytest.mark.parametrize("kind", ["postgresql", "memory"])
 @pytest.mark.parametrize("seed", range(4))
-async def test_both_stores_give_the_same_replies(
-    request: pytest.FixtureRequest, seed: int, tmp_path: Path, mini_pack: RecordsPack
+async def test_every_store_gives_the_same_replies_as_sqlite(
+    request: pytest.FixtureRequest, kind: str, seed: int, tmp_path: Path, mini_pack: RecordsPack
 ) -> None:
     """Rounds, matches, answers, dailies, streaks, resets, settings and schedules: a
-    random session plays out the same on both stores, step by step."""
+    random session plays out on PostgreSQL and in memory as on SQLite, step by step."""
     stream = commands(seed, 250)
     async with engine_store(request, "sqlite", tmp_path / "game.sqlite3", mini_pack) as sqlite:
         on_sqlite = await play(sqlite, stream)
-    async with engine_store(request, "memory", tmp_path, mini_pack) as memory:
-        in_memory = await play(memory, stream)
-    for step, (expected, got) in enumerate(zip(on_sqlite, in_memory, strict=True)):
+    async with engine_store(request, kind, tmp_path, mini_pack) as other:
+        on_other = await play(other, stream)
+    for step, (expected, got) in enumerate(zip(on_sqlite, on_other, strict=True)):
         assert got == expected, f"step {step}: {stream[step][0] if step < len(stream) else ''}"
 
 
