@@ -203,9 +203,7 @@ async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameSto
         yield game
 
 
-async def daily_schedules_missed_minutes_ago(
-    database: Path | str, places: Iterable[Place]
-) -> None:
+async def daily_schedules_missed_minutes_ago(database: Path | str, places: Iterable[Place]) -> None:
     """A daily-question schedule in each place, set yesterday, whose time passed five
     minutes ago (UTC), inside the default grace period, so the bot posts it as soon as it
     connects; in a database of either backend."""
