@@ -109,7 +109,8 @@ async def open_app(
         )
         await _check_series(config, engine)
         grace = timedelta(minutes=config.schedule_grace_minutes)
-        runtime = Runtime(store, engine, clock, scope)
+        takeover = timedelta(seconds=config.schedule_takeover_seconds)
+        runtime = Runtime(store, engine, clock, scope, takeover)
         owners = None
         if leases is not None:
             lease = timedelta(seconds=config.lease_seconds)

@@ -16,6 +16,9 @@ from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW
 
 DEFAULT_CONFIG = Path("config.toml")
 MAX_SHARDS = 10_000
+MIN_TAKEOVER_S, MAX_TAKEOVER_S = 1, 3600
+"""[schedule] takeover_seconds: under a second a live process's claim could be taken from
+it mid-slot; over an hour a stopped one's slots would wait past the grace period."""
 ENV_SECRETS = {
     ("discord", "token"): "DISCORD_TOKEN",
     ("slack", "bot_token"): "SLACK_BOT_TOKEN",
@@ -59,6 +62,9 @@ class Config:
     game: GameConfig = GameConfig()
     player_name: str = "you"
     schedule_grace_minutes: int = 60
+    schedule_takeover_seconds: float = 60.0
+    """How long a slot claimed by a stopped process waits before it is taken over (a post
+    it had taken: twice this)."""
     discord_token: str | None = None
     discord_dev_guild_id: int | None = None
     discord_api_base_url: str | None = None
@@ -189,7 +195,7 @@ _SECTIONS: dict[str, set[str]] = {
     "database": {"path", "url", "lease_seconds"},
     "game": {"answer_window_seconds", "match_length", "series"},
     "console": {"player_name"},
-    "schedule": {"grace_minutes"},
+    "schedule": {"grace_minutes", "takeover_seconds"},
     "discord": {"token", "dev_guild_id", "api_base_url", "gateway_url", "shard_count", "shard_ids"},
     "slack": {
         "bot_token",
@@ -293,6 +299,9 @@ def load_config(path: Path | None, environ: Mapping[str, str] = os.environ) -> C
         ),
         player_name=sections["console"].text("player_name") or "you",
         schedule_grace_minutes=sections["schedule"].whole("grace_minutes", 60, 0, 24 * 60),
+        schedule_takeover_seconds=sections["schedule"].number(
+            "takeover_seconds", 60, MIN_TAKEOVER_S, MAX_TAKEOVER_S
+        ),
         discord_token=secrets[("discord", "token")],
         discord_dev_guild_id=sections["discord"].snowflake("dev_guild_id"),
         discord_api_base_url=sections["discord"].url("api_base_url", ("http://", "https://")),

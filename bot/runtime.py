@@ -49,6 +49,10 @@ asked a question or left a post unfinished)."""
 TICK_JOB = "tick"
 PRUNE_EVERY = timedelta(hours=1)
 """How often old posts are deleted from the outbox."""
+TAKEOVER = timedelta(minutes=1)
+"""How long a slot claimed by a process that stopped waits before another process (or
+its restart) takes it over; a post it had taken waits twice as long ([schedule]
+takeover_seconds)."""
 
 
 def utc_now() -> datetime:
@@ -66,6 +70,9 @@ class Runtime:
     scope: Scope | None = None
     """What this process serves (None: everything): it reveals, posts and schedules
     there only."""
+    takeover: timedelta = TAKEOVER
+    """A slot claim left by a stopped process is taken over after this; a post, after
+    `post_lease`."""
     timer: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone=UTC))
     posters: dict[str, Poster] = field(default_factory=dict)
     on_schedules_changed: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -77,6 +84,12 @@ class Runtime:
     _round: asyncio.Lock = field(default_factory=asyncio.Lock)
     _delivering: set[asyncio.Task[None]] = field(default_factory=set)
     _in_order: set[str] = field(default_factory=set)
+
+    @property
+    def post_lease(self) -> timedelta:
+        """How long a post taken here is this process's own: twice `takeover`, as posting
+        a batch at the platform's pace takes longer than claiming a slot."""
+        return 2 * self.takeover
 
     @property
     def outbox(self) -> Posts:
@@ -168,7 +181,7 @@ class Runtime:
         up = self._up()
         if up.empty:
             return
-        pending = await self.outbox.take(up, self.clock(), keys)
+        pending = await self.outbox.take(up, self.clock(), keys, lease=self.post_lease)
         by_place = groupby(sorted(pending, key=lambda p: (str(p.place), p.id)), lambda p: p.place)
         await asyncio.gather(*(self._post_in_order(list(posts)) for _, posts in by_place))
 

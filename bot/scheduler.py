@@ -5,9 +5,10 @@ Each active schedule has one job on the runtime's timer, armed for its next slot
 in the database; the engine asks the question; the posts are stored in the outbox in the
 same transaction that finishes the slot, and posted from there until the platform has
 them. A slot claimed by a process that stopped before finishing it is taken over once its
-claim is older than SLOT_LEASE, by a restart or by another live process; posting the same
-date again shows the same question, and the outbox stores each post once. At start,
-slots missed within the grace period are posted late, once.
+claim is older than the runtime's `takeover` ([schedule] takeover_seconds), by a restart
+or by another live process; posting the same date again shows the same question, and the
+outbox stores each post once. At start, slots missed within the grace period are posted
+late, once.
 
 Schedules are shared by every process on the database: each timer round reads their change
 counter and re-arms when another process has set, paused, resumed or removed one. A slot
@@ -47,8 +48,6 @@ log = logging.getLogger(__name__)
 
 SCHEDULER_USER = ("scheduler", "Scheduled quiz")
 MAX_PARALLEL_POSTS = 10
-SLOT_LEASE = timedelta(minutes=1)
-"""A claimed slot not finished after this long was claimed by a process that stopped."""
 LEASES_JOB = "leases"
 
 
@@ -77,6 +76,9 @@ class QuizScheduler:
         """The timing each armed job was computed from (a change re-arms)."""
         self._owed: set[tuple[int, date]] = set()
         """Slots that fell due but could not be claimed yet."""
+        self._firing: set[tuple[int, date]] = set()
+        """Slots this process is working on now: a claim of its own that grows older than
+        `takeover` (a slow database) is not a stopped process's, and is not taken over."""
         runtime.on_schedules_changed.append(self.reload)
         runtime.each_round.extend((self.follow, self.retry, self.take_over))
 
@@ -190,9 +192,14 @@ class QuizScheduler:
             await self.fire(schedule_id, local_day)
 
     async def take_over(self) -> None:
-        """Finish slots claimed by a process that stopped before storing their posts."""
+        """Finish slots claimed by a process that stopped before storing their posts (all
+        at once, bounded by MAX_PARALLEL_POSTS as at start: one after another, each waited
+        for its post at the platform's pace, and took the round that long)."""
         now = self.clock()
-        for schedule_id, day in await self.schedules.unfinished(now - SLOT_LEASE):
+        cut_short = []
+        for schedule_id, day in await self.schedules.unfinished(now - self.runtime.takeover):
+            if (schedule_id, day) in self._firing:
+                continue  # this process's own claim, slow to finish: not cut short
             schedule = await self.schedules.get(schedule_id)
             if schedule is None or schedule.paused or not self._serves(schedule):
                 continue  # a paused schedule's slot is taken over once it is resumed
@@ -201,7 +208,8 @@ class QuizScheduler:
                 await self.runtime.outbox.add([], now, SlotDone(schedule_id, day, "cut short"))
                 continue
             log.info("schedule %s slot %s was cut short; finishing it", schedule_id, day)
-            await self.fire(schedule_id, day)
+            cut_short.append(self.fire(schedule_id, day))
+        await asyncio.gather(*cut_short)
 
     def _in_scope(self, schedule: Schedule) -> bool:
         return self.scope is None or self.scope.covers(schedule.place)
@@ -242,13 +250,25 @@ class QuizScheduler:
             self._owed.discard((schedule_id, local_day))
 
     async def _fire(self, schedule_id: int, local_day: date) -> bool:
+        slot = (schedule_id, local_day)
+        if slot in self._firing:
+            return False
+        self._firing.add(slot)
+        try:
+            return await self._claim_and_post(schedule_id, local_day)
+        finally:
+            self._firing.discard(slot)
+
+    async def _claim_and_post(self, schedule_id: int, local_day: date) -> bool:
         async with self._posting:
             schedule = await self.schedules.get(schedule_id)
             if schedule is None or schedule.paused or not self._serves(schedule):
                 return False
             now = self.clock()
             self._arm(schedule, max(now, slot_at(schedule.timing, local_day)))
-            if not await self.schedules.claim(schedule_id, local_day, now, now - SLOT_LEASE):
+            if not await self.schedules.claim(
+                schedule_id, local_day, now, now - self.runtime.takeover
+            ):
                 return False
             try:
                 outcome = await self.runtime.run(

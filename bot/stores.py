@@ -3,7 +3,7 @@ these, not on the SQLite classes (db.game.GameStore and its parts implement them
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from db.records import ImportSummary
@@ -51,9 +51,15 @@ class Posts(Protocol):
         ...
 
     async def take(
-        self, scope: Scope | None, now: datetime, keys: list[str] | None = None
+        self,
+        scope: Scope | None,
+        now: datetime,
+        keys: list[str] | None = None,
+        *,
+        lease: timedelta = ...,
     ) -> list[Pending]:
-        """Take due posts under a lease."""
+        """Take due posts, each this caller's for `lease` (the store's default if not
+        given)."""
         ...
 
     async def posted(self, post_id: int, now: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from db.outbox_rows import (
     INSERT_COLUMNS,
@@ -60,10 +60,15 @@ class Outbox:
         await self.writer.transaction(add)
 
     async def take(
-        self, scope: Scope | None, now: datetime, keys: list[str] | None = None
+        self,
+        scope: Scope | None,
+        now: datetime,
+        keys: list[str] | None = None,
+        *,
+        lease: timedelta = LEASE,
     ) -> list[Pending]:
         """Take the due posts in this scope (None: all), oldest first, or only those with
-        `keys`; each is this caller's until the lease runs out. The claim is one statement
+        `keys`; each is this caller's until its `lease` runs out. The claim is one statement
         that checks each row is still due as it moves its lease on, so two processes never
         take the same post."""
         scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
@@ -77,7 +82,7 @@ class Outbox:
             f" (SELECT id FROM outbox WHERE {' AND '.join(where)} ORDER BY id"
             f" LIMIT {TAKEN_AT_ONCE}) AND posted_at IS NULL AND gave_up = 0 AND due_at <= ?"
             f" RETURNING {TAKEN_COLUMNS}",
-            [(now + LEASE).timestamp(), *params, now.timestamp()],
+            [(now + lease).timestamp(), *params, now.timestamp()],
         )
         return sorted((pending(tuple(r)) for r in rows), key=lambda p: p.id)
 

@@ -203,14 +203,14 @@ async def store(tmp_path: Path, mini_pack: RecordsPack) -> AsyncIterator[GameSto
         yield game
 
 
-async def daily_schedules_missed_minutes_ago(db: Path, places: Iterable[Place]) -> None:
+async def daily_schedules_missed_minutes_ago(database: Path | str, places: Iterable[Place]) -> None:
     """A daily-question schedule in each place, set yesterday, whose time passed five
     minutes ago (UTC), inside the default grace period, so the bot posts it as soon as it
-    connects."""
+    connects; in a database of either backend."""
     now = datetime.now(UTC)
     due = (now - timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    async with open_db(db) as conn:
-        store = GameStore(conn)
+    async with open_store(database) as stores:
+        store = stores.game
         for place in places:
             await store.schedules.add(
                 await store.channel_id(place),

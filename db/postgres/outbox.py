@@ -3,7 +3,7 @@ processes on one database (a post is taken by one of them, under FOR UPDATE SKIP
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from db.outbox_rows import (
     INSERT_COLUMNS,
@@ -59,14 +59,19 @@ class PgOutbox:
             await store_posts(conn, posts, now, slot)
 
     async def take(
-        self, scope: Scope | None, now: datetime, keys: list[str] | None = None
+        self,
+        scope: Scope | None,
+        now: datetime,
+        keys: list[str] | None = None,
+        *,
+        lease: timedelta = LEASE,
     ) -> list[Pending]:
         """Take the due posts in this scope (None: all), oldest first, or only those with
-        `keys`; each is this caller's until the lease runs out. The rows are locked as they
+        `keys`; each is this caller's until its `lease` runs out. The rows are locked as they
         are picked, skipping those another process is taking, and each is checked again
         under its lock, so two processes never take the same post."""
         scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
-        params: list[object] = [(now + LEASE).timestamp(), now.timestamp(), *in_params]
+        params: list[object] = [(now + lease).timestamp(), now.timestamp(), *in_params]
         only = ""
         if keys is not None:
             params.append(keys)

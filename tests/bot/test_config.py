@@ -176,6 +176,22 @@ def test_range_limits_themselves_are_allowed(tmp_path: Path) -> None:
     assert load_config(path, {}).game.match_length == 20
 
 
+def test_the_takeover_time_is_read_and_kept_in_range(tmp_path: Path) -> None:
+    """[schedule] takeover_seconds: a whole or fractional number of seconds from 1 to 3600;
+    anything else is one line naming the key and the range."""
+    assert (
+        load_config(
+            write(tmp_path, "[schedule]\ntakeover_seconds = 2.5\n"), {}
+        ).schedule_takeover_seconds
+        == 2.5
+    )
+    for bad in ("0.5", "3601", '"60"', "true"):
+        path = write(tmp_path, f"[schedule]\ntakeover_seconds = {bad}\n")
+        message = error_for(path)
+        assert message.startswith(f"{path}: [schedule] takeover_seconds: ")
+        assert "expected a number from 1 to 3600" in message
+
+
 def test_a_fractional_match_length_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "[game]\nmatch_length = 2.5\n")
 

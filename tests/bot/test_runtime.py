@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime import Runtime
-from bot.scheduler import SLOT_LEASE, QuizScheduler
+from bot.runtime import TAKEOVER, Runtime
+from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.outbox_rows import KEPT, LEASE
 from db.records import read_pack
 from tests.conftest import MINI_PACK
+from trivia.bank import Bank, Records
 from trivia.commands import Answer, Ask, DailyPost
-from trivia.engine import Actor, Engine
+from trivia.engine import Actor, Engine, Indexer
 from trivia.incoming import Incoming
 from trivia.model import Place
 from trivia.replies import Reply, ReplyKind
@@ -43,11 +44,17 @@ class Process:
     """One bot process on the shared database: its runtime, scheduler and what it posted.
     A `hang` poster never returns, as when a process is killed mid-post."""
 
-    def __init__(self, store: GameStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: GameStore,
+        clock: Clock,
+        takeover: timedelta = TAKEOVER,
+        indexer: Indexer | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
-        self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1)
-        self.runtime = Runtime(store, self.engine, clock)
+        self.engine = Engine(store, defaults=Settings(answer_window=30), seed=1, indexer=indexer)
+        self.runtime = Runtime(store, self.engine, clock, takeover=takeover)
         self.scheduler = QuizScheduler(self.runtime)
         self.posted: list[tuple[Place, Reply]] = []
         self.refusing = 0
@@ -188,7 +195,7 @@ async def test_a_slot_cut_short_before_its_posts_were_stored_is_finished_once(
 
         await survivor.runtime.round()
         assert survivor.posted == []  # the claim is still fresh: its process may be posting
-        clock.now += SLOT_LEASE + timedelta(seconds=1)
+        clock.now += TAKEOVER + timedelta(seconds=1)
         await survivor.runtime.round()
         await survivor.runtime.round()
         [(place, reply)] = survivor.posted
@@ -229,6 +236,80 @@ async def test_a_fan_out_killed_mid_post_reaches_every_channel_once(db: Path) ->
     assert {reply.title for _, reply in posted} == {"Daily #1476"}
 
 
+async def test_a_shorter_takeover_time_hands_a_stopped_process_work_over_sooner(
+    db: Path,
+) -> None:
+    """With [schedule] takeover_seconds = 2, a slot a killed process claimed is taken over
+    after 2 s (not before), and a post it had taken and never made after 4 s (not before)."""
+    takeover = timedelta(seconds=2)
+    clock = Clock(NINE)
+    async with open_db(db) as one, open_db(db) as two:
+        killed = Process(GameStore(one), clock, takeover).up()
+        claimed, taken = await daily_schedules(killed.store, ["claimed", "taken"])
+        assert await killed.store.schedules.claim(claimed, SLOT_DAY, clock.now, clock.now)
+        killed.hang = True
+        posting = asyncio.ensure_future(killed.scheduler.fire(taken, SLOT_DAY))
+        for _ in range(500):
+            if await killed.store.outbox.next_due(None) not in (None, NINE):
+                break  # taken under its lease: the killed process is posting it
+            await asyncio.sleep(0.01)
+        posting.cancel()  # kill -9
+        await asyncio.gather(posting, return_exceptions=True)
+
+        survivor = Process(GameStore(two), clock, takeover).up()
+        seen = []
+        for after in (1.9, 2.1, 3.9, 4.1):
+            clock.now = NINE + timedelta(seconds=after)
+            await survivor.runtime.round()
+            await survivor.runtime.round()
+            seen.append(sorted(place.channel for place, _ in survivor.posted))
+    assert seen == [[], ["claimed"], ["claimed"], ["claimed", "taken"]]
+    assert killed.posted == []
+
+
+async def test_a_slot_slow_to_finish_is_not_taken_over_by_its_own_process(db: Path) -> None:
+    """The question bank takes longer to build than the takeover time (a loaded machine),
+    so the daily's slot stays claimed and unfinished past it: the timer round that finds
+    the claim that old leaves it to the fire still working on it, and the slot runs once
+    (its process took it over from itself, and the second run stored "This date's daily
+    question is already posted here." as the schedule's error)."""
+    clock = Clock(NINE)
+    built = asyncio.Event()
+
+    async def slow_bank(records: Records) -> Bank:
+        await built.wait()
+        return Bank.indexed(records)
+
+    async with open_db(db) as conn:
+        bot = Process(GameStore(conn), clock, indexer=slow_bank).up()
+        [schedule] = await daily_schedules(bot.store, ["chan"])
+        first = asyncio.ensure_future(bot.scheduler.fire(schedule, SLOT_DAY))
+        for _ in range(500):
+            if await bot.store.schedules.claimed_days(schedule):
+                break
+            await asyncio.sleep(0.01)
+        clock.now += TAKEOVER + timedelta(seconds=1)
+        round_ = asyncio.ensure_future(bot.runtime.round())
+
+        async def claimed_again() -> bool:
+            rows = await bot.store.writer.execute("SELECT claimed_at FROM schedule_slots")
+            return bool(rows[0][0] == clock.now.timestamp())
+
+        for _ in range(500):  # until the round is done, or (before the fix) claimed again
+            if round_.done() or await claimed_again():
+                break
+            await asyncio.sleep(0.01)
+        taken_over = await claimed_again()
+        built.set()
+        assert await first
+        await round_
+        stored = await bot.store.schedules.get(schedule)
+    assert not taken_over, "the process took its own slot over"
+    assert stored is not None
+    assert stored.last_error is None
+    assert bot.titles() == ["Daily #1476"]
+
+
 async def test_posts_made_are_kept_a_week_then_deleted(db: Path) -> None:
     """The outbox does not grow for ever: a reveal posted more than KEPT ago is deleted by
     the timer's hourly clean-up; one still owed is kept however old."""
@@ -262,7 +343,7 @@ async def test_a_paused_schedules_cut_short_slot_waits_quietly_until_resumed(
         [schedule] = await daily_schedules(bot.store, ["chan"])
         assert await bot.store.schedules.claim(schedule, SLOT_DAY, clock.now, clock.now)
         await bot.store.schedules.set_paused(schedule, True)
-        clock.now += SLOT_LEASE + timedelta(seconds=1)
+        clock.now += TAKEOVER + timedelta(seconds=1)
         with caplog.at_level(logging.INFO, logger="bot.scheduler"):
             for _ in range(3):
                 await bot.runtime.round()
