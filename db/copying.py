@@ -39,7 +39,7 @@ Row = tuple[Any, ...]
 
 
 class CopyError(Exception):
-    """A copy refused or impossible, in one line; nothing was written."""
+    """A copy refused or impossible, in one line; nothing was copied."""
 
 
 @dataclass(frozen=True)
