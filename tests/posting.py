@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.stores import Posts
 from db.connection import open_db
 from db.game import GameStore
-from db.outbox import Outbox
 from db.postgres.connection import Pool, migrate, open_pool
 from db.postgres.outbox import PgOutbox
 from db.postgres.schedules import PgSchedules
@@ -22,7 +22,7 @@ from trivia.model import Place
 class Posting:
     """One process's outbox and schedules, and the id of a channel (made on first sight)."""
 
-    outbox: Outbox | PgOutbox
+    outbox: Posts
     schedules: ScheduleStore | PgSchedules
     channel_id: Callable[[Place], Awaitable[int]]
 
