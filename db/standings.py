@@ -31,7 +31,7 @@ STANDING_SQL = (
     "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct, s.pending"
     " FROM standings s JOIN players p ON p.id = s.player_id"
 )
-_LINE_COLUMNS = "points, answered, correct, last_scored_at, streak, best_streak, pending"
+LINE_COLUMNS = "points, answered, correct, last_scored_at, streak, best_streak, pending"
 _KEY_COLUMNS = "workspace_id, player_id, period"
 READ_CHUNK = 2_000
 """Standings read per statement: 3 parameters each, well inside SQLite's variable limit."""
@@ -54,13 +54,25 @@ def settle_places(
     """Places in the settle order for changes that judge an answer, in the order given;
     None for the rest. The places are taken from the settle_order row inside the
     caller's write transaction, which holds that row until it commits."""
-    judged = [settles(before, after) for before, after in changes]
+    judged = judging(changes)
     if not any(judged):
         return [None] * len(changes)
-    (last,) = conn.execute(
-        "UPDATE settle_order SET last = last + ? RETURNING last", (sum(judged),)
-    ).fetchone()
-    place = int(last) - sum(judged) + 1
+    (last,) = conn.execute(SETTLE_SQL, (sum(judged),)).fetchone()
+    return placed(judged, int(last))
+
+
+SETTLE_SQL = "UPDATE settle_order SET last = last + ? RETURNING last"
+"""Takes places in the settle order: the row stays locked until the transaction ends."""
+
+
+def judging(changes: Sequence[tuple[Outcome | None, Outcome]]) -> list[bool]:
+    """Which of these changes judge an answer (and so take a place in the settle order)."""
+    return [settles(before, after) for before, after in changes]
+
+
+def placed(judged: list[bool], last: int) -> list[int | None]:
+    """The places of the judged changes, ending at `last` (the settle order's new last)."""
+    place = last - sum(judged) + 1
     places: list[int | None] = []
     for judges in judged:
         places.append(place if judges else None)
@@ -71,19 +83,29 @@ def settle_places(
 def count_changes(conn: sqlite3.Connection, changes: Sequence[Change]) -> None:
     """Fold answers into their players' standings, in the order given (the settle order),
     and keep standing_counts in step."""
-    counted = [
-        (c, [(c.workspace_id, c.player_id, period) for period in periods(c.answered_at)])
-        for c in changes
-    ]
-    keys = list(dict.fromkeys(key for _, keys in counted for key in keys))
+    keys = changed_keys(changes)
     if not keys:
         return
     old = _read_lines(conn, keys)
+    _write_lines(conn, old, fold(changes, old))
+
+
+def changed_keys(changes: Sequence[Change]) -> list[StandingKey]:
+    """The standing lines these changes move, each once, in key order (the order a
+    writer locks them in, so writers at once never wait on each other in a circle)."""
+    return sorted(
+        {(c.workspace_id, c.player_id, p) for c in changes for p in periods(c.answered_at)}
+    )
+
+
+def fold(changes: Sequence[Change], old: dict[StandingKey, Line]) -> dict[StandingKey, Line]:
+    """The lines after counting the changes, in the order given, into `old`."""
     new = dict(old)
-    for c, keys_of_c in counted:
-        for key in keys_of_c:
+    for c in changes:
+        for period in periods(c.answered_at):
+            key = (c.workspace_id, c.player_id, period)
             new[key] = count(new.get(key, Line()), c.before, c.after, c.answered_at)
-    _write_lines(conn, old, new)
+    return new
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
@@ -116,7 +138,7 @@ def _read_lines(conn: sqlite3.Connection, keys: Sequence[StandingKey]) -> dict[S
         marks = ", ".join(["(?, ?, ?)"] * len(chunk))
         # CROSS JOIN keeps the keys outermost: one primary-key seek each, never a scan.
         rows = conn.execute(
-            f"SELECT s.workspace_id, s.player_id, s.period, {_LINE_COLUMNS}"
+            f"SELECT s.workspace_id, s.player_id, s.period, {LINE_COLUMNS}"
             f" FROM (VALUES {marks}) AS k CROSS JOIN standings s ON s.workspace_id = k.column1"
             " AND s.player_id = k.column2 AND s.period = k.column3",
             [value for key in chunk for value in key],
@@ -130,43 +152,87 @@ def _write_lines(
 ) -> None:
     """Store the lines that changed from `old` to `new`, and move standing_counts (how many
     players hold each points total) by the difference."""
-    changed = [(key, line) for key, line in new.items() if old.get(key) != line]
-    conn.executemany(
-        f"INSERT INTO standings ({_KEY_COLUMNS}, {_LINE_COLUMNS})"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET points = excluded.points,"
-        " answered = excluded.answered, correct = excluded.correct,"
-        " last_scored_at = excluded.last_scored_at, streak = excluded.streak,"
-        " best_streak = excluded.best_streak, pending = excluded.pending",
-        [key + line for key, line in changed],
-    )
+    writes = line_writes(old, new)
+    conn.executemany(WRITE_LINE_SQL, writes.lines)
+    conn.executemany(MOVE_COUNT_SQL, writes.deltas)
+    conn.executemany(DROP_COUNT_SQL, writes.emptied)
+
+
+WRITE_LINE_SQL = (
+    f"INSERT INTO standings ({_KEY_COLUMNS}, {LINE_COLUMNS})"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f" ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET points = excluded.points,"
+    " answered = excluded.answered, correct = excluded.correct,"
+    " last_scored_at = excluded.last_scored_at, streak = excluded.streak,"
+    " best_streak = excluded.best_streak, pending = excluded.pending"
+)
+MOVE_COUNT_SQL = (
+    "INSERT INTO standing_counts (workspace_id, period, points, players) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (workspace_id, period, points) DO UPDATE SET"
+    " players = standing_counts.players + excluded.players"
+)
+DROP_COUNT_SQL = (
+    "DELETE FROM standing_counts WHERE workspace_id = ? AND period = ? AND points = ?"
+    " AND players = 0"
+)
+
+
+@dataclass(frozen=True)
+class LineWrites:
+    """The rows that store a change of lines: the lines that changed, the moves of
+    standing_counts (how many players hold each points total) and the counts that may
+    have emptied, each in key order."""
+
+    lines: list[tuple[Any, ...]]
+    deltas: list[tuple[int, str, int, int]]
+    emptied: list[tuple[int, str, int]]
+
+
+def line_writes(old: dict[StandingKey, Line], new: dict[StandingKey, Line]) -> LineWrites:
+    """What to write for the lines that changed from `old` to `new`."""
+    changed = sorted((key, line) for key, line in new.items() if old.get(key) != line)
     moved: Counter[tuple[int, str, int]] = Counter()
     for key, line in changed:
         workspace_id, _, period = key
         if (was := old.get(key)) is not None:
             moved[workspace_id, period, was.points] -= 1
         moved[workspace_id, period, line.points] += 1
-    deltas = [(*key, delta) for key, delta in moved.items() if delta]
-    conn.executemany(
-        "INSERT INTO standing_counts (workspace_id, period, points, players) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (workspace_id, period, points) DO UPDATE SET"
-        " players = players + excluded.players",
+    deltas = sorted((*key, delta) for key, delta in moved.items() if delta)
+    return LineWrites(
+        [key + line for key, line in changed],
         deltas,
+        [(w, p, points) for w, p, points, delta in deltas if delta < 0],
     )
-    if emptied := [key for *key, delta in deltas if delta < 0]:
-        conn.executemany(
-            "DELETE FROM standing_counts WHERE workspace_id = ? AND period = ? AND points = ?"
-            " AND players = 0",
-            emptied,
-        )
+
+
+LEADERBOARD_SQL = (
+    STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ? ORDER BY {RANK_ORDER} LIMIT ?"
+)
+ME_SQL = (
+    "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
+    " p.display_name, s.pending FROM standings s JOIN players p ON p.id = s.player_id"
+    " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
+    " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?"
+)
+AHEAD_SQL = (
+    "SELECT (SELECT coalesce(sum(players), 0) FROM standing_counts"
+    "        WHERE workspace_id = ?1 AND period = ?2 AND points > ?3)"
+    " + (SELECT count(*) FROM standings {indexed}"
+    "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct > ?4)"
+    " + (SELECT count(*) FROM standings {indexed}"
+    "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct = ?4"
+    "    AND (last_scored_at, player_id) < (?5, ?6)),"
+    " (SELECT coalesce(sum(players), 0) FROM standing_counts"
+    "  WHERE workspace_id = ?1 AND period = ?2)"
+)
+"""Players ahead: more points (from the per-points counts), then equal points with more
+correct answers, then equal both and an earlier score or lower id; and how many players
+({indexed}: SQLite's index hint, none on PostgreSQL)."""
 
 
 def leaderboard(conn: sqlite3.Connection, scope: tuple[int, str], limit: int) -> list[Standing]:
     """The top players of a (workspace, period), in rank order."""
-    rows = conn.execute(
-        STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ? ORDER BY {RANK_ORDER} LIMIT ?",
-        (*scope, limit),
-    )
+    rows = conn.execute(LEADERBOARD_SQL, (*scope, limit))
     return [Standing(rank, *row) for rank, row in enumerate(rows, start=1)]
 
 
@@ -174,32 +240,31 @@ def player_stats(
     conn: sqlite3.Connection, scope: tuple[int, str], player_id: int
 ) -> PlayerStats | None:
     """A player's totals and rank in a (workspace, period), with the neighbours."""
-    me = conn.execute(
-        "SELECT s.points, s.answered, s.correct, s.last_scored_at, a.streak, a.best_streak,"
-        " p.display_name, s.pending FROM standings s JOIN players p ON p.id = s.player_id"
-        " JOIN standings a ON a.workspace_id = s.workspace_id AND a.player_id = s.player_id"
-        " AND a.period = 'all' WHERE s.workspace_id = ? AND s.period = ? AND s.player_id = ?",
-        (*scope, player_id),
-    ).fetchone()
+    me = conn.execute(ME_SQL, (*scope, player_id)).fetchone()
     if me is None:
         return None
-    points, answered, correct, last_at, streak, best, name, pending = me
-    # Players ahead: more points (from the per-points counts), then equal points
-    # with more correct answers, then equal both and an earlier score or lower id.
+    key = rank_key(me, player_id)
     ahead = conn.execute(
-        "SELECT (SELECT coalesce(sum(players), 0) FROM standing_counts"
-        "        WHERE workspace_id = ?1 AND period = ?2 AND points > ?3)"
-        " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
-        "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct > ?4)"
-        " + (SELECT count(*) FROM standings INDEXED BY standings_rank"
-        "    WHERE workspace_id = ?1 AND period = ?2 AND points = ?3 AND correct = ?4"
-        "    AND (last_scored_at, player_id) < (?5, ?6)),"
-        " (SELECT coalesce(sum(players), 0) FROM standing_counts"
-        "  WHERE workspace_id = ?1 AND period = ?2)",
-        (*scope, points, correct, last_at, player_id),
+        AHEAD_SQL.format(indexed="INDEXED BY standings_rank"), (*scope, *key)
     ).fetchone()
     rank = int(ahead[0]) + 1
-    me_key = (points, correct, last_at, player_id)
+    neighbours = []
+    for above, at in ((True, rank - 1), (False, rank + 1)):
+        row = conn.execute(*neighbour_query(scope, key, above=above)).fetchone()
+        neighbours.append(Standing(at, *row) if row else None)
+    return stats(me, rank, int(ahead[1]), neighbours[0], neighbours[1])
+
+
+def rank_key(me: Any, player_id: int) -> tuple[Any, ...]:
+    """What ranks a player, from a row of ME_SQL: points, correct, last scored, id."""
+    return (me[0], me[2], me[3], player_id)
+
+
+def stats(
+    me: Any, rank: int, players: int, above: Standing | None, below: Standing | None
+) -> PlayerStats:
+    """PlayerStats from a row of ME_SQL, the rank and the neighbours."""
+    points, answered, correct, _, streak, best, name, pending = me
     return PlayerStats(
         name=name,
         points=points,
@@ -209,21 +274,17 @@ def player_stats(
         streak=streak,
         best_streak=best,
         rank=rank,
-        players=int(ahead[1]),
-        above=_neighbour(conn, scope, me_key, rank - 1, above=True),
-        below=_neighbour(conn, scope, me_key, rank + 1, above=False),
+        players=players,
+        above=above,
+        below=below,
     )
 
 
-def _neighbour(
-    conn: sqlite3.Connection,
-    scope: tuple[int, str],
-    key: tuple[Any, ...],
-    rank: int,
-    *,
-    above: bool,
-) -> Standing | None:
-    """The next player up or down the ranking: three narrow index seeks, first hit wins."""
+def neighbour_query(
+    scope: tuple[int, str], key: tuple[Any, ...], *, above: bool
+) -> tuple[str, tuple[Any, ...]]:
+    """The next player up or down the ranking: three narrow index seeks, first hit wins
+    (one query: the seeks run in order and the outer LIMIT stops at the first hit)."""
     points, correct, last_at, player_id = key
     if above:
         seeks = (
@@ -245,14 +306,12 @@ def _neighbour(
             ("s.points < ?", (points,),
              "s.points DESC, s.correct DESC, s.last_scored_at, s.player_id"),
         )  # fmt: skip
-    # One query: the seeks run in order and the outer LIMIT stops at the first hit.
     parts = [
         "SELECT * FROM (" + STANDING_SQL + f" WHERE s.workspace_id = ? AND s.period = ?"
-        f" AND {where} ORDER BY {order} LIMIT 1)"
-        for where, _, order in seeks
+        f" AND {where} ORDER BY {order} LIMIT 1) AS seek{i}"
+        for i, (where, _, order) in enumerate(seeks)
     ]
-    row = conn.execute(
+    return (
         " UNION ALL ".join(parts) + " LIMIT 1",
         tuple(value for _, params, _ in seeks for value in (*scope, *params)),
-    ).fetchone()
-    return Standing(rank, *row) if row else None
+    )
