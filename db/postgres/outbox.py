@@ -15,7 +15,7 @@ from db.outbox_rows import (
     post_values,
 )
 from db.postgres.connection import Connection, Pool
-from db.postgres.placeholders import numbered
+from db.postgres.sql import numbered
 from db.scoping import in_scope
 from trivia.model import Scope
 from trivia.posts import Pending, Post, SlotDone
@@ -66,18 +66,22 @@ class PgOutbox:
         are picked, skipping those another process is taking, and each is checked again
         under its lock, so two processes never take the same post."""
         scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
-        params: list[object] = [(now + LEASE).timestamp(), now.timestamp(), *in_params]
+        params: list[object] = [now.timestamp(), *in_params]
         only = ""
         if keys is not None:
             params.append(keys)
-            only = f" AND key = ANY(${len(params)}::text[])"
+            only = " AND key = ANY(?::text[])"
         rows = await self.pool.fetch(
-            "WITH picked AS MATERIALIZED (SELECT id AS pick FROM outbox"
-            f" WHERE posted_at IS NULL AND gave_up = 0 AND due_at <= $2{numbered(scoped, 3)}{only}"
-            f" ORDER BY id LIMIT {TAKEN_AT_ONCE} FOR UPDATE SKIP LOCKED)"
-            " UPDATE outbox SET due_at = $1, attempts = attempts + 1 FROM picked WHERE id = pick"
-            f" AND posted_at IS NULL AND gave_up = 0 AND due_at <= $2 RETURNING {TAKEN_COLUMNS}",
+            numbered(
+                "WITH picked AS MATERIALIZED (SELECT id AS pick FROM outbox"
+                f" WHERE posted_at IS NULL AND gave_up = 0 AND due_at <= ?{scoped}{only}"
+                f" ORDER BY id LIMIT {TAKEN_AT_ONCE} FOR UPDATE SKIP LOCKED)"
+                " UPDATE outbox SET due_at = ?, attempts = attempts + 1 FROM picked WHERE id = pick"
+                f" AND posted_at IS NULL AND gave_up = 0 AND due_at <= ? RETURNING {TAKEN_COLUMNS}"
+            ),
             *params,
+            (now + LEASE).timestamp(),
+            now.timestamp(),
         )
         return sorted((pending(tuple(r)) for r in rows), key=lambda p: p.id)
 
@@ -128,8 +132,9 @@ class PgOutbox:
         """When the next unposted post in this scope is due."""
         scoped, params = in_scope(scope, "platform", "workspace", "channel")
         value = await self.pool.fetchval(
-            "SELECT min(due_at) FROM outbox WHERE posted_at IS NULL AND gave_up = 0"
-            + numbered(scoped, 1),
+            numbered(
+                f"SELECT min(due_at) FROM outbox WHERE posted_at IS NULL AND gave_up = 0{scoped}"
+            ),
             *params,
         )
         return None if value is None else datetime.fromtimestamp(float(value), UTC)
