@@ -63,7 +63,9 @@ def slot_finished(slot: SlotDone, now: datetime) -> list[Statement]:
 
 
 def _outcome(post_id: int, error: str | None) -> Statement:
-    """Show how a post went on the schedule that posts it."""
+    """Show how a post went on the schedule that posts it. Run first: removing a schedule
+    locks its row before the outbox rows that name it, so the outcome locks them in that
+    order too and the two never wait on each other (PostgreSQL)."""
     return (
         "UPDATE schedules SET last_error = ?"
         " WHERE id = (SELECT schedule_id FROM outbox WHERE id = ?)",
@@ -74,11 +76,11 @@ def _outcome(post_id: int, error: str | None) -> Statement:
 def posted(post_id: int, now: datetime) -> list[Statement]:
     """Mark a post made."""
     return [
+        _outcome(post_id, None),
         (
             "UPDATE outbox SET posted_at = ?, last_error = NULL WHERE id = ?",
             (now.timestamp(), post_id),
         ),
-        _outcome(post_id, None),
     ]
 
 
@@ -86,12 +88,12 @@ def failed(post_id: int, retry_at: datetime | None, error: str) -> list[Statemen
     """Mark a post failed: due again at `retry_at`, or (None) given up."""
     due = None if retry_at is None else retry_at.timestamp()
     return [
+        _outcome(post_id, error[:300]),
         (
             "UPDATE outbox SET due_at = coalesce(?, due_at), gave_up = ?, last_error = ?"
             " WHERE id = ?",
             (due, int(retry_at is None), error[:300], post_id),
         ),
-        _outcome(post_id, error[:300]),
     ]
 
 
