@@ -1,6 +1,6 @@
 """What the outboxes of both backends share: how long posts are kept and leased, how a post
 becomes a row and a taken row a post, and the statements both run (in SQLite's `?` style;
-PostgreSQL numbers them with db.postgres.sql.numbered)."""
+PostgreSQL numbers them with db.postgres.placeholders.numbered)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """What the schedule stores of both backends share: their SQL (in SQLite's `?` style;
-PostgreSQL numbers it with db.postgres.sql.numbered), and how a schedule becomes a row and
+PostgreSQL numbers it with db.postgres.placeholders.numbered), and how a schedule becomes a row and
 a row a schedule."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from db import outbox_rows as rows
 from db.outbox_rows import LEASE, TAKEN_AT_ONCE, TAKEN_COLUMNS, Statement, pending
 from db.postgres.connection import Connection, Pool
-from db.postgres.sql import numbered
+from db.postgres.placeholders import numbered
 from db.scoping import in_scope
 from trivia.model import Scope
 from trivia.posts import Pending, Post, SlotDone

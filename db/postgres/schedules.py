@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from db import schedule_rows as sql
 from db.postgres.connection import Pool
-from db.postgres.sql import numbered
+from db.postgres.placeholders import numbered
 from db.schedule_rows import schedule, schedule_values
 from trivia.model import Place
 from trivia.schedule import Schedule, Timing

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from db import standings as shared
 from db.postgres.connection import Connection
-from db.postgres.sql import numbered
+from db.postgres.placeholders import numbered
 from db.standings import Change
 from trivia.standings import Line, LogEntry, Outcome, StandingKey, replay
 from trivia.store import PlayerStats, Standing
