@@ -23,8 +23,7 @@ from bot.console_seat import console_seat
 from bot.pacing import platform_pacer
 from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
-from db.connection import open_db
-from db.game import GameStore
+from db.backend import open_store
 from trivia.bank import Bank, Records
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
@@ -86,9 +85,9 @@ async def open_app(
     scope: Scope | None = None,
 ) -> AsyncIterator[App]:
     """Open the database (migrating and seeding it) and build the engine."""
-    async with open_db(config.db_path) as conn, open_db(config.db_path) as write_conn:
-        store = GameStore(conn, write_conn)
-        await store.records.seed()
+    async with open_store(config.database) as stores:
+        store = stores.game
+        await stores.records.seed()
         settings = Settings(
             answer_window=config.game.answer_window_seconds,
             match_length=config.game.match_length,
@@ -127,6 +126,8 @@ async def _check_series(config: Config, engine: Engine) -> None:
 
 async def play_console(config: Config, *, seed: int | None = None) -> None:
     """Play in this terminal until Ctrl-D, in the first console seat free on the database."""
+    # On PostgreSQL the seats are held beside the per-user SQLite path (config.db_path,
+    # unused then): consoles on one machine take turns; the seats move into the database.
     with console_seat(config.db_path) as seat:
         scope = Scope(channels=frozenset({seat}))
         async with open_app(config, seed=seed, scope=scope) as app:

@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,9 +24,14 @@ from adapters.slack_manifest import slack_manifest
 from bot.app import TokenRefusedError, play_console, run_platforms
 from bot.config import Config, ConfigError, load_config
 from bot.pack_check import check_packs
-from db.backend import DATABASE_ERRORS, ConnectError, describe, open_store
-from db.connection import migrate, open_db
-from db.game import GameStore
+from db.backend import (
+    DATABASE_ERRORS,
+    BackupTargetError,
+    ConnectError,
+    backup_sqlite,
+    describe,
+    open_store,
+)
 from db.records import read_pack
 from trivia.margins import margin_text
 from trivia.pack import PackError, pack_to_dict
@@ -222,16 +226,7 @@ NO_PLATFORM = (
 )
 
 
-NOT_YET_ON_POSTGRES = (
-    "{what}: the game does not run on PostgreSQL yet, only `records` and `db migrate` do;"
-    " set [database] path (SQLite) in {file} for now (see docs/deploy.md)"
-)
-
-
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
-    command = " ".join(filter(None, (args.command, getattr(args, "db_command", None))))
-    if config.db_url and command in ("run", "play", "db rebuild"):
-        raise CommandError(NOT_YET_ON_POSTGRES.format(what=command, file=config.file))
     if args.command == "run" and not config.platforms and not sys.stdin.isatty():
         # Under a service a missing token must not pass for a console that reads no input.
         file = config.source or f"{config.file} (none in this folder) or in --config FILE"
@@ -288,35 +283,29 @@ async def _db(args: argparse.Namespace, config: Config) -> int:
             done = ", ".join(stores.applied) or "nothing (up to date)"
             print(f"{describe(config.database)}: applied {done}")
             return 0
-    if config.db_url:  # `db rebuild` was refused in _dispatch: this is `db backup`
+    if args.db_command == "rebuild":
+        async with open_store(config.database) as stores:
+            await stores.game.rebuild_standings()
+        print(f"{describe(config.database)}: standings rebuilt from the answer log")
+        return 0
+    if config.db_url:
         raise CommandError(
             f"db backup: use pg_dump for PostgreSQL (pg_dump --format=custom"
             f" --file=FILE {describe(config.db_url)})"
         )
-    async with open_db(config.db_path, migrate_now=False) as conn:
-        if args.db_command == "rebuild":
-            await migrate(conn)
-            await GameStore(conn).rebuild_standings()
-            print(f"{config.db_path}: standings rebuilt from the answer log")
-            return 0
-        target: Path = args.path
-        if await asyncio.to_thread(target.exists):
-            raise CommandError(f"{target}: already exists; choose a new file")
-        await migrate(conn)
-        try:
-            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CommandError(f"{target}: cannot make its folder: {exc.strerror}") from None
-        try:
-            copy = sqlite3.connect(target)
-        except sqlite3.Error as exc:
-            raise CommandError(f"{target}: {exc}") from None
-        try:
-            await conn.backup(copy)
-        finally:
-            copy.close()
-        print(f"Backed up {config.db_path} to {target}")
-        return 0
+    target: Path = args.path
+    if await asyncio.to_thread(target.exists):
+        raise CommandError(f"{target}: already exists; choose a new file")
+    try:
+        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"{target}: cannot make its folder: {exc.strerror}") from None
+    try:
+        await backup_sqlite(config.db_path, target)
+    except BackupTargetError as exc:
+        raise CommandError(f"{target}: {exc}") from None
+    print(f"Backed up {config.db_path} to {target}")
+    return 0
 
 
 async def _records(args: argparse.Namespace, config: Config) -> int:

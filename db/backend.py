@@ -1,8 +1,8 @@
 """The one way in for code above db/: open the configured database, whichever backend it is,
 and get its stores. A `postgresql://` URL selects PostgreSQL; a file path, SQLite.
 
-So far the records are the store both backends have; the game store is SQLite's alone
-(db.game.GameStore, opened by bot/app.py)."""
+Both backends have the same stores: the records, and the game (the engine's store with its
+schedules and outbox: db.game.GameStore on SQLite, db.postgres.game.PgGameStore)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ import asyncpg
 
 from db.connection import migrate as migrate_sqlite
 from db.connection import open_db
+from db.game import GameStore
 from db.postgres import connection as postgres
 from db.postgres.connection import ConnectError as ConnectError
-from db.postgres.records import PgRecordsStore
-from db.records import BaseRecordsStore, RecordsStore
-from db.transactions import Writer
+from db.postgres.game import PgGameStore
+from db.records import BaseRecordsStore
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 """What a database URL starts with (asyncpg takes both spellings)."""
@@ -50,18 +50,42 @@ class Stores:
     """An open database's stores, and the migrations opening it applied."""
 
     records: BaseRecordsStore
+    game: GameStore | PgGameStore
     applied: list[str]
 
 
 @asynccontextmanager
 async def open_store(location: Path | str) -> AsyncIterator[Stores]:
     """Open the database at `location` (a SQLite file, or a `postgresql://` URL), apply its
-    pending migrations, and close it on exit."""
+    pending migrations, and close it on exit. On SQLite the game store reads and writes on
+    separate connections, so writes never queue behind reads (WAL lets them run side by
+    side)."""
     if is_url(location):
         async with postgres.open_pool(location) as pool:
             applied = await postgres.migrate(pool)
-            yield Stores(PgRecordsStore(pool), applied)
+            game = PgGameStore(pool)
+            yield Stores(game.records, game, applied)
         return
     async with open_db(location, migrate_now=False) as conn:
         applied = await migrate_sqlite(conn)
-        yield Stores(RecordsStore(conn, Writer(conn)), applied)
+        async with open_db(location, migrate_now=False) as write_conn:
+            sqlite_game = GameStore(conn, write_conn)
+            yield Stores(sqlite_game.records, sqlite_game, applied)
+
+
+class BackupTargetError(Exception):
+    """The backup file could not be written; the message says why."""
+
+
+async def backup_sqlite(path: Path, target: Path) -> None:
+    """Copy the SQLite database at `path` (migrated first) to the new file `target`, as it
+    stands at one moment, while the bot may be writing to it."""
+    async with open_db(path) as conn:
+        try:
+            copy = sqlite3.connect(target)
+        except sqlite3.Error as exc:
+            raise BackupTargetError(str(exc)) from None
+        try:
+            await conn.backup(copy)
+        finally:
+            copy.close()

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
+from db import game_parts as sql
 from db import standings, stored
 from db.answer_log import AnswerLog, LoggedAnswer
 from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_daily_streaks
+from db.game_parts import GameParts
 from db.outbox import Outbox, post_rows
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
 from db.scoping import in_scope
 from db.transactions import Writer, on_thread
-from trivia.bank import Records
 from trivia.daily import DailyInfo
 from trivia.model import Place, Scope
 from trivia.posts import Post
-from trivia.schedule import Schedule, Timing
-from trivia.standings import Outcome
 from trivia.store import (
     Announce,
     AnswerRow,
@@ -37,16 +36,12 @@ from trivia.store import (
     StreakStanding,
 )
 
-ROUND_SCORES_SQL = (
-    "SELECT p.display_name, sum(a.points) AS total FROM answers a"
-    " JOIN questions q ON q.id = a.question_id JOIN players p ON p.id = a.player_id"
-    " WHERE q.round_id = ? GROUP BY a.player_id ORDER BY total DESC, p.display_name"
-)
-"""Each player's points in a round, best first, ties by name."""
 
-
-class GameStore:
+class GameStore(GameParts):
     """The engine's storage on SQLite (implements trivia.store.Store)."""
+
+    records: RecordsStore
+    schedules: ScheduleStore
 
     def __init__(
         self, conn: aiosqlite.Connection, write_conn: aiosqlite.Connection | None = None
@@ -63,18 +58,6 @@ class GameStore:
         self._ids: dict[tuple[str, ...], int] = {}
         """Ids of workspaces and channels by their refs: kept, as such a row is never
         deleted or re-keyed. Everything that can change is read from the database."""
-
-    async def records_version(self) -> int:
-        """A number that changes whenever an import changes the records."""
-        return await self.records.version()
-
-    async def load_records(self) -> Records:
-        """Every event, nickname and series description, for the question bank."""
-        return Records(
-            tuple(await self.records.load_events()),
-            tuple(await self.records.load_competitors()),
-            tuple(await self.records.load_series()),
-        )
 
     async def daily_deal(self, pool: str, number: int) -> str | None:
         """The record key dealt to a pool's daily number, if dealt."""
@@ -127,23 +110,21 @@ class GameStore:
     async def _workspace_id(self, place: Place) -> int:
         return await self._upsert_id(
             ("w", place.platform, place.workspace),
-            "INSERT INTO workspaces (platform, ref) VALUES (?, ?) ON CONFLICT (platform, ref)"
-            " DO UPDATE SET ref = excluded.ref RETURNING id",
+            sql.SAVE_WORKSPACE_SQL,
             (place.platform, place.workspace),
         )
 
     async def _known_workspace(self, place: Place) -> int | None:
         return await self._find_id(
             ("w", place.platform, place.workspace),
-            "SELECT id FROM workspaces WHERE platform = ? AND ref = ?",
+            sql.FIND_WORKSPACE_SQL,
             (place.platform, place.workspace),
         )
 
     async def _known_channel(self, place: Place) -> int | None:
         return await self._find_id(
             ("c", place.platform, place.workspace, place.channel),
-            "SELECT c.id FROM channels c JOIN workspaces w ON w.id = c.workspace_id"
-            " WHERE w.platform = ? AND w.ref = ? AND c.ref = ?",
+            sql.FIND_CHANNEL_SQL,
             (place.platform, place.workspace, place.channel),
         )
 
@@ -155,8 +136,7 @@ class GameStore:
         workspace_id = await self._workspace_id(place)
         return await self._upsert_id(
             ("c", place.platform, place.workspace, place.channel),
-            "INSERT INTO channels (workspace_id, ref) VALUES (?, ?) ON CONFLICT (workspace_id, ref)"
-            " DO UPDATE SET ref = excluded.ref RETURNING id",
+            sql.SAVE_CHANNEL_SQL,
             (workspace_id, place.channel),
         )
 
@@ -165,15 +145,13 @@ class GameStore:
         (read first: a player seen under the stored name costs no write)."""
         workspace_id = await self._workspace_id(place)
         row = await self._row(
-            "SELECT id, display_name FROM players WHERE workspace_id = ? AND ref = ?",
+            sql.PLAYER_SQL,
             (workspace_id, user),
         )
         if row is not None and row[1] == name:
             return int(row[0])
         rows = await self.writer.execute(
-            "INSERT INTO players (workspace_id, ref, display_name) VALUES (?, ?, ?)"
-            " ON CONFLICT (workspace_id, ref) DO UPDATE SET display_name = excluded.display_name"
-            " RETURNING id",
+            sql.SAVE_PLAYER_SQL,
             (workspace_id, user, name),
         )
         return int(rows[0][0])
@@ -248,8 +226,7 @@ class GameStore:
             if daily is not None and DailyStore.posted(conn, channel_id, daily.day):
                 return None
             row = conn.execute(
-                "INSERT INTO rounds (channel_id, total, started_at, seed, lane)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                sql.START_ROUND_SQL,
                 (channel_id, total, stored.ts(first.asked_at), seed, lane),
             ).fetchone()
             if row is None:
@@ -318,11 +295,7 @@ class GameStore:
         workspace_id = await self._workspace_id(question.place)
 
         def reveal(conn: sqlite3.Connection) -> Revealed | None:
-            claimed = conn.execute(
-                "UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL"
-                " RETURNING id",
-                (stored.ts(revealed_at), question.id),
-            ).fetchall()
+            claimed = conn.execute(sql.CLOSE_SQL, (stored.ts(revealed_at), question.id)).fetchall()
             if not claimed:
                 return None
             answers = [
@@ -334,21 +307,17 @@ class GameStore:
             if settled.streaks:
                 DailyStore.save_streaks(conn, question.id, settled.streaks)
             if following is None:
-                conn.execute(
-                    "UPDATE rounds SET ended_at = ? WHERE id = ?",
-                    (stored.ts(revealed_at), question.round_id),
-                )
+                conn.execute(sql.END_ROUND_SQL, (stored.ts(revealed_at), question.round_id))
                 scores = [
                     (row[0], int(row[1]))
-                    for row in conn.execute(ROUND_SCORES_SQL, (question.round_id,))
+                    for row in conn.execute(
+                        sql.ROUND_SCORES_SQL.format(collate=""), (question.round_id,)
+                    )
                 ]
                 revealed = Revealed(answers, settled, None, scores)
             else:
                 next_id = _insert_question(conn, question.round_id, question.seq + 1, following)
-                revealed = Revealed(answers, settled, OpenQuestion(
-                    next_id, question.round_id, question.seq + 1, question.total,
-                    following.question, following.asked_at, following.closes_at, question.place,
-                ))  # fmt: skip
+                revealed = sql.revealed_with_next(question, answers, settled, following, next_id)
             posts = [Post(a.key, a.place, a.reply) for a in announce(revealed)]
             post_rows(conn, posts, revealed_at)
             return revealed
@@ -359,21 +328,14 @@ class GameStore:
         """Unrevealed questions whose answer window has closed, in this scope."""
         where, params = in_scope(scope, "w.platform", "w.ref", "c.ref")
         rows = await self._rows(
-            stored.OPEN_QUESTION_SQL + " WHERE q.revealed_at IS NULL AND q.closes_at <= ?"
-            f"{where} ORDER BY q.closes_at",
-            (stored.ts(now), *params),
+            f"{sql.DUE_SQL}{where} ORDER BY q.closes_at", (stored.ts(now), *params)
         )
         return [stored.open_question(row) for row in rows]
 
     async def next_deadline(self, scope: Scope | None = None) -> datetime | None:
         """When the next open question in this scope closes."""
         where, params = in_scope(scope, "w.platform", "w.ref", "c.ref")
-        row = await self._row(
-            "SELECT min(q.closes_at) FROM questions q JOIN rounds r ON r.id = q.round_id"
-            " JOIN channels c ON c.id = r.channel_id JOIN workspaces w ON w.id = c.workspace_id"
-            f" WHERE q.revealed_at IS NULL{where}",
-            params,
-        )
+        row = await self._row(sql.NEXT_DEADLINE_SQL + where, params)
         return stored.dt(row[0]) if row and row[0] is not None else None
 
     async def asking(self, place: Place, recent: int) -> Asking:
@@ -422,58 +384,18 @@ class GameStore:
         def save(conn: sqlite3.Connection) -> None:
             for name, value in values.items():
                 if value is None:
-                    conn.execute(
-                        "DELETE FROM workspace_settings WHERE workspace_id = ? AND name = ?",
-                        (workspace_id, name),
-                    )
+                    conn.execute(sql.CLEAR_SETTING_SQL, (workspace_id, name))
                 else:
-                    conn.execute(
-                        "INSERT INTO workspace_settings (workspace_id, name, value)"
-                        " VALUES (?, ?, ?) ON CONFLICT (workspace_id, name)"
-                        " DO UPDATE SET value = excluded.value",
-                        (workspace_id, name, value),
-                    )
+                    conn.execute(sql.SET_SETTING_SQL, (workspace_id, name, value))
 
         await self.writer.transaction(save)
-
-    async def add_schedule(
-        self,
-        place: Place,
-        timing: Timing,
-        *,
-        series: str | None,
-        questions: int | None,
-        reveal_at: time | None,
-        now: datetime,
-    ) -> int:
-        """Store a schedule for this channel; its id."""
-        return await self.schedules.add(
-            await self._channel_id(place),
-            timing,
-            series=series,
-            questions=questions,
-            reveal_at=reveal_at,
-            now=now,
-        )
-
-    async def list_schedules(self, place: Place) -> list[Schedule]:
-        """The workspace's schedules."""
-        return await self.schedules.in_workspace(place)
-
-    async def change_schedule(self, place: Place, action: str, schedule_id: int) -> bool:
-        """Pause, resume or remove one of the workspace's schedules; False if not found."""
-        if await self.schedules.for_workspace(place, schedule_id) is None:
-            return False
-        if action == "remove":
-            return await self.schedules.remove(schedule_id)
-        return await self.schedules.set_paused(schedule_id, action == "pause")
 
     async def reset_standings(self, place: Place) -> None:
         """Delete the workspace's answers and everything derived from them."""
         workspace_id = await self._workspace_id(place)
 
         def reset(conn: sqlite3.Connection) -> None:
-            for table in ("answers", "standings", "standing_counts"):
+            for table in sql.RESET_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE workspace_id = ?", (workspace_id,))
             DailyStore.reset(conn, workspace_id)
 
@@ -481,16 +403,12 @@ class GameStore:
 
     async def get_state(self, name: str) -> str | None:
         """A value kept between runs."""
-        row = await self._row("SELECT value FROM bot_state WHERE name = ?", (name,))
+        row = await self._row(sql.GET_STATE_SQL, (name,))
         return str(row[0]) if row else None
 
     async def set_state(self, name: str, value: str) -> None:
         """Keep a value between runs."""
-        await self.writer.execute(
-            "INSERT INTO bot_state (name, value) VALUES (?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            (name, value),
-        )
+        await self.writer.execute(sql.SET_STATE_SQL, (name, value))
 
     async def rebuild_standings(self) -> None:
         """Recompute the standings and daily streaks from the answer log, in one
@@ -504,9 +422,7 @@ class GameStore:
 
 
 def _settings(conn: sqlite3.Connection, workspace_id: int) -> dict[str, str]:
-    rows = conn.execute(
-        "SELECT name, value FROM workspace_settings WHERE workspace_id = ?", (workspace_id,)
-    )
+    rows = conn.execute(sql.SETTINGS_SQL, (workspace_id,))
     return {str(name): str(value) for name, value in rows}
 
 
@@ -516,12 +432,7 @@ def _asking(
     """A workspace's settings overrides, the subjects of the channel's latest quick-play
     questions, the records of its open daily question and the records version (a place
     never stored, None, has none of them)."""
-    subjects = conn.execute(
-        "SELECT q.subject FROM rounds r JOIN questions q ON q.round_id = r.id"
-        " WHERE r.channel_id = ? AND r.lane = 'play' AND q.subject IS NOT NULL"
-        " ORDER BY r.id DESC, q.seq DESC LIMIT ?",
-        (channel_id, recent),
-    )
+    subjects = conn.execute(sql.SUBJECTS_SQL, (channel_id, recent))
     held = conn.execute(
         "SELECT k.value FROM rounds r JOIN questions q ON q.round_id = r.id,"
         " json_each(q.body, '$.event_keys') AS k"
@@ -563,40 +474,12 @@ def _rescore(
 ) -> None:
     """Write a reveal's rescoring: the answers it judges take their places in the settle
     order (in the order given), and the standings move with them."""
-    by_id = {a.id: a for a in answers}
-    changes = [
-        standings.Change(
-            workspace_id,
-            by_id[answer_id].player_id,
-            stored.ts(by_id[answer_id].answered_at),
-            Outcome(by_id[answer_id].points, by_id[answer_id].correct),
-            Outcome(points, correct),
-        )
-        for answer_id, points, correct in rescored
-    ]
+    changes = sql.rescore_changes(workspace_id, answers, rescored)
     places = standings.settle_places(conn, [(c.before, c.after) for c in changes])
-    conn.executemany(
-        "UPDATE answers SET points = ?, correct = ?, settle_seq = coalesce(?, settle_seq)"
-        " WHERE id = ?",
-        [
-            (points, int(correct), place, answer_id)
-            for (answer_id, points, correct), place in zip(rescored, places, strict=True)
-        ],
-    )
+    conn.executemany(sql.RESCORE_SQL, sql.rescore_rows(rescored, places))
     standings.count_changes(conn, changes)
 
 
 def _insert_question(conn: sqlite3.Connection, round_id: int, seq: int, item: NextQuestion) -> int:
-    row = conn.execute(
-        "INSERT INTO questions (round_id, seq, body, asked_at, closes_at, subject)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            round_id,
-            seq,
-            stored.question_to_json(item.question),
-            stored.ts(item.asked_at),
-            stored.ts(item.closes_at),
-            item.question.subject,
-        ),
-    ).fetchone()
+    row = conn.execute(sql.INSERT_QUESTION_SQL, sql.question_values(round_id, seq, item)).fetchone()
     return int(row[0])

@@ -15,11 +15,14 @@ import discord
 import pytest
 import yarl
 
+from db.backend import open_store
 from db.connection import BUSY_TIMEOUT_MS, open_db
 from db.game import GameStore
+from db.postgres.game import PgGameStore
 from db.records import read_pack
 from tests.postgres import (
     HOW_TO_ENABLE,
+    MIGRATED,
     NO_BINARIES,
     Server,
     StartError,
@@ -30,6 +33,8 @@ from tests.postgres import (
 from trivia.model import Place, RecordsPack
 from trivia.schedule import Timing
 
+AnyGame = GameStore | PgGameStore
+"""The game store of either backend."""
 MINI_PACK = Path(__file__).parent / "data" / "mini_pack.json"
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -81,12 +86,14 @@ class Databases:
         self.backend, self.folder, self.server, self.stack = backend, folder, server, stack
         self.made = 0
 
-    def new(self) -> Path | str:
-        """Another new database (a SQLite file is made when first opened)."""
+    def new(self, *, migrated: bool = False) -> Path | str:
+        """Another new database (a SQLite file is made and migrated when first opened;
+        `migrated`: a PostgreSQL one is made holding the migrations already)."""
         self.made += 1
         if self.server is None:
             return self.folder / f"db{self.made}.sqlite3"
-        return self.stack.enter_context(self.server.database())
+        template = self.server.template(MIGRATED) if migrated else "template0"
+        return self.stack.enter_context(self.server.database(template))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -137,6 +144,30 @@ async def game_store(path: Path, *packs: RecordsPack) -> AsyncIterator[GameStore
         for pack in packs:
             await game.records.import_pack(pack)
         yield game
+
+
+@asynccontextmanager
+async def opened_game(database: Path | str, *packs: RecordsPack) -> AsyncIterator[AnyGame]:
+    """The game store of a database of either backend (as db.backend.open_store opens it
+    for the bot), holding these packs."""
+    async with open_store(database) as stores:
+        for pack in packs:
+            await stores.records.import_pack(pack)
+        yield stores.game
+
+
+@pytest.fixture
+def migrated(databases: Databases) -> Path | str:
+    """A new database on each backend in turn, its migrations applied (on PostgreSQL
+    copied from a migrated template: quicker than migrating each)."""
+    return databases.new(migrated=True)
+
+
+@pytest.fixture
+async def game(migrated: Path | str, mini_pack: RecordsPack) -> AsyncIterator[AnyGame]:
+    """The game store of a new database on each backend in turn, holding the mini pack."""
+    async with opened_game(migrated, mini_pack) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -21,14 +21,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
+
+from db.postgres.connection import migrate, open_pool
 
 BIN_ENV = "PHOTO_FINISH_PG_BIN"
 """A folder holding initdb, postgres and pg_isready, when not in /usr/lib/postgresql/*/bin."""
@@ -50,6 +52,18 @@ SERVER_SETTINGS = {
     "listen_addresses": "127.0.0.1",
 }
 PR_SET_PDEATHSIG = 1
+MIGRATED = "migrated_template"
+"""The template holding every migration (see Server.template)."""
+_BASELINES: dict[tuple[int, str], Baseline] = {}
+"""The templates made, by server port (one server per test process) and name."""
+_SPARE: dict[tuple[int, str], list[str]] = {}
+"""Copies of each template kept for the next test, as the template holds them."""
+T = TypeVar("T")
+
+
+async def _migrate(url: str) -> None:
+    async with open_pool(url) as pool:
+        await migrate(pool)
 
 
 class StartError(Exception):
@@ -102,23 +116,116 @@ class Server:
             finally:
                 await conn.close()
 
+        self.run(run)
+
+    def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Run `work()` to the end on a loop of its own, from any thread or loop (on a
+        thread of its own, so an async test's running loop is no obstacle)."""
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, run()).result()
+            return pool.submit(asyncio.run, work()).result()
 
     @contextmanager
-    def database(self) -> Iterator[str]:
-        """A new empty database (its URL), dropped at the end. It sorts text by a language's
-        rules (ICU en-US), as a production database often does, so that an ORDER BY that
-        forgets COLLATE "C" sorts differently from SQLite and fails a test."""
-        name = f"test_{uuid.uuid4().hex[:16]}"
-        self.admin(
-            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
-            " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
-        )
+    def database(self, template: str = "template0") -> Iterator[str]:
+        """A new database (its URL), empty or as `template` holds it (see `template`); at
+        the end it is dropped, or a copy of a template put back as the template holds it
+        and kept for the next test. It sorts text by a language's rules (ICU en-US), as a
+        production database often does, so that an ORDER BY that forgets COLLATE "C" sorts
+        differently from SQLite and fails a test."""
+        spare = _SPARE.setdefault((self.port, template), [])
+        name = spare.pop() if spare else self._create(template)
         try:
             yield self.url(name)
         finally:
-            self.admin(f"DROP DATABASE {name} WITH (FORCE)")
+            baseline = _BASELINES.get((self.port, template))
+            if baseline is not None and self.run(lambda: _restore(self.url(name), baseline)):
+                spare.append(name)
+            else:
+                self.admin(f"DROP DATABASE {name} WITH (FORCE)")
+
+    def _create(self, template: str) -> str:
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        self.admin(
+            f"CREATE DATABASE {name} TEMPLATE {template} ENCODING 'UTF8'"
+            " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+        return name
+
+    def template(
+        self, name: str, prepare: Callable[[str], Coroutine[Any, Any, None]] = _migrate
+    ) -> str:
+        """A template database, made on first use: a new database that `prepare(url)`
+        fills (by default, with every migration). Copying a database takes a second or
+        more, so a copy is kept after its test and put back as the template holds it:
+        every table emptied but the records (when the test left them unchanged; else it is
+        dropped), then the rows the template holds put back."""
+        key = (self.port, name)
+        if key not in _BASELINES:
+            self.admin(
+                f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
+                " LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            )
+            self.run(lambda: prepare(self.url(name)))
+            _BASELINES[key] = self.run(lambda: _baseline(self.url(name)))
+        return name
+
+
+RECORDS_TABLES = (
+    "sports", "series", "competitors", "competitor_aliases", "events", "packs",
+    "records_version", "schema_migrations",
+)  # fmt: skip
+"""Tables a test database keeps between tests (unless the test changed the records)."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a template holds besides the records: the rows of each other table (the
+    counters migrations start), and the records version."""
+
+    rows: dict[str, list[tuple[Any, ...]]]
+    version: int
+
+
+async def _tables(conn: asyncpg.Connection[asyncpg.Record]) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        " AND NOT tablename = ANY($1::text[]) ORDER BY tablename",
+        list(RECORDS_TABLES),
+    )
+    return [row[0] for row in rows]
+
+
+async def _baseline(url: str) -> Baseline:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = {
+            table: [tuple(row) for row in await conn.fetch(f"SELECT * FROM {table}")]
+            for table in await _tables(conn)
+        }
+        return Baseline(rows, int(await conn.fetchval("SELECT version FROM records_version")))
+    finally:
+        await conn.close()
+
+
+async def _restore(url: str, baseline: Baseline) -> bool:
+    """Put a copy of a template back as the template holds it; False if its records
+    changed (it is then dropped)."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        if await conn.fetchval("SELECT version FROM records_version") != baseline.version:
+            return False
+        async with conn.transaction():
+            tables = await _tables(conn)
+            await conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            for table, rows in baseline.rows.items():
+                if rows:
+                    await conn.copy_records_to_table(table, records=rows)
+        return True
+    finally:
+        await conn.close()
 
 
 def _free_port() -> int:

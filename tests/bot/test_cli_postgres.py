@@ -1,18 +1,19 @@
 """The command line with `[database] url`: records and migrations on PostgreSQL, as a user
-runs them, printing what they print on SQLite; what does not run there yet says so."""
+runs them, printing what they print on SQLite; the game plays there too."""
 
 from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from db.postgres.connection import migrations
 from tests.bot import test_cli
 from tests.bot.test_cli import MINI_PACK, Ran
+from tests.isolation import clean_env
 
 cli = test_cli.cli
 """`photo-finish ARGS` run in this process, as in test_cli."""
@@ -89,24 +90,41 @@ def test_an_unreachable_server_is_one_line_without_the_password(cli: Any, tmp_pa
     assert line.endswith(f"([database] url in {config})")
 
 
-@pytest.mark.parametrize(
-    ("argv", "says"),
-    [
-        (["play"], "play: the game does not run on PostgreSQL yet"),
-        (["db", "rebuild"], "db rebuild: the game does not run on PostgreSQL yet"),
-        (["db", "backup", "copy.sqlite3"], "db backup: use pg_dump for PostgreSQL"),
-    ],
-    ids=["play", "rebuild", "backup"],
-)
-def test_what_does_not_run_on_postgresql_yet_says_so(
-    cli: Any, tmp_path: Path, argv: list[str], says: str
-) -> None:
-    """The game still needs SQLite: with a url it stops in one line instead of playing on
-    a SQLite file the admin did not choose."""
+def test_backup_on_postgresql_points_to_pg_dump(cli: Any, tmp_path: Path) -> None:
+    """`db backup` with a url says how to back PostgreSQL up, in one line, instead of
+    copying a SQLite file the admin did not choose."""
     url = f"postgresql://bot@127.0.0.1:{closed_port()}/trivia"
+    argv = ["db", "backup", "copy.sqlite3"]
     line = one_line_error(cli("--config", config_for(tmp_path, url), *argv))
-    assert line.startswith(f"photo-finish: {says}")
+    assert line.startswith("photo-finish: db backup: use pg_dump for PostgreSQL")
     assert not list(tmp_path.glob("*.sqlite3*"))
+
+
+def play(tmp_path: Path, config: Path, moves: str) -> str:
+    """`photo-finish play` with these lines piped in; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "play", "--name", "carl",
+         "--seed", "7"],
+        cwd=tmp_path, env=clean_env(tmp_path), input=moves, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, ""), done
+    return done.stdout
+
+
+def test_play_and_db_rebuild_run_on_postgresql(cli: Any, tmp_path: Path, pg_url: str) -> None:
+    """A game played in the console on PostgreSQL is stored there: a second console run
+    shows it on the leaderboard, before and after `db rebuild`."""
+    config = config_for(tmp_path, pg_url)
+    answered = play(tmp_path, config, "/trivia\na\n")
+    assert "Locked in" in answered, answered
+    board = "/trivia leaderboard\n"
+    before = play(tmp_path, config, board)
+    assert "carl" in before.split("== Leaderboard: all time ==")[1]
+    rebuilt = cli("--config", config, "db", "rebuild")
+    assert rebuilt == Ran(0, f"{pg_url}: standings rebuilt from the answer log\n", "")
+    assert play(tmp_path, config, board) == before
+    assert not list(tmp_path.glob("*.sqlite3"))
 
 
 def test_db_option_overrides_a_configured_url(cli: Any, tmp_path: Path) -> None:

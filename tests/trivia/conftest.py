@@ -1,8 +1,9 @@
-"""The engine's store, on SQLite and in memory: engine tests run on both (this `store`
-stands in for the SQLite-only one of tests/conftest.py, which db tests keep)."""
+"""The engine's store, on SQLite, on PostgreSQL and in memory: engine tests run on all
+three (this `store` stands in for the SQLite-only one of tests/conftest.py)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import Protocol
 import pytest
 
 from db.game import GameStore
-from tests.conftest import game_store
+from db.postgres.game import PgGameStore
+from tests.conftest import game_store, opened_game
 from tests.memory_store import MemoryStore
+from tests.postgres import Server
 from trivia.model import RecordsPack
 from trivia.store import AnswerRow, Store
 
@@ -25,18 +28,32 @@ class EngineStore(Store, Protocol):
         ...
 
 
-STORES = ("sqlite", "memory")
+STORES = ("sqlite", "postgresql", "memory")
 
 
 @asynccontextmanager
-async def engine_store(kind: str, path: Path, *packs: RecordsPack) -> AsyncIterator[EngineStore]:
-    """A fresh store of a kind holding these packs (a SQLite one in a file at `path`);
-    mypy holds MemoryStore to the Store protocol here."""
+async def engine_store(
+    request: pytest.FixtureRequest, kind: str, path: Path, *packs: RecordsPack
+) -> AsyncIterator[EngineStore]:
+    """A fresh store of a kind holding these packs (a SQLite one in a file at `path`, a
+    PostgreSQL one on the test server); mypy holds MemoryStore to the Store protocol here."""
     if kind == "memory":
         yield MemoryStore(*packs)
+    elif kind == "postgresql":
+        server: Server = request.getfixturevalue("pg_server")
+
+        async def holding_packs(url: str) -> None:
+            async with opened_game(url, *packs):
+                pass
+
+        # Importing the shipped packs takes seconds: a template holds each set of packs.
+        digest = hashlib.sha256(repr(packs).encode()).hexdigest()[:16]
+        with server.database(server.template(f"packs_{digest}", holding_packs)) as url:
+            async with opened_game(url) as game:
+                yield game
     else:
-        async with game_store(path, *packs) as game:
-            yield game
+        async with game_store(path, *packs) as sqlite:
+            yield sqlite
 
 
 @pytest.fixture(params=STORES)
@@ -44,13 +61,13 @@ async def store(
     request: pytest.FixtureRequest, tmp_path: Path, mini_pack: RecordsPack
 ) -> AsyncIterator[EngineStore]:
     """The mini pack in a fresh store of each kind."""
-    async with engine_store(request.param, tmp_path / "game.sqlite3", mini_pack) as made:
+    async with engine_store(request, request.param, tmp_path / "game.sqlite3", mini_pack) as made:
         yield made
 
 
 async def import_pack(store: EngineStore, pack: RecordsPack) -> None:
     """Import a pack into either kind of store, as an admin's import does."""
-    if isinstance(store, GameStore):
+    if isinstance(store, GameStore | PgGameStore):
         await store.records.import_pack(pack)
     else:
         assert isinstance(store, MemoryStore)

@@ -120,12 +120,14 @@ async def test_quick_play_never_asks_or_shows_the_open_daily(store: EngineStore)
 
 
 @pytest.mark.parametrize("kind", STORES)
-async def test_admins_choose_the_sports_questions_come_from(kind: str, tmp_path: Path) -> None:
+async def test_admins_choose_the_sports_questions_come_from(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path
+) -> None:
     """With sports set to Athletics and Swimming, every quick question is about one of
     them; a wrong name gets the list of sports; 'all' lifts the choice; a schedule may name
     a sport, and its daily question comes from that sport."""
     shipped = [pack for pack, _ in shipped_packs()]
-    async with engine_store(kind, tmp_path / "sports.sqlite3", *shipped) as store:
+    async with engine_store(request, kind, tmp_path / "sports.sqlite3", *shipped) as store:
         eng = Engine(store, defaults=Settings(answer_window=5), seed=5)
         [shown] = (await eng.handle(Configure(sports=("athletics", "Swimming")), host(T0))).replies
         assert dict(shown.fields)["Sports"] == "Athletics, Swimming"
@@ -147,12 +149,14 @@ async def test_admins_choose_the_sports_questions_come_from(kind: str, tmp_path:
 
 
 @pytest.mark.parametrize("kind", STORES)
-async def test_settings_that_leave_no_question_are_refused(kind: str, tmp_path: Path) -> None:
+async def test_settings_that_leave_no_question_are_refused(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path
+) -> None:
     """Series Cup Series with sports Athletics has no question: it is refused when saved,
     naming what would work, and the settings stay as they were (it used to be saved, and
     every /trivia then said "No questions for series None")."""
     shipped = [pack for pack, _ in shipped_packs()]
-    async with engine_store(kind, tmp_path / "none.sqlite3", *shipped) as store:
+    async with engine_store(request, kind, tmp_path / "none.sqlite3", *shipped) as store:
         eng = Engine(store, defaults=Settings(answer_window=5), seed=5)
         await eng.handle(Configure(series="Cup Series"), host(T0))
         [refused] = (await eng.handle(Configure(sports=("Athletics",)), host(T0))).replies
@@ -174,11 +178,13 @@ async def test_settings_that_leave_no_question_are_refused(kind: str, tmp_path: 
 
 
 @pytest.mark.parametrize("kind", STORES)
-async def test_no_question_says_which_settings_leave_none(kind: str, tmp_path: Path) -> None:
+async def test_no_question_says_which_settings_leave_none(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path
+) -> None:
     """When the settings (here from the config) leave no question, /trivia says which,
     and how to change them, not "No questions for series None"."""
     shipped = [pack for pack, _ in shipped_packs()]
-    async with engine_store(kind, tmp_path / "none.sqlite3", *shipped) as store:
+    async with engine_store(request, kind, tmp_path / "none.sqlite3", *shipped) as store:
         defaults = Settings(series="Cup Series", sports=frozenset({"Athletics"}))
         eng = Engine(store, defaults=defaults, seed=5)
         [refused] = (await eng.handle(Ask(), host(T0))).replies

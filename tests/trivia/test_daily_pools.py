@@ -39,7 +39,7 @@ NOT_ENOUGH = (
 async def shipped(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Engine]:
     """An engine over every shipped pack, on each kind of store."""
     packs = [pack for pack, _ in shipped_packs()]
-    async with engine_store(request.param, tmp_path / "shipped.sqlite3", *packs) as store:
+    async with engine_store(request, request.param, tmp_path / "shipped.sqlite3", *packs) as store:
         yield Engine(store, defaults=Settings(), seed=7)
 
 
@@ -276,11 +276,13 @@ async def test_a_stored_schedule_on_a_pool_that_cannot_carry_a_daily_posts_nothi
 
 @pytest.mark.parametrize("kind", STORES)
 async def test_the_numeric_daily_is_unchanged_where_a_pool_has_enough_margins_in_seconds(
-    kind: str, tmp_path: Path
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path
 ) -> None:
     """A pool of seconds keeps its guess-the-margin daily: one guess, judged at the
     reveal by closeness (the mini pack: twelve Cup finishes, twelve days)."""
-    async with engine_store(kind, tmp_path / "mini.sqlite3", read_pack(MINI_PACK)) as store:
+    async with engine_store(
+        request, kind, tmp_path / "mini.sqlite3", read_pack(MINI_PACK)
+    ) as store:
         eng = Engine(store, defaults=Settings(), seed=1)
         [listed] = (await eng.handle(ScheduleSet(at="09:00", zone="UTC"), admin())).replies
         [(_, line)] = listed.fields

@@ -203,7 +203,9 @@ async def test_one_active_round_per_channel(store: EngineStore) -> None:
 
 
 async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: EngineStore) -> None:
-    """Alice and Bob stop the same question together: one reveal, and Bob is told why."""
+    """Alice and Bob stop the same question together: one reveal, and Bob is told why (that
+    it was just revealed or, when his stop came after the reveal, that none is open: on
+    PostgreSQL one stop can finish before the other looks)."""
     eng = engine(store)
     await eng.handle(Ask(), actor("host", T0))
     later = T0 + timedelta(seconds=5)
@@ -215,7 +217,10 @@ async def test_two_stops_at_once_reveal_once_and_both_get_a_reply(store: EngineS
     assert len(alice.announced() + bob.announced()) == 1
     [late] = alice.replies if alice.refused else bob.replies
     assert late.private
-    assert late.title == "That question has just been revealed."
+    assert late.title in (
+        "That question has just been revealed.",
+        "Nothing to stop: no question is open here.",
+    )
 
 
 async def test_match_runs_n_questions_then_shows_the_table(store: EngineStore) -> None:

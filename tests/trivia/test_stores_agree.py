@@ -79,23 +79,25 @@ async def play(store: EngineStore, stream: list[tuple[Command | None, Actor]]) -
 
 @pytest.mark.parametrize("seed", range(4))
 async def test_both_stores_give_the_same_replies(
-    seed: int, tmp_path: Path, mini_pack: RecordsPack
+    request: pytest.FixtureRequest, seed: int, tmp_path: Path, mini_pack: RecordsPack
 ) -> None:
     """Rounds, matches, answers, dailies, streaks, resets, settings and schedules: a
     random session plays out the same on both stores, step by step."""
     stream = commands(seed, 250)
-    async with engine_store("sqlite", tmp_path / "game.sqlite3", mini_pack) as sqlite:
+    async with engine_store(request, "sqlite", tmp_path / "game.sqlite3", mini_pack) as sqlite:
         on_sqlite = await play(sqlite, stream)
-    async with engine_store("memory", tmp_path, mini_pack) as memory:
+    async with engine_store(request, "memory", tmp_path, mini_pack) as memory:
         in_memory = await play(memory, stream)
     for step, (expected, got) in enumerate(zip(on_sqlite, in_memory, strict=True)):
         assert got == expected, f"step {step}: {stream[step][0] if step < len(stream) else ''}"
 
 
-async def test_both_stores_hold_the_same_records(tmp_path: Path) -> None:
+async def test_both_stores_hold_the_same_records(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """Every shipped pack loads into the same events, nicknames and series on both."""
     packs = [pack for pack, _ in shipped_packs()]
-    async with engine_store("sqlite", tmp_path / "game.sqlite3", *packs) as sqlite:
+    async with engine_store(request, "sqlite", tmp_path / "game.sqlite3", *packs) as sqlite:
         expected = await sqlite.load_records()
-    async with engine_store("memory", tmp_path, *packs) as memory:
+    async with engine_store(request, "memory", tmp_path, *packs) as memory:
         assert await memory.load_records() == expected
