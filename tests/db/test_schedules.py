@@ -8,8 +8,7 @@ import asyncio
 from datetime import date, time, timedelta
 from pathlib import Path
 
-from tests.conftest import T0, Databases
-from tests.posting import posting
+from tests.conftest import T0, Databases, opened_game
 from trivia.model import Place
 from trivia.schedule import Timing
 
@@ -21,11 +20,11 @@ LEASE = timedelta(minutes=10)
 
 
 async def test_schedules_are_stored_as_set_and_numbers_are_never_given_twice(
-    database: Path | str,
+    migrated: Path | str,
 ) -> None:
     """A schedule reads back as it was set; after removing the newest, the next schedule
     gets a new number; a workspace sees only its own; every change moves the version."""
-    async with posting(database) as one:
+    async with opened_game(migrated) as one:
         channel, elsewhere = await one.channel_id(PLACE), await one.channel_id(ELSEWHERE)
         start = await one.schedules.version()
         quiz = await one.schedules.add(
@@ -62,11 +61,11 @@ async def test_schedules_are_stored_as_set_and_numbers_are_never_given_twice(
 
 
 async def test_a_slot_is_claimed_once_and_taken_over_only_when_left_unfinished(
-    database: Path | str,
+    migrated: Path | str,
 ) -> None:
     """The first claim of a day wins and a second loses; a claim left unfinished past the
     lease is taken over (once); a finished slot is never claimed again."""
-    async with posting(database) as one:
+    async with opened_game(migrated) as one:
         schedule = await one.schedules.add(
             await one.channel_id(PLACE), TIMING, series=None, questions=1, reveal_at=None, now=T0
         )
@@ -90,8 +89,8 @@ async def test_two_processes_claiming_one_slot_at_once_exactly_one_wins(
 ) -> None:
     """Two processes claim the same slots at the same moment, then both try to take over
     the same stale slots at once: each slot is won by exactly one of them, every time."""
-    database = databases.new()
-    async with posting(database) as first, posting(database) as second:
+    database = databases.new(migrated=True)
+    async with opened_game(database) as first, opened_game(database) as second:
         schedule = await first.schedules.add(
             await first.channel_id(PLACE), TIMING, series=None, questions=1, reveal_at=None, now=T0
         )
