@@ -17,7 +17,7 @@ from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
-from tests.conftest import MINI_PACK, AnyGame, Databases, another_writer, opened_game
+from tests.conftest import MINI_PACK, AnyGame, another_writer, opened_game
 from tests.generating import event
 from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
 from trivia.effects import Announced
@@ -102,15 +102,6 @@ async def db(tmp_path: Path) -> Path:
     async with open_db(path) as conn:
         await GameStore(conn).records.import_pack(read_pack(MINI_PACK))
     return path
-
-
-@pytest.fixture
-async def shared(databases: Databases) -> Path | str:
-    """A database on each backend in turn, holding the mini pack, for bots in several
-    processes (each opens it as the bot does, through open_store)."""
-    database = databases.new(migrated=True)
-    async with opened_game(database, read_pack(MINI_PACK)):
-        return database
 
 
 @pytest.fixture
