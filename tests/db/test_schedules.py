@@ -105,3 +105,26 @@ async def test_two_processes_claiming_one_slot_at_once_exactly_one_wins(
             )
             assert [won[i] + won[i + 1] for i in range(0, len(won), 2)] == [1] * len(days)
         assert await second.schedules.unfinished(T0 + 2 * LEASE) == []
+
+
+async def test_schedules_set_by_two_processes_at_once_get_distinct_numbers(
+    databases: Databases,
+) -> None:
+    """Two processes set schedules at the same moment: every schedule gets a number of its
+    own, and the change counter moves once for each (no change is lost)."""
+    database = databases.new(migrated=True)
+    async with opened_game(database) as first, opened_game(database) as second:
+        channel = await first.channel_id(PLACE)
+        start = await second.schedules.version()
+        numbers = await asyncio.gather(
+            *(
+                store.schedules.add(
+                    channel, TIMING, series=None, questions=1, reveal_at=None, now=T0
+                )
+                for _ in range(20)
+                for store in (first, second)
+            )
+        )
+        assert sorted(numbers) == list(range(1, 41))
+        assert await first.schedules.version() == start + 40
+        assert len(await second.schedules.in_workspace(PLACE)) == 40
