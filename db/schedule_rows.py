@@ -1,6 +1,6 @@
 """What the schedule stores of both backends share: their SQL (in SQLite's `?` style;
-PostgreSQL numbers it with db.postgres.placeholders.numbered), and how a schedule becomes a row and
-a row a schedule."""
+PostgreSQL numbers it with db.postgres.placeholders.numbered), and how a schedule becomes a
+row and a row a schedule."""
 
 from __future__ import annotations
 
