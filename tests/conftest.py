@@ -3,6 +3,7 @@ PostgreSQL databases on a server the suite starts itself (tests/postgres.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import ExitStack, asynccontextmanager, closing, contextmanager
@@ -122,6 +123,19 @@ async def query(database: Path | str, sql: str) -> list[tuple[Any, ...]]:
         await server.close()
 
 
+async def execute(database: Path | str, sql: str) -> None:
+    """Run one statement and commit it, on a connection of its own as another client would."""
+    if isinstance(database, Path):
+        with closing(sqlite3.connect(database)) as file, file:
+            file.execute(sql)
+        return
+    server = await asyncpg.connect(database)
+    try:
+        await server.execute(sql)
+    finally:
+        await server.close()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say once, at the end, why the PostgreSQL tests were skipped and how to run them."""
     skipped = terminalreporter.stats.get("skipped", [])
@@ -154,6 +168,18 @@ async def opened_game(database: Path | str, *packs: RecordsPack) -> AsyncIterato
         for pack in packs:
             await stores.records.import_pack(pack)
         yield stores.game
+
+
+def holding(server: Server, *packs: RecordsPack) -> str:
+    """A template database on the server holding these packs (importing the shipped packs
+    takes seconds: a template copy holds them at once)."""
+
+    async def holding_packs(url: str) -> None:
+        async with opened_game(url, *packs):
+            pass
+
+    digest = hashlib.sha256(repr(packs).encode()).hexdigest()[:16]
+    return server.template(f"packs_{digest}", holding_packs)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Game data on real SQLite files: migrations, atomic scoring, unique answers, standings."""
+"""Game data on both backends (real SQLite files and PostgreSQL databases): unique answers,
+atomic scoring, standings; and SQLite's own migrations and crash safety."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import pytest
 from db.connection import migrations, open_db, schema_version
 from db.game import GameStore
 from db.stored import question_from_json, question_to_json
-from tests.conftest import T0
+from tests.conftest import T0, AnyGame, execute, opened_game, query
 from tests.generating import generator
 from trivia.daily import DailyStreak
 from trivia.effects import Announced
@@ -39,7 +40,7 @@ def no_posts(revealed: Revealed) -> list[Announced]:
     return []
 
 
-async def open_one(store: GameStore, mini_pack: RecordsPack, seed: int = 1) -> OpenQuestion:
+async def open_one(store: AnyGame, mini_pack: RecordsPack, seed: int = 1) -> OpenQuestion:
     question = generator(mini_pack, seed).generate()
     first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
     opened = await store.start_round(PLACE, total=1, seed=seed, first=first)
@@ -47,7 +48,7 @@ async def open_one(store: GameStore, mini_pack: RecordsPack, seed: int = 1) -> O
     return opened
 
 
-async def answer(store: GameStore, q: OpenQuestion, user: str, *, points: int = 10) -> Lock:
+async def answer(store: AnyGame, q: OpenQuestion, user: str, *, points: int = 10) -> Lock:
     player = await store.player(PLACE, user, user)
     return await store.record_answer(
         q,
@@ -66,16 +67,17 @@ def settle_nothing(answers: list[AnswerRow], streaks: list[DailyStreak]) -> Sett
     return Settled([], [])
 
 
-def standings(path: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute(
-            "SELECT workspace_id, period, player_id, points, answered, correct FROM standings"
-            " ORDER BY 1, 2, 3"
-        ).fetchall()
-        counts = conn.execute(
-            "SELECT workspace_id, period, points, players FROM standing_counts WHERE players > 0"
-            " ORDER BY 1, 2, 3"
-        ).fetchall()
+async def standings(database: Path | str) -> list[tuple[object, ...]]:
+    rows = await query(
+        database,
+        "SELECT workspace_id, period, player_id, points, answered, correct FROM standings"
+        " ORDER BY 1, 2, 3",
+    )
+    counts = await query(
+        database,
+        "SELECT workspace_id, period, points, players FROM standing_counts WHERE players > 0"
+        " ORDER BY 1, 2, 3",
+    )
     return rows + [("counts", *c) for c in counts]
 
 
@@ -130,36 +132,34 @@ async def test_an_upgraded_database_numbers_new_schedules_after_its_highest(
 
 
 async def test_one_answer_per_player_even_under_concurrent_tasks(
-    store: GameStore, mini_pack: RecordsPack
+    game: AnyGame, mini_pack: RecordsPack
 ) -> None:
     """Fifty players each clicking three times at once: exactly one answer each."""
-    q = await open_one(store, mini_pack)
+    q = await open_one(game, mini_pack)
     users = [f"user{i}" for i in range(50)]
-    results = await asyncio.gather(*(answer(store, q, u) for u in users * 3))
+    results = await asyncio.gather(*(answer(game, q, u) for u in users * 3))
     assert results.count(Lock.LOCKED) == 50
     assert results.count(Lock.DUPLICATE) == 100
-    rows = await store.answers(q.id)
+    rows = await game.answers(q.id)
     assert sorted(r.player_name for r in rows) == sorted(users)
-    board = await store.leaderboard(PLACE, "all", 100)
+    board = await game.leaderboard(PLACE, "all", 100)
     assert len(board) == 50
     assert {s.points for s in board} == {10}
 
 
-async def test_answer_after_the_reveal_is_not_stored(
-    store: GameStore, mini_pack: RecordsPack
-) -> None:
+async def test_answer_after_the_reveal_is_not_stored(game: AnyGame, mini_pack: RecordsPack) -> None:
     """Once revealed, a question takes no more answers, and the reveal happens once."""
-    q = await open_one(store, mini_pack)
-    closed = await store.close_question(
+    q = await open_one(game, mini_pack)
+    closed = await game.close_question(
         q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
     )
     assert closed == Revealed([], Settled([], []), None)
-    again = await store.close_question(
+    again = await game.close_question(
         q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
     )
     assert again is None
-    assert await answer(store, q, "late") is Lock.CLOSED
-    assert await store.answers(q.id) == []
+    assert await answer(game, q, "late") is Lock.CLOSED
+    assert await game.answers(q.id) == []
 
 
 async def test_a_failure_inside_scoring_leaves_nothing_behind(
@@ -169,7 +169,7 @@ async def test_a_failure_inside_scoring_leaves_nothing_behind(
     q = await open_one(store, mini_pack)
     assert await answer(store, q, "ann") is Lock.LOCKED
     path = tmp_path / "game.sqlite3"
-    before = standings(path)
+    before = await standings(path)
     await store.writer.conn.execute(
         "CREATE TEMP TRIGGER fail_late BEFORE UPDATE ON standing_counts"
         " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
@@ -177,35 +177,33 @@ async def test_a_failure_inside_scoring_leaves_nothing_behind(
     with pytest.raises(sqlite3.IntegrityError, match="disk on fire"):
         await answer(store, q, "bob")
     await store.writer.conn.execute("DROP TRIGGER temp.fail_late")
-    assert standings(path) == before
+    assert await standings(path) == before
     assert [r.player_name for r in await store.answers(q.id)] == ["ann"]
 
 
 async def test_rebuild_from_the_log_matches_the_running_totals(
-    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+    migrated: Path | str, game: AnyGame, mini_pack: RecordsPack
 ) -> None:
     """Derived standings are exactly what replaying the answer log produces."""
     rng = Random(5)
     for seed in range(6):
-        q = await open_one(store, mini_pack, seed)
+        q = await open_one(game, mini_pack, seed)
         for i in range(12):
-            await answer(store, q, f"p{rng.randrange(8)}", points=rng.choice([0, 10, 20]))
+            await answer(game, q, f"p{rng.randrange(8)}", points=rng.choice([0, 10, 20]))
             del i
-        await store.close_question(
+        await game.close_question(
             q,
             revealed_at=T0 + timedelta(days=seed * 5),
             settle=settle_nothing,
             following=None,
             announce=no_posts,
         )
-    path = tmp_path / "game.sqlite3"
-    running = standings(path)
-    await store.rebuild_standings()
-    assert standings(path) == running
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE standings SET points = 999")
-    await store.rebuild_standings()
-    assert standings(path) == running
+    running = await standings(migrated)
+    await game.rebuild_standings()
+    assert await standings(migrated) == running
+    await execute(migrated, "UPDATE standings SET points = 999")
+    await game.rebuild_standings()
+    assert await standings(migrated) == running
 
 
 CRASH_SCRIPT = textwrap.dedent(
@@ -219,7 +217,7 @@ CRASH_SCRIPT = textwrap.dedent(
     from tests.generating import generator
     from trivia.store import NextQuestion
     from trivia.model import Place
-    from tests.conftest import T0
+    from tests.conftest import T0, AnyGame, execute, opened_game, query
 
     async def main() -> None:
         pack = read_pack("tests/data/mini_pack.json")
@@ -267,29 +265,29 @@ def test_killed_mid_scoring_leaves_whole_answers_only(tmp_path: Path) -> None:
         ).fetchone()[0]
     assert logged >= 200
     assert counted == logged
-    running = standings(path)
+    running = asyncio.run(standings(path))
 
     async def rebuild() -> None:
         async with open_db(path) as conn:
             await GameStore(conn).rebuild_standings()
 
     asyncio.run(rebuild())
-    assert standings(path) == running
+    assert asyncio.run(standings(path)) == running
 
 
 async def test_rank_and_neighbours_match_a_full_sort_with_ties(
-    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+    migrated: Path | str, game: AnyGame, mini_pack: RecordsPack
 ) -> None:
     """Rank, the player above and the player below agree with sorting every player by
     trivia.standings.rank_order, including ties on points broken by correct answers, then
     by who scored first."""
     rng = Random(9)
     for seed in range(8):
-        q = await open_one(store, mini_pack, seed)
+        q = await open_one(game, mini_pack, seed)
         for u in rng.sample(range(30), 20):
-            player = await store.player(PLACE, f"p{u}", f"p{u}")
+            player = await game.player(PLACE, f"p{u}", f"p{u}")
             pts = rng.choice([0, 10, 10, 20])
-            await store.record_answer(
+            await game.record_answer(
                 q,
                 player,
                 text="a",
@@ -299,17 +297,17 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
                 points=pts,
                 answered_at=T0 + timedelta(seconds=rng.choice([1, 2])),
             )
-        await store.close_question(
+        await game.close_question(
             q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
         )
-    with sqlite3.connect(tmp_path / "game.sqlite3") as conn:
-        rows = conn.execute(
-            "SELECT player_id, points, correct, last_scored_at FROM standings WHERE period = 'all'"
-        ).fetchall()
+    rows = await query(
+        migrated,
+        "SELECT player_id, points, correct, last_scored_at FROM standings WHERE period = 'all'",
+    )
     ordered = sorted(rows, key=lambda r: rank_order(r[0], Line(r[1], 0, r[2], r[3])))
     assert len({(r[1], r[2]) for r in ordered}) < len(ordered), "the data has ties"
     for index, (player_id, *_) in enumerate(ordered):
-        stats = await store.player_stats(PLACE, "all", player_id)
+        stats = await game.player_stats(PLACE, "all", player_id)
         assert stats is not None
         assert stats.rank == index + 1
         assert stats.players == len(ordered)
@@ -317,31 +315,30 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
         below = stats.below.player_id if stats.below else None
         assert above == (ordered[index - 1][0] if index else None)
         assert below == (ordered[index + 1][0] if index + 1 < len(ordered) else None)
-    board = await store.leaderboard(PLACE, "all", 10)
+    board = await game.leaderboard(PLACE, "all", 10)
     assert [s.player_id for s in board] == [r[0] for r in ordered[:10]]
 
 
 async def test_two_processes_on_one_database_never_accept_a_closed_question(
-    tmp_path: Path, store: GameStore, mini_pack: RecordsPack
+    migrated: Path | str, game: AnyGame, mini_pack: RecordsPack
 ) -> None:
     """A second connection reveals the question; the first one's late answer is refused
     as closed (not as a duplicate), and it then sees the channel as free."""
-    q = await open_one(store, mini_pack)
-    assert await store.open_question(PLACE) == q
-    async with open_db(tmp_path / "game.sqlite3") as conn:
-        other = GameStore(conn)
+    q = await open_one(game, mini_pack)
+    assert await game.open_question(PLACE) == q
+    async with opened_game(migrated) as other:
         other_q = await other.open_question(PLACE)
         assert other_q is not None
         assert await other.close_question(
             other_q, revealed_at=T0, settle=settle_nothing, following=None, announce=no_posts
         )
-    assert await answer(store, q, "ann") is Lock.CLOSED
-    assert await store.open_question(PLACE) is None
-    assert await store.answers(q.id) == []
+    assert await answer(game, q, "ann") is Lock.CLOSED
+    assert await game.open_question(PLACE) is None
+    assert await game.answers(q.id) == []
 
 
 async def test_asking_reads_the_channels_latest_subjects_newest_first_and_its_open_daily(
-    store: GameStore, mini_pack: RecordsPack
+    game: AnyGame, mini_pack: RecordsPack
 ) -> None:
     """What question generation avoids: the subjects of this channel's latest quick-play
     questions, newest first, up to the limit; other channels' questions do not count."""
@@ -350,9 +347,9 @@ async def test_asking_reads_the_channels_latest_subjects_newest_first_and_its_op
         place = PLACE
         question = generator(mini_pack, seed).generate(Request(history=tuple(reversed(asked))))
         first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
-        opened = await store.start_round(place, total=1, seed=seed, first=first)
+        opened = await game.start_round(place, total=1, seed=seed, first=first)
         assert opened is not None
-        await store.close_question(
+        await game.close_question(
             opened,
             revealed_at=T0,
             settle=lambda a, s: Settled([], []),
@@ -362,13 +359,11 @@ async def test_asking_reads_the_channels_latest_subjects_newest_first_and_its_op
         asked.append(question.subject)
     other = generator(mini_pack, 9).generate()
     first = NextQuestion(other, T0, T0 + timedelta(seconds=30))
-    assert await store.start_round(
-        Place("test", "guild", "elsewhere"), total=1, seed=9, first=first
-    )
-    assert (await store.asking(PLACE, 3)).recent == asked[::-1]
-    assert (await store.asking(PLACE, 2)).recent == asked[:0:-1]
-    assert (await store.asking(PLACE, 2)).held == []
-    assert (await store.asking(Place("test", "guild", "elsewhere"), 5)).recent == [other.subject]
+    assert await game.start_round(Place("test", "guild", "elsewhere"), total=1, seed=9, first=first)
+    assert (await game.asking(PLACE, 3)).recent == asked[::-1]
+    assert (await game.asking(PLACE, 2)).recent == asked[:0:-1]
+    assert (await game.asking(PLACE, 2)).held == []
+    assert (await game.asking(Place("test", "guild", "elsewhere"), 5)).recent == [other.subject]
 
 
 def test_questions_stored_by_an_earlier_or_later_version_still_load(

@@ -1,10 +1,9 @@
-"""Several processes on one database file: reads never write, and no process answers from
-a copy of shared state that another process has changed (two GameStores on one file
-stand for two processes)."""
+"""Several processes on one database, on both backends: reads never write, and no process
+answers from a copy of shared state that another process has changed (two game stores on
+one database stand for two processes)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -12,7 +11,9 @@ from pathlib import Path
 
 from db.connection import open_db
 from db.game import GameStore
-from tests.conftest import T0, game_store
+from db.postgres.connection import open_pool
+from db.postgres.game import PgGameStore
+from tests.conftest import T0, AnyGame, opened_game, query
 from trivia.commands import Answer, Ask, Command, Daily, Help, Leaderboard, Stats, Stop
 from trivia.engine import Actor, Engine
 from trivia.model import Place, RecordsPack
@@ -25,14 +26,19 @@ UNKNOWN_WORKSPACE = Place("test", "other-guild", "chan")
 
 
 @asynccontextmanager
-async def read_only(path: Path) -> AsyncIterator[GameStore]:
-    """A GameStore whose connection refuses every write (as a read-only role would)."""
-    async with open_db(path) as conn:
-        await conn.execute("PRAGMA query_only = ON")
-        yield GameStore(conn, conn)
+async def read_only(database: Path | str) -> AsyncIterator[AnyGame]:
+    """A game store whose connections refuse every write (as a read-only role would)."""
+    if isinstance(database, Path):
+        async with open_db(database) as conn:
+            await conn.execute("PRAGMA query_only = ON")
+            yield GameStore(conn, conn)
+        return
+    # asyncpg passes the URL's other parameters to the server as settings.
+    async with open_pool(f"{database}?default_transaction_read_only=on") as pool:
+        yield PgGameStore(pool)
 
 
-def engine(store: GameStore) -> Engine:
+def engine(store: AnyGame) -> Engine:
     return Engine(store, defaults=Settings(answer_window=30), seed=1)
 
 
@@ -41,22 +47,26 @@ async def play(eng: Engine, command: Command, user: str = "ann", seconds: int = 
     return (await eng.handle(command, actor)).replies
 
 
-def row_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as conn:
-        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+async def row_counts(database: Path | str) -> dict[str, int]:
+    """How many rows each table holds."""
+    if isinstance(database, Path):
+        listed = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:
+        listed = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    tables = [str(t) for (t,) in await query(database, listed)]
+    return {t: (await query(database, f'SELECT count(*) FROM "{t}"'))[0][0] for t in tables}
 
 
 async def test_reads_for_an_unknown_place_answer_empty_and_write_nothing(
-    tmp_path: Path, mini_pack: RecordsPack
+    migrated: Path | str, mini_pack: RecordsPack
 ) -> None:
     """A leaderboard, stats, settings, streaks or the open question of a workspace or
     channel never seen answer as empty on a database no process may write to."""
-    path = tmp_path / "game.sqlite3"
-    async with game_store(path, mini_pack) as store:
+    path = migrated
+    async with opened_game(path, mini_pack) as store:
         await play(engine(store), Ask())  # the known channel has a player and a question
         await play(engine(store), Answer("a"), seconds=1)
-    before = row_counts(path)
+    before = await row_counts(path)
     async with read_only(path) as store:
         for place in (UNKNOWN_CHANNEL, UNKNOWN_WORKSPACE):
             assert await store.streak_leaderboard(place, 10) == []
@@ -75,16 +85,16 @@ async def test_reads_for_an_unknown_place_answer_empty_and_write_nothing(
         assert card.stats is not None
         assert card.stats.answered == 1
         assert card.daily is None
-    assert row_counts(path) == before
+    assert await row_counts(path) == before
 
 
 async def test_read_only_commands_work_on_a_database_that_cannot_be_written(
-    tmp_path: Path, mini_pack: RecordsPack
+    migrated: Path | str, mini_pack: RecordsPack
 ) -> None:
     """A leaderboard, stats, help and the daily command in a new channel, through the
     engine, on a read-only database: answered, nothing written, no error."""
-    path = tmp_path / "game.sqlite3"
-    async with game_store(path, mini_pack):
+    path = migrated
+    async with opened_game(path, mini_pack):
         pass
     async with read_only(path) as store:
         eng = engine(store)
@@ -101,12 +111,12 @@ async def test_read_only_commands_work_on_a_database_that_cannot_be_written(
 
 
 async def test_a_question_another_process_opened_is_answered_here(
-    tmp_path: Path, mini_pack: RecordsPack
+    migrated: Path | str, mini_pack: RecordsPack
 ) -> None:
     """Process A has seen question 1 open; process B stops it and asks the next. A click
     on the new question in A locks in, and A's /trivia says the new one is open."""
-    path = tmp_path / "game.sqlite3"
-    async with game_store(path, mini_pack) as one, game_store(path) as two:
+    path = migrated
+    async with opened_game(path, mini_pack) as one, opened_game(path) as two:
         a, b = engine(one), engine(two)
         [asked] = await play(a, Ask())
         assert asked.title == "Trivia"
@@ -124,11 +134,11 @@ async def test_a_question_another_process_opened_is_answered_here(
 
 
 async def test_a_question_another_process_stopped_leaves_the_channel_free(
-    tmp_path: Path, mini_pack: RecordsPack
+    migrated: Path | str, mini_pack: RecordsPack
 ) -> None:
     """Process A has seen a question open; process B stops it. /trivia in A asks anew."""
-    path = tmp_path / "game.sqlite3"
-    async with game_store(path, mini_pack) as one, game_store(path) as two:
+    path = migrated
+    async with opened_game(path, mini_pack) as one, opened_game(path) as two:
         a, b = engine(one), engine(two)
         await play(a, Ask())
         assert await one.open_question(KNOWN) is not None
@@ -138,11 +148,11 @@ async def test_a_question_another_process_stopped_leaves_the_channel_free(
 
 
 async def test_a_renamed_player_shows_their_latest_name(
-    tmp_path: Path, mini_pack: RecordsPack
+    migrated: Path | str, mini_pack: RecordsPack
 ) -> None:
     """Alice renamed to Bob and back to Alice is Alice, in one process and across two."""
-    path = tmp_path / "game.sqlite3"
-    async with game_store(path, mini_pack) as one, game_store(path) as two:
+    path = migrated
+    async with opened_game(path, mini_pack) as one, opened_game(path) as two:
         eng = engine(one)
         await play(eng, Ask())
         await play(eng, Answer("a"), user="u1", seconds=1)

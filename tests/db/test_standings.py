@@ -1,5 +1,6 @@
-"""Standings on real SQLite files: live scoring and `db rebuild` agree, streaks included,
-and the leaderboard's order is trivia.standings.rank_order."""
+"""Standings on both backends (real SQLite files, PostgreSQL databases): live scoring and
+`db rebuild` agree, streaks included, and the leaderboard's order is
+trivia.standings.rank_order."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from hypothesis import strategies as st
 from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
-from tests.conftest import MINI_PACK, T0
+from tests.conftest import MINI_PACK, T0, AnyGame, opened_game, query
 from tests.generating import generator
+from tests.postgres import MIGRATED, Server
 from trivia.daily import DailyInfo
 from trivia.effects import Announced
 from trivia.engine import settle_reveal
@@ -49,18 +51,17 @@ CHOICE = QuestionKind.WINNER
 GUESS = QuestionKind.GUESS_MARGIN
 
 
-def snapshot(path: Path) -> list[tuple[object, ...]]:
+async def snapshot(database: Path | str) -> list[tuple[object, ...]]:
     """Every derived row: standings, the per-points counts and the daily streaks."""
-    with closing(sqlite3.connect(path)) as conn:
-        return [
-            (table, *row)
-            for table, sql in (
-                ("standings", "SELECT * FROM standings ORDER BY 1, 2, 3"),
-                ("counts", "SELECT * FROM standing_counts ORDER BY 1, 2, 3"),
-                ("daily", "SELECT * FROM daily_streaks ORDER BY 1, 2"),
-            )
-            for row in conn.execute(sql)
-        ]
+    return [
+        (table, *row)
+        for table, sql in (
+            ("standings", "SELECT * FROM standings ORDER BY 1, 2, 3"),
+            ("counts", "SELECT * FROM standing_counts ORDER BY 1, 2, 3"),
+            ("daily", "SELECT * FROM daily_streaks ORDER BY 1, 2"),
+        )
+        for row in await query(database, sql)
+    ]
 
 
 def no_posts(revealed: Revealed) -> list[Announced]:
@@ -68,7 +69,7 @@ def no_posts(revealed: Revealed) -> list[Announced]:
     return []
 
 
-async def ask(store: GameStore, place: Place, kind: QuestionKind, now: datetime) -> OpenQuestion:
+async def ask(store: AnyGame, place: Place, kind: QuestionKind, now: datetime) -> OpenQuestion:
     opened = await store.start_round(
         place, total=1, seed=1, first=NextQuestion(question(kind), now, now + WINDOW)
     )
@@ -76,9 +77,7 @@ async def ask(store: GameStore, place: Place, kind: QuestionKind, now: datetime)
     return opened
 
 
-async def answer(
-    store: GameStore, q: OpenQuestion, user: str, *, right: bool, now: datetime
-) -> None:
+async def answer(store: AnyGame, q: OpenQuestion, user: str, *, right: bool, now: datetime) -> None:
     """Lock in an answer as the engine does: a choice is judged now, a guess at its reveal."""
     asked = q.question
     player = await store.player(q.place, user, user)
@@ -98,33 +97,33 @@ async def answer(
         )  # fmt: skip
 
 
-async def reveal(store: GameStore, q: OpenQuestion, now: datetime) -> None:
+async def reveal(store: AnyGame, q: OpenQuestion, now: datetime) -> None:
     await store.close_question(
         q, revealed_at=now, settle=partial(settle_reveal, q), following=None, announce=no_posts
     )
 
 
 async def test_a_guess_judged_wrong_at_its_later_reveal_breaks_the_streak_live_and_rebuilt(
-    tmp_path: Path, store: GameStore
+    game: AnyGame,
 ) -> None:
     """Right, a guess judged wrong at its later reveal, right: the streak reached 2 before
     the guess was judged, so the best streak is 2 and the streak now 0, before and after
     `db rebuild` (issue 15)."""
     place, other = PLACES[0], PLACES[1]
-    first = await ask(store, place, CHOICE, T0)
-    await answer(store, first, "ann", right=True, now=T0 + timedelta(seconds=1))
-    await reveal(store, first, T0 + timedelta(seconds=2))
-    guess = await ask(store, other, GUESS, T0 + timedelta(seconds=3))
-    await answer(store, guess, "ann", right=False, now=T0 + timedelta(seconds=4))
-    second = await ask(store, place, CHOICE, T0 + timedelta(seconds=5))
-    await answer(store, second, "ann", right=True, now=T0 + timedelta(seconds=6))
-    await reveal(store, second, T0 + timedelta(seconds=7))
-    await reveal(store, guess, T0 + timedelta(seconds=8))
-    ann = await store.player(place, "ann", "ann")
+    first = await ask(game, place, CHOICE, T0)
+    await answer(game, first, "ann", right=True, now=T0 + timedelta(seconds=1))
+    await reveal(game, first, T0 + timedelta(seconds=2))
+    guess = await ask(game, other, GUESS, T0 + timedelta(seconds=3))
+    await answer(game, guess, "ann", right=False, now=T0 + timedelta(seconds=4))
+    second = await ask(game, place, CHOICE, T0 + timedelta(seconds=5))
+    await answer(game, second, "ann", right=True, now=T0 + timedelta(seconds=6))
+    await reveal(game, second, T0 + timedelta(seconds=7))
+    await reveal(game, guess, T0 + timedelta(seconds=8))
+    ann = await game.player(place, "ann", "ann")
 
-    live = await store.player_stats(place, "all", ann)
-    await store.rebuild_standings()
-    rebuilt = await store.player_stats(place, "all", ann)
+    live = await game.player_stats(place, "all", ann)
+    await game.rebuild_standings()
+    rebuilt = await game.player_stats(place, "all", ann)
 
     assert live is not None
     assert (live.answered, live.correct, live.streak, live.best_streak) == (3, 2, 0, 2)
@@ -132,29 +131,29 @@ async def test_a_guess_judged_wrong_at_its_later_reveal_breaks_the_streak_live_a
 
 
 async def test_a_guess_answered_by_a_crowd_is_scored_for_everyone(
-    tmp_path: Path, store: GameStore
+    migrated: Path | str, game: AnyGame
 ) -> None:
     """Seven hundred players guess one margin at once: every guess is locked in, the
     reveal scores them all, and the leaderboard counts all seven hundred."""
-    guess = await ask(store, PLACES[0], GUESS, T0)
+    guess = await ask(game, PLACES[0], GUESS, T0)
     crowd = [f"p{i}" for i in range(700)]
     await asyncio.gather(
-        *(answer(store, guess, user, right=i % 2 == 0, now=T0) for i, user in enumerate(crowd))
+        *(answer(game, guess, user, right=i % 2 == 0, now=T0) for i, user in enumerate(crowd))
     )
-    await reveal(store, guess, T0 + timedelta(seconds=1))
-    board = await store.leaderboard(PLACES[0], "all", 1000)
+    await reveal(game, guess, T0 + timedelta(seconds=1))
+    board = await game.leaderboard(PLACES[0], "all", 1000)
     assert len(board) == 700
     assert sum(s.correct for s in board) == 350
-    live = snapshot(tmp_path / "game.sqlite3")
-    await store.rebuild_standings()
-    assert snapshot(tmp_path / "game.sqlite3") == live
+    live = await snapshot(migrated)
+    await game.rebuild_standings()
+    assert await snapshot(migrated) == live
 
 
 @dataclass
 class Game:
     """A run of play on one store: the clock, open questions and each channel's daily."""
 
-    store: GameStore
+    store: AnyGame
     now: datetime = T0
     open: dict[Place, OpenQuestion] = field(default_factory=dict)
     daily: dict[Place, OpenQuestion] = field(default_factory=dict)
@@ -243,20 +242,17 @@ async def post_daily(game: Game, place: Place, missed: int) -> OpenQuestion:
     return opened
 
 
-async def play_then_rebuild(path: Path, steps: list[Step]) -> None:
-    """Play the steps by turns from two processes on the file, then rebuild."""
-    async with (
-        open_db(path) as conn, open_db(path) as write_conn,
-        open_db(path) as other_conn, open_db(path) as other_write_conn,
-    ):  # fmt: skip
-        stores = (GameStore(conn, write_conn), GameStore(other_conn, other_write_conn))
+async def play_then_rebuild(database: Path | str, steps: list[Step]) -> None:
+    """Play the steps by turns from two processes on the database, then rebuild."""
+    async with opened_game(database) as one, opened_game(database) as two:
+        stores = (one, two)
         game = Game(stores[0])
         for turn, step in enumerate(steps):
             game.store = stores[turn % 2]
             await play(game, step)
-        live = snapshot(path)
+        live = await snapshot(database)
         await game.store.rebuild_standings()
-        assert snapshot(path) == live
+        assert await snapshot(database) == live
 
 
 @PROPERTY
@@ -272,13 +268,21 @@ def test_rebuild_reproduces_live_standings_and_daily_streaks(
         asyncio.run(play_then_rebuild(Path(tmp) / "game.sqlite3", steps))
 
 
-async def test_a_place_in_the_settle_order_is_never_given_twice(tmp_path: Path) -> None:
+@settings(PROPERTY, max_examples=12)
+@given(st.lists(STEPS, min_size=10, max_size=80))
+def test_rebuild_reproduces_live_standings_and_daily_streaks_on_postgresql(
+    pg_server: Server, steps: list[Step]
+) -> None:
+    """The same on PostgreSQL (fewer runs: each takes a database)."""
+    with pg_server.database(pg_server.template(MIGRATED)) as url:
+        asyncio.run(play_then_rebuild(url, steps))
+
+
+async def test_a_place_in_the_settle_order_is_never_given_twice(migrated: Path | str) -> None:
     """Two processes settle answers in two workspaces; one workspace is reset, deleting
     the answers that held the latest places; the next answer still takes a new place, so
     the settle order `db rebuild` replays is the order the answers were settled in."""
-    path = tmp_path / "game.sqlite3"
-    async with open_db(path) as one_conn, open_db(path) as two_conn:
-        one, two = GameStore(one_conn), GameStore(two_conn)
+    async with opened_game(migrated) as one, opened_game(migrated) as two:
         here = await ask(one, PLACES[0], CHOICE, T0)
         there = await ask(two, PLACES[2], CHOICE, T0)
         await answer(one, here, "ann", right=True, now=T0)
@@ -286,11 +290,10 @@ async def test_a_place_in_the_settle_order_is_never_given_twice(tmp_path: Path) 
         await answer(two, there, "cy", right=False, now=T0)
         await two.reset_standings(PLACES[2])
         await answer(one, here, "di", right=True, now=T0)
-        live = snapshot(path)
+        live = await snapshot(migrated)
         await one.rebuild_standings()
-        assert snapshot(path) == live
-    with closing(sqlite3.connect(path)) as conn:
-        order = conn.execute("SELECT settle_seq FROM answers ORDER BY id").fetchall()
+        assert await snapshot(migrated) == live
+    order = await query(migrated, "SELECT settle_seq FROM answers ORDER BY id")
     assert order == [(1,), (4,)]
 
 
@@ -349,7 +352,7 @@ async def test_migrating_moves_guesses_awaiting_their_reveal_to_pending(tmp_path
         await answer(store, waiting, "bob", right=True, now=later)
         elsewhere = await ask(store, PLACES[2], GUESS, later)
         await answer(store, elsewhere, "ann", right=False, now=later)
-    live = snapshot(path)
+    live = await snapshot(path)
     pending = [row[-1] for row in live if row[0] == "standings"]
     assert sum(n for n in pending if isinstance(n, int)) == 9  # 3 guesses, 3 periods each
     with closing(sqlite3.connect(path)) as raw, raw:
@@ -361,4 +364,4 @@ async def test_migrating_moves_guesses_awaiting_their_reveal_to_pending(tmp_path
         raw.execute("PRAGMA user_version = 9")
     async with open_db(path):
         pass
-    assert snapshot(path) == live
+    assert await snapshot(path) == live

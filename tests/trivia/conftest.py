@@ -3,7 +3,6 @@ three (this `store` stands in for the SQLite-only one of tests/conftest.py)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from db.game import GameStore
 from db.postgres.game import PgGameStore
-from tests.conftest import game_store, opened_game
+from tests.conftest import game_store, holding, opened_game
 from tests.memory_store import MemoryStore
 from tests.postgres import Server
 from trivia.model import RecordsPack
@@ -41,14 +40,7 @@ async def engine_store(
         yield MemoryStore(*packs)
     elif kind == "postgresql":
         server: Server = request.getfixturevalue("pg_server")
-
-        async def holding_packs(url: str) -> None:
-            async with opened_game(url, *packs):
-                pass
-
-        # Importing the shipped packs takes seconds: a template holds each set of packs.
-        digest = hashlib.sha256(repr(packs).encode()).hexdigest()[:16]
-        with server.database(server.template(f"packs_{digest}", holding_packs)) as url:
+        with server.database(holding(server, *packs)) as url:
             async with opened_game(url) as game:
                 yield game
     else:
