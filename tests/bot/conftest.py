@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from db.records import read_pack
-from tests.conftest import MINI_PACK, Databases, opened_game
+from tests.conftest import MINI_PACK, Databases, holding, opened_game
 from tests.isolation import isolate
 
 
@@ -22,6 +22,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 async def shared(databases: Databases) -> Path | str:
     """A database on each backend in turn, holding the mini pack, for bots in several
     processes (each opens it as the bot does, through open_store)."""
-    database = databases.new(migrated=True)
-    async with opened_game(database, read_pack(MINI_PACK)):
-        return database
+    pack = read_pack(MINI_PACK)
+    if databases.server is None:
+        database = databases.new()
+        async with opened_game(database, pack):
+            return database
+    return databases.stack.enter_context(databases.server.database(holding(databases.server, pack)))
