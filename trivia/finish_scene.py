@@ -235,7 +235,7 @@ def _placing(event: Event, shape: Shape, ahead: str, behind: str) -> _Placing:
         )
     if event.timed and event.margin_s is not None:
         return _timeline(event, ahead, behind)
-    meaning = f"{ahead} won; no source measured the gap, so it is not drawn to scale."
+    meaning = f"{ahead} ahead of {behind}; no source measured the gap, so not to scale."
     return _Placing(Layout.UNMEASURED, -LENGTHS[shape] * 0.25, (-view, view * 0.25), (), meaning)
 
 

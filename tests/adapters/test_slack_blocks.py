@@ -81,6 +81,7 @@ def test_manifest_declares_the_command_scopes_home_and_socket_mode() -> None:
         "- commands",
         "- chat:write",
         "- chat:write.public",
+        "- files:write",
         "- channels:history",
         "- users:read",
         "home_tab_enabled: true",

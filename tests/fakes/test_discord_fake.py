@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +21,10 @@ from tests.fakes.discord_api import EPHEMERAL, FakeDiscord, FakeGuild, FakeUser
 GUILD = FakeGuild(id=5001, name="Racing Club", channels=[6001, 6002], owner_id=9999)
 ALICE = FakeUser(7001, "alice", "Alice")
 CHANNEL = 6001
+
+
+def png(name: str) -> discord.File:
+    return discord.File(io.BytesIO(b"\x89PNG picture"), name, description="the finish")
 
 
 class Persistent(discord.ui.View):
@@ -95,6 +100,13 @@ class TinyBot(discord.Client):
             await interaction.response.defer(ephemeral=True, thinking=True)
             await interaction.followup.send("done", ephemeral=True)
 
+        @self.tree.command(name="picture", description="Answer with a picture, then another")
+        async def picture(interaction: discord.Interaction) -> None:
+            shown = discord.Embed(title="Finish").set_image(url="attachment://finish.png")
+            await interaction.response.send_message(embed=shown, file=png("finish.png"))
+            missing = discord.Embed(title="Gone").set_image(url="attachment://other.png")
+            await interaction.followup.send(embed=missing, file=png("finish.png"))
+
         @self.tree.command(name="late", description="Answers after a delay")
         async def late(interaction: discord.Interaction) -> None:
             await asyncio.sleep(self.late_delay)
@@ -164,7 +176,7 @@ async def test_connects_identifies_and_builds_the_guild(fake: FakeDiscord, bot: 
 async def test_guild_sync_lands_in_commands(fake: FakeDiscord, bot: TinyBot) -> None:
     synced = await bot.tree.sync(guild=discord.Object(GUILD.id))
     names = sorted(c["name"] for c in fake.commands[GUILD.id])
-    assert names == ["late", "panel", "quiz", "slow"]
+    assert names == ["late", "panel", "picture", "quiz", "slow"]
     assert {c.name: c.id for c in synced} == {
         c["name"]: int(c["id"]) for c in fake.commands[GUILD.id]
     }
@@ -235,6 +247,34 @@ async def test_channel_send_records_allowed_mentions(fake: FakeDiscord, bot: Tin
         "<@7001> ready?", allowed_mentions=discord.AllowedMentions(users=[discord.Object(7001)])
     )
     assert [m.id for m in explicit.mentions] == [7001]
+
+
+async def test_attachments_arrive_and_embeds_show_the_one_they_name(
+    fake: FakeDiscord, bot: TinyBot
+) -> None:
+    """A file sent with an interaction's response, a followup or a channel message arrives
+    as multipart; an embed's attachment://NAME image becomes that attachment's URL, and one
+    naming no attached file shows no image, as on Discord."""
+    asked = await fake.slash("picture", user=ALICE, guild=GUILD, channel_id=CHANNEL)
+    await fake.wait_for(lambda: len(fake.followups_for(asked)) == 1)
+    answered = asked.original
+    assert answered is not None
+    [attachment] = answered["attachments"]
+    assert (attachment["filename"], attachment["description"]) == ("finish.png", "the finish")
+    assert answered["embeds"][0]["image"]["url"] == attachment["url"]
+    assert fake.files[attachment["url"]] == b"\x89PNG picture"
+    followup = fake.followups_for(asked)[0]
+    assert followup.files == {"finish.png": b"\x89PNG picture"}
+    assert "image" not in fake.message(followup.response["id"])["embeds"][0]
+    channel = bot.get_channel(CHANNEL)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send(
+        embed=discord.Embed(title="Post").set_image(url="attachment://finish.png"),
+        file=png("finish.png"),
+    )
+    stored = fake.message(sent.id)
+    assert stored["embeds"][0]["image"]["url"] == stored["attachments"][0]["url"]
+    assert sent.embeds[0].image.url == stored["attachments"][0]["url"]
 
 
 async def test_429_is_waited_out_and_posts_once(fake: FakeDiscord, bot: TinyBot) -> None:

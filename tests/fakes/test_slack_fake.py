@@ -387,3 +387,31 @@ async def test_response_url_use_limit(slack: FakeSlack) -> None:
                 statuses.append(r.status)
     assert statuses == [200] * 5 + [404]
     assert [b["text"] for b in slack.responses_to("limit")] == [f"r{i}" for i in range(5)]
+
+
+async def test_files_upload_v2_goes_through_the_three_steps(slack: FakeSlack) -> None:
+    """slack_sdk's files_upload_v2 gets an upload URL, sends the bytes there and completes
+    the upload into the channel; the fake keeps the bytes and the channel gets a message
+    carrying the file. Without files:write each step is missing_scope; completing a file
+    whose bytes never came is file_not_found; a hidden channel is channel_not_found."""
+    client = AsyncWebClient(token="xoxb-test", base_url=slack.api_url)
+    done = await client.files_upload_v2(
+        channel=CHANNEL, file=b"\x89PNG picture", filename="finish.png", title="The finish"
+    )
+    [shared] = slack.shared_files(CHANNEL)
+    assert done["file"]["id"] == shared["id"]
+    assert (shared["data"], shared["title"]) == (b"\x89PNG picture", "The finish")
+    assert slack.messages[CHANNEL][-1]["files"][0]["id"] == shared["id"]
+
+    step = await client.files_getUploadURLExternal(filename="early.png", length=3)
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        await client.files_completeUploadExternal(
+            files=[{"id": step["file_id"]}], channel_id=CHANNEL
+        )
+    slack.hidden.add("G1")
+    with pytest.raises(SlackApiError, match="channel_not_found"):
+        await client.files_upload_v2(channel="G1", file=b"abc", filename="finish.png")
+    slack.missing_scopes.add("files:write")
+    with pytest.raises(SlackApiError, match="missing_scope"):
+        await client.files_upload_v2(channel=CHANNEL, file=b"abc", filename="finish.png")
+    assert len(slack.shared_files(CHANNEL)) == 1

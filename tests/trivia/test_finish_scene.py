@@ -172,7 +172,8 @@ def test_a_photo_finish_nobody_measured_says_it_is_not_to_scale() -> None:
     )
     scene = finish_scene(words)
     assert scene.layout is Layout.UNMEASURED
-    assert "not drawn to scale" in scene.meaning
+    assert scene.meaning.startswith("Winner words ahead of Second words;")
+    assert scene.meaning.endswith("no source measured the gap, so not to scale.")
 
 
 def test_lengths_read_as_people_write_them() -> None:
