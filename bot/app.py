@@ -110,7 +110,7 @@ async def open_app(
         grace = timedelta(minutes=config.schedule_grace_minutes)
         runtime = Runtime(store, engine, clock, scope)
         owners = None
-        if leases is not None:
+        if leases is not None and "slack" in config.platforms:
             lease = timedelta(seconds=config.lease_seconds)
             owners = Ownership(leases, clock, lease, frozenset({"slack"}))
         app = App(runtime, QuizScheduler(runtime, grace=grace, owners=owners))
