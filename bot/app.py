@@ -112,7 +112,7 @@ async def open_app(
         takeover = timedelta(seconds=config.schedule_takeover_seconds)
         runtime = Runtime(store, engine, clock, scope, takeover)
         owners = None
-        if leases is not None:
+        if leases is not None and "slack" in config.platforms:
             lease = timedelta(seconds=config.lease_seconds)
             owners = Ownership(leases, clock, lease, frozenset({"slack"}))
 
