@@ -76,10 +76,15 @@ class App:
         return (await self.runtime.engine.bank()).sports
 
 
-def index_off_loop(records: Records) -> Awaitable[Bank]:
-    """Build the question bank on a thread (326 ms at 5,000 records): interactions and
-    reveals go on meanwhile; the task is shared by whoever needs that bank."""
-    return asyncio.ensure_future(asyncio.to_thread(Bank.indexed, records))
+def index_off_loop(load: Callable[[], Awaitable[Records]]) -> Awaitable[Bank]:
+    """Load the records, then build the question bank on a thread (326 ms at 5,000
+    records): interactions and reveals go on meanwhile; the task is shared by whoever
+    needs that bank."""
+
+    async def build() -> Bank:
+        return await asyncio.to_thread(Bank.indexed, await load())
+
+    return asyncio.ensure_future(build())
 
 
 @asynccontextmanager

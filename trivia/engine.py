@@ -97,9 +97,10 @@ class Actor:
     they all have, a quick question is revealed at once."""
 
 
-Indexer = Callable[[Records], Awaitable[Bank]]
-"""Builds a question bank for the shell, e.g. on a thread so the event loop never waits for
-it; the awaitable it returns may be awaited by several requests (a task)."""
+Indexer = Callable[[Callable[[], Awaitable[Records]]], Awaitable[Bank]]
+"""Loads the records (with the loader given) and builds a question bank from them for the
+shell, e.g. on a thread so the event loop never waits for it; the awaitable it returns is
+made at once and may be awaited by several requests (a task)."""
 
 
 class Engine:
@@ -264,8 +265,9 @@ class Engine:
             self._bank = version, Bank.indexed(await self.store.load_records())
             return self._bank[1]
         if self._building is None or self._building[0] != version:
-            # One build per version, shared by every request that needs it meanwhile.
-            self._building = version, self.indexer(await self.store.load_records())
+            # One load and build per version, shared by every request that needs it
+            # meanwhile (made before any await, so requests arriving during the load share it).
+            self._building = version, self.indexer(self.store.load_records)
         bank = await self._building[1]
         if self._bank is None or self._bank[0] != version:
             self._bank = version, bank  # swapped in whole once built

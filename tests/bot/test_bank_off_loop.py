@@ -4,9 +4,11 @@ stall while records change (326 ms at 5,000 records)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.app import index_off_loop
 from db.records import shipped_packs
+from tests.conftest import game_store
 from tests.memory_store import MemoryStore
 from trivia.engine import Engine, Indexer
 from trivia.settings import Settings
@@ -57,3 +59,13 @@ async def test_the_loop_runs_other_work_while_the_bank_is_built() -> None:
     )
     first, second = await asyncio.gather(again.bank(), again.bank())
     assert first is second
+
+
+async def test_requests_during_the_records_load_share_one_bank(tmp_path: Path) -> None:
+    """On SQLite the records load takes trips to the database thread: requests arriving
+    meanwhile (a burst of /trivia play at start) share that one load and build."""
+    async with game_store(tmp_path / "game.sqlite3") as store:
+        await store.records.seed()
+        engine = Engine(store, defaults=Settings(), seed=1, indexer=index_off_loop)
+        banks = await asyncio.gather(*(engine.bank() for _ in range(8)))
+    assert all(bank is banks[0] for bank in banks)
