@@ -5,15 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from db.outbox_rows import (
-    INSERT_COLUMNS,
-    KEPT,
-    LEASE,
-    TAKEN_AT_ONCE,
-    TAKEN_COLUMNS,
-    pending,
-    post_values,
-)
+from db import outbox_rows as rows
+from db.outbox_rows import LEASE, TAKEN_AT_ONCE, TAKEN_COLUMNS, Statement, pending
 from db.scoping import in_scope
 from db.transactions import Writer
 from trivia.model import Scope
@@ -22,11 +15,7 @@ from trivia.posts import Pending, Post, SlotDone
 
 def post_rows(conn: sqlite3.Connection, posts: list[Post], now: datetime) -> None:
     """Store posts inside the caller's transaction (a key already stored is left alone)."""
-    conn.executemany(
-        f"INSERT INTO outbox ({INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (key) DO NOTHING",
-        [post_values(p, now) for p in posts],
-    )
+    conn.executemany(rows.INSERT_SQL, [rows.post_values(p, now) for p in posts])
 
 
 class Outbox:
@@ -46,16 +35,8 @@ class Outbox:
 
         def add(conn: sqlite3.Connection) -> None:
             post_rows(conn, posts, now)
-            if slot is not None:
-                conn.execute(
-                    "UPDATE schedule_slots SET finished_at = ?, error = ?"
-                    " WHERE schedule_id = ? AND local_date = ?",
-                    (now.timestamp(), slot.error, slot.schedule_id, slot.local_day.isoformat()),
-                )
-                conn.execute(
-                    "UPDATE schedules SET last_error = ? WHERE id = ?",
-                    (slot.error, slot.schedule_id),
-                )
+            for sql, params in [] if slot is None else rows.slot_finished(slot, now):
+                conn.execute(sql, params)
 
         await self.writer.transaction(add)
 
@@ -77,65 +58,38 @@ class Outbox:
         if keys is not None:
             where.append(f"key IN ({','.join('?' * len(keys))})")
             params += keys
-        rows = await self.writer.execute(
+        taken = await self.writer.execute(
             f"UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN"
             f" (SELECT id FROM outbox WHERE {' AND '.join(where)} ORDER BY id"
             f" LIMIT {TAKEN_AT_ONCE}) AND posted_at IS NULL AND gave_up = 0 AND due_at <= ?"
             f" RETURNING {TAKEN_COLUMNS}",
             [(now + lease).timestamp(), *params, now.timestamp()],
         )
-        return sorted((pending(tuple(r)) for r in rows), key=lambda p: p.id)
+        return sorted((pending(tuple(r)) for r in taken), key=lambda p: p.id)
 
     async def posted(self, post_id: int, now: datetime) -> None:
         """The platform has it."""
-        await self._outcome(
-            "UPDATE outbox SET posted_at = ?, last_error = NULL WHERE id = ?",
-            (now.timestamp(), post_id),
-            post_id,
-            None,
-        )
+        await self._run(rows.posted(post_id, now))
 
     async def failed(self, post_id: int, retry_at: datetime | None, error: str) -> None:
         """Posting failed: try again at `retry_at`, or (None) give the post up."""
-        due = None if retry_at is None else retry_at.timestamp()
-        await self._outcome(
-            "UPDATE outbox SET due_at = coalesce(?, due_at), gave_up = ?, last_error = ?"
-            " WHERE id = ?",
-            (due, retry_at is None, error[:300], post_id),
-            post_id,
-            error[:300],
-        )
+        await self._run(rows.failed(post_id, retry_at, error))
 
-    async def _outcome(
-        self, sql: str, params: tuple[object, ...], post_id: int, error: str | None
-    ) -> None:
-        """Record how a post went, also on the schedule that posts it."""
+    async def _run(self, statements: list[Statement]) -> None:
+        """Run statements in one transaction."""
 
-        def record(conn: sqlite3.Connection) -> None:
-            conn.execute(sql, params)
-            conn.execute(
-                "UPDATE schedules SET last_error = ?"
-                " WHERE id = (SELECT schedule_id FROM outbox WHERE id = ?)",
-                (error, post_id),
-            )
+        def run(conn: sqlite3.Connection) -> None:
+            for sql, params in statements:
+                conn.execute(sql, params)
 
-        await self.writer.transaction(record)
+        await self.writer.transaction(run)
 
     async def prune(self, now: datetime) -> int:
         """Delete posts made or given up more than KEPT ago; how many."""
-        before = (now - KEPT).timestamp()
-        rows = await self.writer.execute(
-            "DELETE FROM outbox WHERE (posted_at < ?) OR (gave_up = 1 AND due_at < ?) RETURNING id",
-            (before, before),
-        )
-        return len(rows)
+        return len(await self.writer.execute(*rows.pruned(now)))
 
     async def next_due(self, scope: Scope | None) -> datetime | None:
         """When the next unposted post in this scope is due."""
-        scoped, params = in_scope(scope, "platform", "workspace", "channel")
-        rows = await self.writer.conn.execute_fetchall(
-            f"SELECT min(due_at) FROM outbox WHERE posted_at IS NULL AND gave_up = 0{scoped}",
-            params,
-        )
-        value = next(iter(rows))[0] if rows else None
+        found = await self.writer.conn.execute_fetchall(*rows.next_due(scope))
+        value = next(iter(found))[0] if found else None
         return None if value is None else datetime.fromtimestamp(float(value), UTC)

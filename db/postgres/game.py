@@ -4,9 +4,9 @@ with several processes writing at once (READ COMMITTED with explicit row locks).
 What SQLite's single writer gave for free is made explicit: a reveal locks its question
 row (UPDATE ... WHERE revealed_at IS NULL) and an answer holds it FOR SHARE while it checks
 the question is open and writes, so an answer lands wholly before a reveal or is refused
-after it; the settle order's row, then the standing lines in key order, then the daily
-streaks are locked by whoever changes them (see db.postgres.standings); ids of places come
-from single-statement upserts. Reads never write."""
+after it; a daily's reveal locks the streaks it can change, then (as an answer does) the
+settle order's row, then the standing lines in key order (see db.postgres.standings); ids
+of places come from single-statement upserts. Reads never write."""
 
 from __future__ import annotations
 
@@ -66,6 +66,10 @@ HELD_SQL = (
     " WHERE r.channel_id = $1 AND r.lane = 'daily' AND q.revealed_at IS NULL"
 )
 """The records of the channel's open daily question."""
+HOLD_DERIVED_SQL = "LOCK TABLE daily_streaks, answers, standings, standing_counts IN EXCLUSIVE MODE"
+"""Holds the answer log and what is derived from it still until the transaction ends: it
+waits for the writers in flight, and writers wait for it (readers go on). The tables are
+taken in the order a reveal takes them (a daily's streaks first), so none waits in a circle."""
 
 
 class PgGameStore(GameParts):
@@ -430,15 +434,12 @@ class PgGameStore(GameParts):
                     await conn.execute(numbered(sql.SET_SETTING_SQL), workspace_id, name, value)
 
     async def reset_standings(self, place: Place) -> None:
-        """Delete the workspace's answers and everything derived from them; the
-        workspace's standing lines are locked first, in the order writers lock them."""
+        """Delete the workspace's answers and everything derived from them, holding the
+        answer log and what is derived from it still meanwhile (an answer writing lines
+        that do not exist yet could not be waited for row by row)."""
         workspace_id = await self._workspace_id(place)
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "SELECT 1 FROM standings WHERE workspace_id = $1"
-                ' ORDER BY player_id, period COLLATE "C" FOR UPDATE',
-                workspace_id,
-            )
+            await conn.execute(HOLD_DERIVED_SQL)
             for table in sql.RESET_TABLES:
                 await conn.execute(f"DELETE FROM {table} WHERE workspace_id = $1", workspace_id)
             await conn.execute(numbered(RESET_SQL), workspace_id)
@@ -457,9 +458,7 @@ class PgGameStore(GameParts):
         transaction that holds the log and what is derived from it still (readers go on;
         writers wait), through the same rules that keep them live."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "LOCK TABLE answers, standings, standing_counts, daily_streaks IN EXCLUSIVE MODE"
-            )
+            await conn.execute(HOLD_DERIVED_SQL)
             await standings.rebuild(conn)
             rows = await conn.fetch(
                 numbered(

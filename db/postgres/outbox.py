@@ -5,15 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from db.outbox_rows import (
-    INSERT_COLUMNS,
-    KEPT,
-    LEASE,
-    TAKEN_AT_ONCE,
-    TAKEN_COLUMNS,
-    pending,
-    post_values,
-)
+from db import outbox_rows as rows
+from db.outbox_rows import LEASE, TAKEN_AT_ONCE, TAKEN_COLUMNS, Statement, pending
 from db.postgres.connection import Connection, Pool
 from db.postgres.placeholders import numbered
 from db.scoping import in_scope
@@ -27,23 +20,14 @@ async def store_posts(
     """Store posts inside the caller's transaction (a key already stored is left alone);
     with `slot`, finish the scheduled slot in it too: it is done once its posts are owed."""
     if posts:
-        await conn.executemany(
-            f"INSERT INTO outbox ({INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT (key) DO NOTHING",
-            [post_values(p, now) for p in posts],
-        )
-    if slot is not None:
-        await conn.execute(
-            "UPDATE schedule_slots SET finished_at = $1, error = $2"
-            " WHERE schedule_id = $3 AND local_date = $4",
-            now.timestamp(),
-            slot.error,
-            slot.schedule_id,
-            slot.local_day.isoformat(),
-        )
-        await conn.execute(
-            "UPDATE schedules SET last_error = $1 WHERE id = $2", slot.error, slot.schedule_id
-        )
+        await conn.executemany(numbered(rows.INSERT_SQL), [rows.post_values(p, now) for p in posts])
+    await _run(conn, [] if slot is None else rows.slot_finished(slot, now))
+
+
+async def _run(conn: Connection, statements: list[Statement]) -> None:
+    """Run statements on `conn`, in order."""
+    for sql, params in statements:
+        await conn.execute(numbered(sql), *params)
 
 
 class PgOutbox:
@@ -71,70 +55,45 @@ class PgOutbox:
         are picked, skipping those another process is taking, and each is checked again
         under its lock, so two processes never take the same post."""
         scoped, in_params = in_scope(scope, "platform", "workspace", "channel")
-        params: list[object] = [(now + lease).timestamp(), now.timestamp(), *in_params]
+        params: list[object] = [now.timestamp(), *in_params]
         only = ""
         if keys is not None:
             params.append(keys)
-            only = f" AND key = ANY(${len(params)}::text[])"
-        rows = await self.pool.fetch(
-            "WITH picked AS MATERIALIZED (SELECT id AS pick FROM outbox"
-            f" WHERE posted_at IS NULL AND gave_up = 0 AND due_at <= $2{numbered(scoped, 3)}{only}"
-            f" ORDER BY id LIMIT {TAKEN_AT_ONCE} FOR UPDATE SKIP LOCKED)"
-            " UPDATE outbox SET due_at = $1, attempts = attempts + 1 FROM picked WHERE id = pick"
-            f" AND posted_at IS NULL AND gave_up = 0 AND due_at <= $2 RETURNING {TAKEN_COLUMNS}",
+            only = " AND key = ANY(?::text[])"
+        taken = await self.pool.fetch(
+            numbered(
+                "WITH picked AS MATERIALIZED (SELECT id AS pick FROM outbox"
+                f" WHERE posted_at IS NULL AND gave_up = 0 AND due_at <= ?{scoped}{only}"
+                f" ORDER BY id LIMIT {TAKEN_AT_ONCE} FOR UPDATE SKIP LOCKED)"
+                " UPDATE outbox SET due_at = ?, attempts = attempts + 1 FROM picked WHERE id = pick"
+                f" AND posted_at IS NULL AND gave_up = 0 AND due_at <= ? RETURNING {TAKEN_COLUMNS}"
+            ),
             *params,
+            (now + lease).timestamp(),
+            now.timestamp(),
         )
-        return sorted((pending(tuple(r)) for r in rows), key=lambda p: p.id)
+        return sorted((pending(tuple(r)) for r in taken), key=lambda p: p.id)
 
     async def posted(self, post_id: int, now: datetime) -> None:
         """The platform has it."""
-        await self._outcome(
-            "UPDATE outbox SET posted_at = $1, last_error = NULL WHERE id = $2",
-            (now.timestamp(), post_id),
-            post_id,
-            None,
-        )
+        await self._transaction(rows.posted(post_id, now))
 
     async def failed(self, post_id: int, retry_at: datetime | None, error: str) -> None:
         """Posting failed: try again at `retry_at`, or (None) give the post up."""
-        due = None if retry_at is None else retry_at.timestamp()
-        await self._outcome(
-            "UPDATE outbox SET due_at = coalesce($1, due_at), gave_up = $2, last_error = $3"
-            " WHERE id = $4",
-            (due, int(retry_at is None), error[:300], post_id),
-            post_id,
-            error[:300],
-        )
+        await self._transaction(rows.failed(post_id, retry_at, error))
 
-    async def _outcome(
-        self, sql: str, params: tuple[object, ...], post_id: int, error: str | None
-    ) -> None:
-        """Record how a post went, also on the schedule that posts it."""
+    async def _transaction(self, statements: list[Statement]) -> None:
+        """Run statements in one transaction."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(sql, *params)
-            await conn.execute(
-                "UPDATE schedules SET last_error = $1"
-                " WHERE id = (SELECT schedule_id FROM outbox WHERE id = $2)",
-                error,
-                post_id,
-            )
+            await _run(conn, statements)
 
     async def prune(self, now: datetime) -> int:
         """Delete posts made or given up more than KEPT ago; how many."""
-        before = (now - KEPT).timestamp()
-        deleted = await self.pool.fetchval(
-            "WITH gone AS (DELETE FROM outbox WHERE (posted_at < $1)"
-            " OR (gave_up = 1 AND due_at < $1) RETURNING id) SELECT count(*) FROM gone",
-            before,
-        )
-        return int(deleted)
+        sql, params = rows.pruned(now)
+        return len(await self.pool.fetch(numbered(sql), *params))
 
     async def next_due(self, scope: Scope | None) -> datetime | None:
         """When the next unposted post in this scope is due."""
-        scoped, params = in_scope(scope, "platform", "workspace", "channel")
-        value = await self.pool.fetchval(
-            "SELECT min(due_at) FROM outbox WHERE posted_at IS NULL AND gave_up = 0"
-            + numbered(scoped, 1),
-            *params,
-        )
+        sql, params = rows.next_due(scope)
+        value = await self.pool.fetchval(numbered(sql), *params)
         return None if value is None else datetime.fromtimestamp(float(value), UTC)

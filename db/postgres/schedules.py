@@ -1,13 +1,15 @@
 """Schedules and their slot claims on PostgreSQL: the same store as db.schedules.ScheduleStore,
-in asyncpg. Each claim is one statement, so of several processes claiming one slot exactly
-one wins."""
+running the same SQL (db.schedule_rows) in asyncpg. Each claim is one statement, so of
+several processes claiming one slot at once exactly one wins."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from db import schedule_rows as sql
 from db.postgres.connection import Pool
-from db.schedule_rows import CHANGED, INSERT_COLUMNS, SELECT, schedule, schedule_values
+from db.postgres.placeholders import numbered
+from db.schedule_rows import schedule, schedule_values
 from trivia.model import Place
 from trivia.schedule import Schedule, Timing
 
@@ -34,56 +36,45 @@ class PgSchedules:
             channel_id, timing, series=series, questions=questions, reveal_at=reveal_at, now=now
         )
         async with self.pool.acquire() as conn, conn.transaction():
-            number = await conn.fetchval(
-                "UPDATE schedule_numbers SET last = last + 1 RETURNING last"
-            )
-            await conn.execute(
-                f"INSERT INTO schedules ({INSERT_COLUMNS})"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                number,
-                *values,
-            )
-            await conn.execute(CHANGED)
+            number = await conn.fetchval(sql.NEXT_NUMBER)
+            await conn.execute(numbered(sql.INSERT), number, *values)
+            await conn.execute(sql.CHANGED)
         return int(number)
 
     async def all(self) -> list[Schedule]:
         """Every schedule, oldest first."""
-        return [schedule(tuple(row)) for row in await self.pool.fetch(SELECT + " ORDER BY s.id")]
+        return await self._read(sql.ALL)
 
     async def get(self, schedule_id: int) -> Schedule | None:
         """One schedule by id."""
-        row = await self.pool.fetchrow(SELECT + " WHERE s.id = $1", schedule_id)
-        return None if row is None else schedule(tuple(row))
+        found = await self._read(sql.BY_ID, schedule_id)
+        return found[0] if found else None
 
     async def in_workspace(self, place: Place) -> list[Schedule]:
         """The workspace's schedules, oldest first."""
-        rows = await self.pool.fetch(
-            SELECT + " WHERE w.platform = $1 AND w.ref = $2 ORDER BY s.id",
-            place.platform,
-            place.workspace,
-        )
-        return [schedule(tuple(row)) for row in rows]
+        return await self._read(sql.IN_WORKSPACE, place.platform, place.workspace)
+
+    async def _read(self, query: str, *params: object) -> list[Schedule]:
+        return [schedule(tuple(r)) for r in await self.pool.fetch(numbered(query), *params)]
 
     async def version(self) -> int:
         """A number that moves with every change to the schedules, by any process."""
-        return int(await self.pool.fetchval("SELECT version FROM schedule_changes"))
+        return int(await self.pool.fetchval(sql.VERSION))
 
     async def set_paused(self, schedule_id: int, paused: bool) -> bool:
         """Pause or resume; False if there is no such schedule."""
-        return await self._change(
-            "UPDATE schedules SET paused = $1 WHERE id = $2 RETURNING id", int(paused), schedule_id
-        )
+        return await self._change(sql.PAUSE, int(paused), schedule_id)
 
     async def remove(self, schedule_id: int) -> bool:
         """Delete a schedule and its slot history; False if there is none."""
-        return await self._change("DELETE FROM schedules WHERE id = $1 RETURNING id", schedule_id)
+        return await self._change(sql.REMOVE, schedule_id)
 
-    async def _change(self, sql: str, *params: int) -> bool:
+    async def _change(self, statement: str, *params: int) -> bool:
         """Change schedules and count the change, in one transaction; False if no row."""
         async with self.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetch(sql, *params):
+            if not await conn.fetch(numbered(statement), *params):
                 return False
-            await conn.execute(CHANGED)
+            await conn.execute(sql.CHANGED)
             return True
 
     async def claim(
@@ -93,10 +84,7 @@ class PgSchedules:
         a claim of one left unfinished since before `stale_before` (its process stopped).
         A claim racing another waits for it and checks the row it left: one of them wins."""
         won = await self.pool.fetchval(
-            "INSERT INTO schedule_slots (schedule_id, local_date, claimed_at) VALUES ($1, $2, $3)"
-            " ON CONFLICT (schedule_id, local_date) DO UPDATE SET claimed_at = excluded.claimed_at"
-            " WHERE schedule_slots.finished_at IS NULL AND schedule_slots.claimed_at < $4"
-            " RETURNING schedule_id",
+            numbered(sql.CLAIM),
             schedule_id,
             local_day.isoformat(),
             now.timestamp(),
@@ -106,18 +94,12 @@ class PgSchedules:
 
     async def unfinished(self, stale_before: datetime) -> list[tuple[int, date]]:
         """Slots claimed before `stale_before` and never finished."""
-        rows = await self.pool.fetch(
-            "SELECT schedule_id, local_date FROM schedule_slots"
-            " WHERE finished_at IS NULL AND claimed_at < $1 ORDER BY claimed_at",
-            stale_before.timestamp(),
-        )
+        rows = await self.pool.fetch(numbered(sql.UNFINISHED), stale_before.timestamp())
         return [(int(row[0]), date.fromisoformat(row[1])) for row in rows]
 
     async def claimed_days(self, schedule_id: int) -> set[date]:
         """Local dates already claimed for a schedule."""
-        rows = await self.pool.fetch(
-            "SELECT local_date FROM schedule_slots WHERE schedule_id = $1", schedule_id
-        )
+        rows = await self.pool.fetch(numbered(sql.CLAIMED_DAYS), schedule_id)
         return {date.fromisoformat(row[0]) for row in rows}
 
     async def for_workspace(self, place: Place, schedule_id: int) -> Schedule | None:

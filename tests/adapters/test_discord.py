@@ -136,12 +136,15 @@ def reveals(fake: FakeDiscord) -> list[JSON]:
 async def settled(fake: FakeDiscord, pushed: Interaction) -> Interaction:
     """Wait until the bot has answered an interaction: acknowledged it, and filled in the
     "thinking..." message if it deferred (as it does when the engine takes over a second,
-    e.g. on a loaded machine)."""
+    e.g. on a loaded machine), or deleted it (the reply then went to the channel)."""
 
     def answered() -> bool:
         if pushed.response() is None:
             return False
-        return pushed.original is None or not pushed.original["flags"] & LOADING
+        original = pushed.original
+        if original is None or not original["flags"] & LOADING:
+            return True
+        return original not in fake.messages.get(pushed.channel_id, [])
 
     await fake.wait_for(answered)
     return pushed

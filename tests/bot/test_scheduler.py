@@ -1,4 +1,5 @@
-"""Scheduled quizzes through the real APScheduler, engine and SQLite, on a fake clock."""
+"""Scheduled quizzes through the real APScheduler, engine and SQLite, on a fake clock; the
+tests of several processes on one database run on PostgreSQL too."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.scheduler import QuizScheduler
 from db.connection import open_db
 from db.game import GameStore
 from db.records import read_pack
-from tests.conftest import MINI_PACK, another_writer
+from tests.conftest import MINI_PACK, AnyGame, another_writer, opened_game
 from tests.generating import event
 from trivia.commands import Answer, Ask, Command, Daily, Leaderboard, Stats, Stop
 from trivia.effects import Announced
@@ -51,7 +52,7 @@ class Bot:
     """The runtime on a real database, with a scheduler and a record of what it posted."""
 
     def __init__(
-        self, store: GameStore, clock: Clock, *, failing: frozenset[str] = frozenset()
+        self, store: AnyGame, clock: Clock, *, failing: frozenset[str] = frozenset()
     ) -> None:
         self.store = store
         self.clock = clock
@@ -133,21 +134,29 @@ async def test_each_schedule_is_armed_for_its_local_time(bot: Bot) -> None:
     assert bot.scheduler.next_run(ids["Europe/London"]) == datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
 
 
-async def test_a_slot_posts_once_even_from_two_schedulers(db: Path) -> None:
-    """Two processes on one database, both firing the same slot: one post."""
+async def test_a_slot_posts_once_even_from_two_schedulers(shared: Path | str) -> None:
+    """Two processes on one database, both firing the same slot, one after the other and
+    then at the same moment: one post a slot."""
     clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
-    async with open_db(db) as one, open_db(db) as two:
-        first, second = Bot(GameStore(one), clock), Bot(GameStore(two), clock)
+    async with opened_game(shared) as one, opened_game(shared) as two:
+        first, second = Bot(one, clock), Bot(two, clock)
         schedule = await first.schedule("c1", time(9, 0), "Europe/London")
         results = [
             await first.scheduler.fire(schedule, date(2030, 1, 15)),
             await second.scheduler.fire(schedule, date(2030, 1, 15)),
             await first.scheduler.fire(schedule, date(2030, 1, 15)),
         ]
+        clock.now = datetime(2030, 1, 16, 9, 0, tzinfo=UTC)
+        at_once = await asyncio.gather(
+            first.scheduler.fire(schedule, date(2030, 1, 16)),
+            second.scheduler.fire(schedule, date(2030, 1, 16)),
+        )
         first.runtime.stop()
         second.runtime.stop()
     assert results == [True, False, False]
-    assert len(first.posted) + len(second.posted) == 1
+    assert sorted(at_once) == [False, True]
+    posted = [p.reply.title for p in first.posted + second.posted]
+    assert sorted(posted) == ["Daily #1476", "Daily #1476. Answer: 0.001 s", "Daily #1477"]
 
 
 async def test_restart_posts_late_within_grace_and_skips_after(bot: Bot) -> None:
@@ -183,14 +192,14 @@ async def test_pause_resume_and_remove_take_effect_without_restart(bot: Bot) -> 
 
 
 async def test_a_failing_channel_is_recorded_retried_and_the_others_still_post(
-    db: Path, caplog: pytest.LogCaptureFixture
+    shared: Path | str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A channel the bot cannot post to gets its error on the schedule, one log line, and
     the post is tried again later (others post at once); once the platform takes it, it
     is posted once and the error is gone."""
     clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
-    async with open_db(db) as conn:
-        bot = Bot(GameStore(conn), clock, failing=frozenset({"gone"}))
+    async with opened_game(shared) as game:
+        bot = Bot(game, clock, failing=frozenset({"gone"}))
         broken = await bot.schedule("gone", time(9, 0), "Europe/London")
         fine = await bot.schedule("ok", time(9, 0), "Europe/London")
         with caplog.at_level(logging.WARNING, logger="bot.runtime"):
@@ -270,18 +279,18 @@ async def test_the_daily_question_takes_guesses_all_day_and_is_revealed_at_the_n
     assert question.title == "Daily #1477"
 
 
-async def test_a_pending_reveal_survives_a_restart(db: Path) -> None:
+async def test_a_pending_reveal_survives_a_restart(shared: Path | str) -> None:
     """Posted at 09:00 with a 21:00 reveal; a new process on the same database reveals it
     through the ordinary reveal timer."""
     clock = Clock(datetime(2030, 1, 15, 9, 0, tzinfo=UTC))
-    async with open_db(db) as conn:
-        first = Bot(GameStore(conn), clock)
+    async with opened_game(shared) as game:
+        first = Bot(game, clock)
         schedule = await first.schedule("c1", time(9, 0), "Europe/London", reveal_at=time(21, 0))
         assert await first.scheduler.fire(schedule, date(2030, 1, 15))
         await first.play("c1", "ann", Daily("0.01"))
         first.runtime.stop()
-    async with open_db(db) as conn:
-        second = Bot(GameStore(conn), clock)
+    async with opened_game(shared) as game:
+        second = Bot(game, clock)
         assert await second.store.next_deadline() == datetime(2030, 1, 15, 21, 0, tzinfo=UTC)
         clock.now = datetime(2030, 1, 15, 21, 0, tzinfo=UTC)
         [reveal] = [e for e in await second.engine.close_due(clock.now) if isinstance(e, Announced)]
@@ -390,14 +399,14 @@ async def test_a_daily_schedule_stored_on_a_pool_too_small_for_a_daily_posts_not
 
 
 async def test_schedules_changed_through_another_process_are_armed_within_one_round(
-    db: Path,
+    shared: Path | str,
 ) -> None:
     """Process two sets, pauses, resumes and removes a schedule; process one, running,
     arms and disarms it at its next timer round (no restart), and a schedule it had armed
     keeps its due slot while another is added."""
     clock = Clock(datetime(2030, 1, 15, 8, 0, tzinfo=UTC))
-    async with open_db(db) as one_conn, open_db(db) as two_conn:
-        one, two = Bot(GameStore(one_conn), clock), Bot(GameStore(two_conn), clock)
+    async with opened_game(shared) as one_game, opened_game(shared) as two_game:
+        one, two = Bot(one_game, clock), Bot(two_game, clock)
         kept = await one.schedule("c0", time(9, 0), "Europe/London")
         await one.scheduler.start()
         await two.scheduler.start()

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from db.game import GameStore
 from db.outbox_rows import KEPT, LEASE
-from tests.conftest import T0, Databases
+from tests.conftest import T0, AnyGame, Databases, opened_game
 from tests.generating import generator
-from tests.posting import Posting, posting
 from trivia.effects import Announced
 from trivia.model import SHARD_SHIFT, Place, RecordsPack, Scope, Shards
 from trivia.posts import Post, SlotDone
@@ -27,14 +25,14 @@ TIMING = Timing(time(9, 0), "Europe/Paris")
 
 
 async def test_a_reveal_and_its_posts_are_stored_together_or_not_at_all(
-    store: GameStore, mini_pack: RecordsPack
+    game: AnyGame, mini_pack: RecordsPack
 ) -> None:
     """The posts a reveal makes are stored in the reveal's own transaction: when storing
     them fails, the question is not revealed either (and can be revealed again), and when
     it succeeds both are there."""
     question = generator(mini_pack, 1).generate()
     first = NextQuestion(question, T0, T0 + timedelta(seconds=30))
-    opened = await store.start_round(PLACE, total=1, seed=1, first=first)
+    opened = await game.start_round(PLACE, total=1, seed=1, first=first)
     assert opened is not None
 
     def broken(revealed: Revealed) -> list[Announced]:
@@ -44,27 +42,27 @@ async def test_a_reveal_and_its_posts_are_stored_together_or_not_at_all(
         return [Announced(PLACE, notice("Revealed"), f"reveal:{opened.id}", stored=True)]
 
     with pytest.raises(RuntimeError):
-        await store.close_question(
+        await game.close_question(
             opened, revealed_at=T0, settle=lambda a, s: Settled([], []), following=None,
             announce=broken,
         )  # fmt: skip
-    assert await store.open_question(PLACE) is not None
-    revealed = await store.close_question(
+    assert await game.open_question(PLACE) is not None
+    revealed = await game.close_question(
         opened, revealed_at=T0, settle=lambda a, s: Settled([], []), following=None,
         announce=announce,
     )  # fmt: skip
     assert revealed is not None
-    [owed] = await store.outbox.take(None, T0)
+    [owed] = await game.outbox.take(None, T0)
     assert owed.key == f"reveal:{opened.id}"
     assert owed.reply.title == "Revealed"
 
 
 async def test_a_post_is_stored_once_by_key_and_taken_until_the_platform_has_it(
-    database: Path | str,
+    migrated: Path | str,
 ) -> None:
     """Adding a key again changes nothing; a taken post is not due again until its lease
     runs out (its process may still be posting it); once posted it is never taken again."""
-    async with posting(database) as one:
+    async with opened_game(migrated) as one:
         await one.outbox.add([Post("reveal:1", PLACE, notice("First"))], T0)
         await one.outbox.add([Post("reveal:1", PLACE, notice("Again"))], T0)
         assert await one.outbox.next_due(None) == T0
@@ -81,12 +79,12 @@ async def test_a_post_is_stored_once_by_key_and_taken_until_the_platform_has_it(
         assert await one.outbox.next_due(None) is None
 
 
-async def test_take_hands_out_only_the_scope_or_keys_asked_for(database: Path | str) -> None:
+async def test_take_hands_out_only_the_scope_or_keys_asked_for(migrated: Path | str) -> None:
     """A process takes only the posts of what it serves (platforms, shards, channels), and
     a reveal's poster only the keys it names."""
     slack = Place("slack", "T1", "C1")
     on_shard = [Place("discord", str(guild << SHARD_SHIFT), "1") for guild in range(4)]
-    async with posting(database) as one:
+    async with opened_game(migrated) as one:
         await one.outbox.add(
             [Post("a", PLACE, notice("a")), Post("b", slack, notice("b")),
              Post("c", slack, notice("c"))]
@@ -105,12 +103,12 @@ async def test_take_hands_out_only_the_scope_or_keys_asked_for(database: Path | 
 
 
 async def test_a_failure_is_retried_or_given_up_and_shows_on_its_schedule(
-    database: Path | str,
+    migrated: Path | str,
 ) -> None:
     """A failed post is due again at its retry time; a post given up is never taken again.
     Either way the schedule that posts it shows the error, until a post of it gets through.
     Posts made or given up are deleted once they are older than KEPT."""
-    async with posting(database) as one:
+    async with opened_game(migrated) as one:
         schedule = await one.schedules.add(
             await one.channel_id(PLACE), TIMING, series=None, questions=2, reveal_at=None, now=T0
         )
@@ -134,10 +132,10 @@ async def test_a_failure_is_retried_or_given_up_and_shows_on_its_schedule(
         assert await one.outbox.prune(T0 + 3 * KEPT) == 1
 
 
-async def test_storing_a_slots_posts_finishes_the_slot(database: Path | str) -> None:
+async def test_storing_a_slots_posts_finishes_the_slot(migrated: Path | str) -> None:
     """A slot is finished in the transaction that stores its posts (with its error, if it
     failed), so a takeover never makes them twice."""
-    async with posting(database) as one:
+    async with opened_game(migrated) as one:
         schedule = await one.schedules.add(
             await one.channel_id(PLACE), TIMING, series=None, questions=1, reveal_at=None, now=T0
         )
@@ -157,12 +155,12 @@ async def test_storing_a_slots_posts_finishes_the_slot(database: Path | str) -> 
 
 
 async def test_two_processes_taking_posts_at_once_never_take_the_same_one(
-    databases: Databases, mini_pack: RecordsPack
+    databases: Databases,
 ) -> None:
     """Two processes on one database take due posts at the same moment, over and over:
     every post is taken, each by one of them only."""
-    database = databases.new()
-    async with posting(database) as first, posting(database) as second:
+    database = databases.new(migrated=True)
+    async with opened_game(database) as first, opened_game(database) as second:
         posts = [
             Post(f"slot:{i}", Place("test", "guild", f"c{i % 16}"), notice(str(i)))
             for i in range(600)
@@ -181,7 +179,7 @@ async def test_two_processes_taking_posts_at_once_never_take_the_same_one(
         assert await first.outbox.take(None, T0 + LEASE - timedelta(seconds=1)) == []
 
 
-async def error_of(stores: Posting, schedule_id: int) -> str | None:
+async def error_of(stores: AnyGame, schedule_id: int) -> str | None:
     """The error a schedule shows."""
     found = await stores.schedules.get(schedule_id)
     assert found is not None
