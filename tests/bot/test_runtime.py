@@ -286,8 +286,8 @@ async def test_a_slot_slow_to_finish_is_not_taken_over_by_its_own_process(
         round_ = asyncio.ensure_future(bot.runtime.round())
 
         async def claimed_again() -> bool:
-            rows = await query(shared, "SELECT claimed_at FROM schedule_slots")
-            return bool(rows[0][0] == clock.now.timestamp())
+            [(claimed_at,)] = await query(shared, "SELECT claimed_at FROM schedule_slots")
+            return bool(claimed_at == clock.now.timestamp())
 
         for _ in range(500):  # until the round is done, or (before the fix) claimed again
             if round_.done() or await claimed_again():
