@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -270,9 +271,9 @@ async def test_a_slot_slow_to_finish_is_not_taken_over_by_its_own_process(
     clock = Clock(NINE)
     built = asyncio.Event()
 
-    async def slow_bank(records: Records) -> Bank:
+    async def slow_bank(load: Callable[[], Awaitable[Records]]) -> Bank:
         await built.wait()
-        return Bank.indexed(records)
+        return Bank.indexed(await load())
 
     async with opened_game(shared) as game:
         bot = Process(game, clock, indexer=slow_bank).up()
