@@ -120,13 +120,15 @@ def main() -> None:
     if on_pg is not None:
         figure(
             "PostgreSQL engine answers/s",
-            f"{on_pg.engine_per_s:,.0f}",
-            f"one at a time {on_pg.serial_per_s:,.0f}; bare {on_pg.bare_per_s:,.0f}",
+            f"{on_pg.throughput.engine_per_s:,.0f}",
+            f"one at a time {on_pg.throughput.serial_per_s:,.0f};"
+            f" bare {on_pg.throughput.bare_per_s:,.0f}",
         )
         figure(
             "PostgreSQL engine / bare",
-            f"{on_pg.ratio:.2f}",
-            f">= {pg.RATIO_TARGET:g}: " + verdict(on_pg.ratio, pg.RATIO_TARGET, at_least=True),
+            f"{on_pg.throughput.ratio:.2f}",
+            f">= {pg.RATIO_TARGET:g}: "
+            + verdict(on_pg.throughput.ratio, pg.RATIO_TARGET, at_least=True),
         )
         figure(
             "PostgreSQL top 10 + rank p99 (ms)",

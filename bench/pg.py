@@ -84,21 +84,9 @@ _BY_RANK = (
 class PgFigures:
     """The figures of these benchmarks, for the summary."""
 
-    engine_per_s: float
-    serial_per_s: float
-    bare_per_s: float
+    throughput: answers.Throughput
     p50_ms: float
     p99_ms: float
-
-    @property
-    def ratio(self) -> float:
-        """Engine throughput (100 in flight) over the bare loop's."""
-        return self.engine_per_s / self.bare_per_s
-
-    @property
-    def serial_ratio(self) -> float:
-        """One-at-a-time engine throughput over the bare loop's."""
-        return self.serial_per_s / self.bare_per_s
 
 
 def _load_average() -> str:
@@ -153,7 +141,7 @@ async def _bare_inserts(server: Server, rows: list[tuple[Any, ...]], label: str)
     return len(rows) / seconds
 
 
-async def _throughput(server: Server) -> tuple[float, float, float]:
+async def _throughput(server: Server) -> answers.Throughput:
     """Median engine (100 in flight), one-at-a-time and bare rates over ROUNDS rounds."""
     heading("PostgreSQL: answers judged and stored per second")
     engine_rates, serial_rates, bare_rates = [], [], []
@@ -183,7 +171,7 @@ async def _throughput(server: Server) -> tuple[float, float, float]:
     figure("ratio engine / bare", f"{engine / bare:.2f}")
     figure("  one at a time / bare", f"{serial / bare:.2f}")
     figure(f"  target >= {RATIO_TARGET}", verdict(engine / bare, RATIO_TARGET, at_least=True))
-    return engine, serial, bare
+    return answers.Throughput(engine, serial, bare)
 
 
 async def _load(pool: Pool) -> None:
@@ -274,9 +262,9 @@ async def run() -> PgFigures | None:
     try:
         with running_server(bin_dir) as server:
             progress(f"PostgreSQL server from {bin_dir} on port {server.port}")
-            engine, serial, bare = await _throughput(server)
+            throughput = await _throughput(server)
             p50, p99 = await _latency(server)
     except StartError as exc:
         print(f"\n== PostgreSQL: skipped (the server did not start: {exc})", flush=True)
         return None
-    return PgFigures(engine, serial, bare, p50, p99)
+    return PgFigures(throughput, p50, p99)
