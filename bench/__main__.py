@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import answers, discord, generation, leaderboard, openloop, schedules, slack
+from bench import answers, discord, generation, leaderboard, openloop, pg, schedules, slack
 from bench.report import elapsed, figure, heading, machine, verdict
 
 
@@ -12,7 +12,8 @@ def main() -> None:
     """Question generation at up to 5,000 records, answers per second (engine and bare),
     leaderboard latency at scale, Discord and Slack slash commands through the real bot
     against bare library handlers (Discord also open loop, at a fixed arrival rate), then
-    10,000 scheduled posts due at one minute through Discord's rate limit."""
+    10,000 scheduled posts due at one minute through Discord's rate limit; then answers and
+    the leaderboard on PostgreSQL."""
     print("Photo Finish benchmark")
     print(f"machine: {machine()}", flush=True)
     made = asyncio.run(generation.run())
@@ -22,6 +23,7 @@ def main() -> None:
     arriving = asyncio.run(openloop.run())
     signed = asyncio.run(slack.run())
     fan_out = asyncio.run(schedules.run())
+    on_pg = asyncio.run(pg.run())
     heading("Summary")
     largest = made[-1]
     figure(
@@ -115,6 +117,24 @@ def main() -> None:
         + verdict(fan_out.floor_fraction, schedules.FLOOR_FRACTION_TARGET, at_least=False),
     )
     figure("  429s; peak memory", f"{fan_out.throttled}; {fan_out.peak_rss_mb:,.0f} MiB")
+    if on_pg is not None:
+        figure(
+            "PostgreSQL engine answers/s",
+            f"{on_pg.throughput.engine_per_s:,.0f}",
+            f"one at a time {on_pg.throughput.serial_per_s:,.0f};"
+            f" bare {on_pg.throughput.bare_per_s:,.0f}",
+        )
+        figure(
+            "PostgreSQL engine / bare",
+            f"{on_pg.throughput.ratio:.2f}",
+            f">= {pg.RATIO_TARGET:g}: "
+            + verdict(on_pg.throughput.ratio, pg.RATIO_TARGET, at_least=True),
+        )
+        figure(
+            "PostgreSQL top 10 + rank p99 (ms)",
+            f"{on_pg.p99_ms:,.2f}",
+            f"< {pg.TARGET_MS:g}: " + verdict(on_pg.p99_ms, pg.TARGET_MS, at_least=False),
+        )
     print(f"\ntotal run time: {elapsed():.0f} s", flush=True)
 
 

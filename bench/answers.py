@@ -24,7 +24,7 @@ from trivia.engine import Actor, Engine
 from trivia.model import CHOICE_LETTERS, Place
 from trivia.replies import ReplyKind
 from trivia.settings import Settings
-from trivia.store import OpenQuestion
+from trivia.store import OpenQuestion, Store
 
 QUESTIONS = 200
 ANSWERS_PER_QUESTION = 100
@@ -36,7 +36,7 @@ T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 ENGINE_TARGET = 5_000.0
 RATIO_TARGET = 0.5
 
-_ROW_COLUMNS = (
+ROW_COLUMNS = (
     "question_id, player_id, workspace_id, answer, choice_index, value, correct, points,"
     " answered_at"
 )
@@ -84,7 +84,7 @@ def _answer_text(open_q: OpenQuestion, player: int) -> str:
     return CHOICE_LETTERS[player % len(question.choices)]
 
 
-async def _open_questions(engine: Engine, store: GameStore) -> list[tuple[Place, OpenQuestion]]:
+async def _open_questions(engine: Engine, store: Store) -> list[tuple[Place, OpenQuestion]]:
     """Ask one question in each of QUESTIONS channels."""
     opened = []
     for i in range(QUESTIONS):
@@ -96,50 +96,61 @@ async def _open_questions(engine: Engine, store: GameStore) -> list[tuple[Place,
     return opened
 
 
+async def drive(
+    engine: Engine, store: Store, label: str, concurrency: int, events: int, count: int
+) -> float:
+    """Open QUESTIONS questions (the shipped packs, `events` records, seeded), then send
+    `count` answers through Engine.handle, `concurrency` in flight at once (players in
+    different channels clicking at the same moment); the seconds the answers took."""
+    opened = await _open_questions(engine, store)
+    numeric = sum(q.question.is_numeric for _, q in opened)
+    progress(
+        f"{label}: shipped packs ({events} events), {QUESTIONS} channels with a question"
+        f" open ({numeric} guess-the-margin), {PLAYERS:,} players"
+    )
+    jobs = []
+    start = T0 + timedelta(seconds=10)
+    for n in range(count):
+        q, k = n % QUESTIONS, n // QUESTIONS
+        place, open_q = opened[q]
+        player = (k + 7 * q) % PLAYERS
+        actor = Actor(place, f"u{player}", f"Player {player}", start + n * ANSWER_GAP)
+        jobs.append((Answer(_answer_text(open_q, player)), actor))
+    locked = 0
+    began = time.perf_counter()
+    for first in range(0, len(jobs), concurrency):
+        wave = jobs[first : first + concurrency]
+        for outcome in await asyncio.gather(*(engine.handle(c, a) for c, a in wave)):
+            locked += outcome.replies[0].kind is ReplyKind.LOCKED
+    seconds = time.perf_counter() - began
+    progress(
+        f"{label}: engine ({concurrency} at a time) locked in {locked:,} of {len(jobs):,}"
+        f" answers in {seconds:.2f} s = {locked / seconds:,.0f}/s"
+    )
+    return seconds
+
+
 async def engine_answers(
     path: Path, label: str, concurrency: int
 ) -> tuple[float, list[tuple[Any, ...]]]:
-    """Answers per second through Engine.handle, `concurrency` in flight at once (players
-    in different channels clicking at the same moment), and the rows it stored."""
+    """Answers per second through Engine.handle on SQLite, and the rows it stored."""
     async with open_db(path) as conn:
         store = GameStore(conn)
         await store.records.seed()
-        source, pack = "shipped packs", await store.records.export_pack()
+        pack = await store.records.export_pack()
         engine = Engine(store, defaults=Settings(answer_window=3600), seed=1)
-        opened = await _open_questions(engine, store)
-        numeric = sum(q.question.is_numeric for _, q in opened)
-        progress(
-            f"{label}: {source} ({len(pack.events)} events), {QUESTIONS} channels with a question"
-            f" open ({numeric} guess-the-margin), {PLAYERS:,} players"
+        seconds = await drive(
+            engine, store, label, concurrency, len(pack.events), QUESTIONS * ANSWERS_PER_QUESTION
         )
-        jobs = []
-        start = T0 + timedelta(seconds=10)
-        for n in range(QUESTIONS * ANSWERS_PER_QUESTION):
-            q, k = n % QUESTIONS, n // QUESTIONS
-            place, open_q = opened[q]
-            player = (k + 7 * q) % PLAYERS
-            actor = Actor(place, f"u{player}", f"Player {player}", start + n * ANSWER_GAP)
-            jobs.append((Answer(_answer_text(open_q, player)), actor))
-        locked = 0
-        began = time.perf_counter()
-        for first in range(0, len(jobs), concurrency):
-            wave = jobs[first : first + concurrency]
-            for outcome in await asyncio.gather(*(engine.handle(c, a) for c, a in wave)):
-                locked += outcome.replies[0].kind is ReplyKind.LOCKED
-        seconds = time.perf_counter() - began
-        async with conn.execute(f"SELECT {_ROW_COLUMNS} FROM answers ORDER BY id") as cur:
+        async with conn.execute(f"SELECT {ROW_COLUMNS} FROM answers ORDER BY id") as cur:
             rows = [tuple(row) async for row in cur]
-    progress(
-        f"{label}: engine ({concurrency} at a time) locked in {locked:,} of {len(jobs):,}"
-        f" answers in {seconds:.2f} s = {len(rows) / seconds:,.0f}/s"
-    )
     return len(rows) / seconds, rows
 
 
 async def bare_inserts(path: Path, rows: list[tuple[Any, ...]], label: str) -> float:
     """Rows per second for one INSERT + commit() each on a plain aiosqlite connection."""
     placeholders = ", ".join("?" * len(rows[0]))
-    sql = f"INSERT INTO answers ({_ROW_COLUMNS}) VALUES ({placeholders})"
+    sql = f"INSERT INTO answers ({ROW_COLUMNS}) VALUES ({placeholders})"
     async with aiosqlite.connect(path) as conn:
         for pragma in PRAGMAS:
             await conn.execute(pragma)
@@ -154,7 +165,7 @@ async def bare_inserts(path: Path, rows: list[tuple[Any, ...]], label: str) -> f
     return len(rows) / seconds
 
 
-def _spread(rates: list[float]) -> str:
+def spread(rates: list[float]) -> str:
     return "rounds: " + ", ".join(f"{rate:,.0f}" for rate in rates)
 
 
@@ -178,7 +189,7 @@ async def run() -> Throughput:
     figure(
         f"engine, {CONCURRENCY} answers in flight",
         f"{result.engine_per_s:,.0f} answers/s",
-        _spread(engine_rates),
+        spread(engine_rates),
     )
     figure(
         f"  target >= {ENGINE_TARGET:,.0f}/s",
@@ -187,11 +198,9 @@ async def run() -> Throughput:
     figure(
         "engine, one answer at a time",
         f"{result.serial_per_s:,.0f} answers/s",
-        _spread(serial_rates),
+        spread(serial_rates),
     )
-    figure(
-        "bare aiosqlite INSERT + commit", f"{result.bare_per_s:,.0f} rows/s", _spread(bare_rates)
-    )
+    figure("bare aiosqlite INSERT + commit", f"{result.bare_per_s:,.0f} rows/s", spread(bare_rates))
     figure("ratio engine / bare (medians)", f"{result.ratio:.2f}")
     figure("  one at a time / bare", f"{result.serial_ratio:.2f}")
     figure(f"  target >= {RATIO_TARGET}", verdict(result.ratio, RATIO_TARGET, at_least=True))

@@ -18,7 +18,8 @@ ALLOWED = {
     "adapters": {"adapters", "trivia", "prompt_toolkit"} | PLATFORMS,
     "bot": {"bot", "adapters", "db", "trivia", "apscheduler", "platformdirs", "rich", "PIL"}
     | PLATFORMS,
-    "bench": {"bench", "bot", "adapters", "db", "trivia", "tests", "aiosqlite"} | PLATFORMS,
+    "bench": {"bench", "bot", "adapters", "db", "trivia", "tests", "aiosqlite", "asyncpg"}
+    | PLATFORMS,
     "tests": {"tests", "bot", "adapters", "db", "trivia", "hypothesis", "pytest", "pexpect", "pyte"}
     | {"asyncpg", "PIL"}
     | PLATFORMS,
