@@ -26,6 +26,7 @@ from trivia.store import (
     Announce,
     AnswerRow,
     Asking,
+    DailyOutcome,
     Lock,
     NextQuestion,
     OpenQuestion,
@@ -123,6 +124,7 @@ class MemoryStore:
         self._settings: dict[int, dict[str, str]] = {}
         self._schedules: dict[int, Schedule] = {}
         self._schedule_ids = numbers(1)
+        self._hints: dict[tuple[int, int], str] = {}
         for pack in packs:
             self.import_pack(pack)
 
@@ -311,6 +313,7 @@ class MemoryStore:
         return AnswerRow(
             a.id, a.player_id, self._names[a.player_id], a.choice_index, a.value,
             a.outcome.correct, a.outcome.points, a.answered_at,
+            (a.question_id, a.player_id) in self._hints,
         )  # fmt: skip
 
     def _rows(self, question_id: int) -> list[AnswerRow]:
@@ -320,6 +323,34 @@ class MemoryStore:
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
         return self._rows(question_id)
+
+    async def hint(self, question_id: int, player_id: int) -> str | None:
+        """The hint a player took at a question, if any."""
+        return self._hints.get((question_id, player_id))
+
+    @_trip
+    async def take_hint(self, question_id: int, player_id: int, text: str, at: datetime) -> str:
+        """Keep a hint unless the player holds one at this question; the one they hold."""
+        return self._hints.setdefault((question_id, player_id), text)
+
+    async def daily_outcome(
+        self, place: Place, user: str, question_id: int | None
+    ) -> DailyOutcome | None:
+        """The channel's latest revealed daily (or that one), its final answers, and the
+        user's id and daily streak here."""
+        revealed = [
+            q
+            for r in self._rounds
+            if r.place == place and r.lane == DAILY
+            for q in r.questions
+            if q.revealed and question_id in (None, q.id)
+        ]
+        if not revealed:
+            return None
+        daily = max(revealed, key=lambda q: (q.daily.day if q.daily else date.min, q.id))
+        player_id = self._players.get((self._workspace(place), user))
+        streak = None if player_id is None else self._streaks.get(place, {}).get(player_id)
+        return DailyOutcome(daily.open(), self._rows(daily.id), player_id, streak)
 
     @_trip
     async def close_question(

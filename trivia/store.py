@@ -52,6 +52,8 @@ class AnswerRow:
     correct: bool | None
     points: int
     answered_at: datetime
+    hinted: bool = False
+    """The player took a hint at this question before answering (it scores half)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,16 @@ class Asking:
 
 
 @dataclass(frozen=True)
+class DailyOutcome:
+    """A revealed daily question as one player sees it afterwards, for the result to share."""
+
+    daily: OpenQuestion
+    answers: list[AnswerRow]  # final, earliest first
+    player_id: int | None  # the player's id in the workspace (None: never seen there)
+    streak: DailyStreak | None  # their daily streak in the daily's channel
+
+
+@dataclass(frozen=True)
 class NextQuestion:
     """The question that follows a reveal in the same round."""
 
@@ -226,6 +238,23 @@ class Store(Protocol):
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """A question's locked answers, earliest first."""
+        ...
+
+    async def hint(self, question_id: int, player_id: int) -> str | None:
+        """The hint a player took at a question, if they took one."""
+        ...
+
+    async def take_hint(self, question_id: int, player_id: int, text: str, at: datetime) -> str:
+        """Keep that a player took this hint at a question; the hint they hold (the first
+        one kept, when two requests race), so a second request repeats it."""
+        ...
+
+    async def daily_outcome(
+        self, place: Place, user: str, question_id: int | None
+    ) -> DailyOutcome | None:
+        """The channel's latest revealed daily question (or the daily `question_id`, once
+        revealed), its final answers (each marked `hinted`), and the user's id and daily
+        streak in the channel; None if there is none."""
         ...
 
     async def close_question(
