@@ -69,8 +69,11 @@ DISCORD = Usage(
         ("/trivia leaderboard [period]", "top players here (week, month, all), or streaks"),
         ("/trivia stats [member]", "answered, accuracy, streaks and rank"),
         ("/trivia stop", "reveal the open question and end the match"),
-        ("/trivia daily [guess]", "today's daily question; with a number or letter, your answer"),
-        ("/trivia daily guess:result", "your spoiler-free result at the last daily"),
+        (
+            "/trivia daily [guess]",
+            "today's daily question; with a number or letter, your answer; with 'result',"
+            " your spoiler-free result at the last daily",
+        ),
         ("/trivia hint", "one private hint at the open question (an answer after it scores half)"),
         ("/trivia help", "this list"),
         ("/trivia-admin ...", "settings, leaderboard reset and schedules (admins only)"),

@@ -156,13 +156,18 @@ async def ask_multiple_choice(fake: FakeDiscord) -> JSON:
         asked = await fake.slash("trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
         message = (await settled(fake, asked)).original
         assert message is not None
-        if buttons(message):
+        if choices(message):
             return message
         await settled(
             fake,
             await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL),
         )
     raise AssertionError("no multiple-choice question in 20 tries")
+
+
+def choices(message: JSON) -> list[str]:
+    """The custom ids of a question's choice buttons (not its Hint button)."""
+    return [i for i in buttons(message) if i.startswith("pf:answer:")]
 
 
 async def click(fake: FakeDiscord, message: JSON, custom_id: str, user: FakeUser) -> JSON:
@@ -178,9 +183,12 @@ async def test_slash_command_posts_a_question_with_buttons(
         message = await ask_multiple_choice(fake)
     assert not message["flags"] & EPHEMERAL
     assert embed(message)["title"] == "Trivia"
-    ids = buttons(message)
+    ids = choices(message)
     assert 2 <= len(ids) <= 4
-    assert ids == [f"pf:answer:{ids[0].split(':')[2]}:{c}" for c in "ABCD"[: len(ids)]]
+    question = ids[0].split(":")[2]
+    assert ids == [f"pf:answer:{question}:{c}" for c in "ABCD"[: len(ids)]]
+    hints = [f"pf:hint:{question}"] if len(ids) > 2 else []  # none for true or false
+    assert buttons(message) == ids + hints
     assert "A) " in embed(message)["description"]
     synced = {c["name"]: c for c in fake.commands[None]}
     assert set(synced) == {"trivia", "trivia-admin"}
@@ -234,7 +242,7 @@ async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
     sneaky = FakeUser(7003, "sneaky", f"@everyone <@&{FANS.id}>")
     async with running(fake, db, window=3):
         message = await ask_multiple_choice(fake)
-        ids = buttons(message)
+        ids = choices(message)
         players = [sneaky, BOB, ALICE, MEMBERS[0]][: len(ids)]
         for player, custom_id in zip(players, ids, strict=True):
             await click(fake, message, custom_id, player)
@@ -277,7 +285,7 @@ async def test_a_reveal_with_fifty_long_names_lists_whole_names_and_links_none(
         message = await ask_multiple_choice(fake)
         with closing(sqlite3.connect(db)) as conn:
             [(body,)] = conn.execute("SELECT body FROM questions WHERE revealed_at IS NULL")
-        right = buttons(message)[json.loads(body)["answer_index"]]
+        right = choices(message)[json.loads(body)["answer_index"]]
         for member in crowd:
             await click(fake, message, right, member)
         stop = await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL)

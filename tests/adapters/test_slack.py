@@ -162,11 +162,16 @@ async def ask_multiple_choice(slack: FakeSlack, bot: Bot) -> JSON:
         assert await bot.send(command(slack, "")) == 200
         await posts_beyond(slack, seen)
         question = slack.posted(CHANNEL)[-1]
-        if actions_of(question):
+        if choices_of(question):
             return question
         assert await bot.send(command(slack, "stop")) == 200
         await posts_beyond(slack, seen + 1)
     raise AssertionError("no multiple-choice question in 20 tries")
+
+
+def choices_of(message: JSON) -> list[JSON]:
+    """A question's choice buttons (not its Hint button)."""
+    return [b for b in actions_of(message) if b["action_id"].startswith("pf_answer_")]
 
 
 def click_body(slack: FakeSlack, button: JSON, user: str, name: str | None = None) -> bytes:
@@ -187,9 +192,10 @@ async def test_signed_command_posts_a_question_with_buttons(
     """A signed /trivia is acked and the question goes out through chat.postMessage."""
     async with running(slack, tmp_path / "bot.sqlite3") as bot:
         question = await ask_multiple_choice(slack, bot)
-    buttons = actions_of(question)
+    buttons = choices_of(question)
     assert 2 <= len(buttons) <= 4
-    assert all(b["action_id"].startswith("pf_answer_") for b in buttons)
+    extra = [(b["action_id"], b["text"]["text"]) for b in actions_of(question)[len(buttons) :]]
+    assert extra == ([("pf_hint", "Hint")] if len(buttons) > 2 else [])  # none for true/false
     assert question["text"] == "Trivia"
     assert "A) " in texts_of(question)
     # One check of the token at start, one by bolt when it first authorizes a request.
@@ -311,7 +317,7 @@ async def test_user_text_is_escaped_everywhere(slack: FakeSlack, tmp_path: Path)
     names = ["<!channel>", "<@U123>", "a&b", "<!here>"]
     async with running(slack, db, window=3) as bot:
         question = await ask_multiple_choice(slack, bot)
-        buttons = actions_of(question)
+        buttons = choices_of(question)
         for i, button in enumerate(buttons):
             assert await bot.send(click_body(slack, button, f"U{200 + i}", names[i])) == 200
         await slack.wait_for(
