@@ -32,33 +32,30 @@ SETUP = (
 
 
 @asynccontextmanager
-async def hints_in(database: Path | str) -> AsyncIterator[HintStore | PgHintStore]:
-    """The hint store of a migrated database holding SETUP, closed on exit."""
+async def reopened(database: Path | str) -> AsyncIterator[HintStore | PgHintStore]:
+    """The hint store on a new connection to a migrated database (another process)."""
     if is_url(database):
         assert isinstance(database, str)
         async with open_pool(database) as pool:
             await migrate(pool)
-            for sql in SETUP:
-                await pool.execute(sql)
             yield PgHintStore(pool)
         return
     async with open_db(database) as conn:
-        for sql in SETUP:
-            await conn.execute(sql)
-        await conn.commit()
         yield HintStore(conn, Writer(conn))
 
 
 @asynccontextmanager
-async def reopened(database: Path | str) -> AsyncIterator[HintStore | PgHintStore]:
-    """The hint store on a new connection to the same database (another process)."""
-    if is_url(database):
-        assert isinstance(database, str)
-        async with open_pool(database) as pool:
-            yield PgHintStore(pool)
-        return
-    async with open_db(database) as conn:
-        yield HintStore(conn, Writer(conn))
+async def hints_in(database: Path | str) -> AsyncIterator[HintStore | PgHintStore]:
+    """The hint store of a new database holding SETUP."""
+    async with reopened(database) as hints:
+        for sql in SETUP:
+            if isinstance(hints, PgHintStore):
+                await hints.pool.execute(sql)
+            else:
+                await hints.conn.execute(sql)
+        if isinstance(hints, HintStore):
+            await hints.conn.commit()
+        yield hints
 
 
 def answer(answer_id: int, player_id: int) -> AnswerRow:
