@@ -364,7 +364,8 @@ class Engine:
             return [replies.error("You already locked in an answer, so a hint would not help.")]
         hint = await self._make_hint(target)
         if hint is None:
-            return [replies.error("No hint for this question: any would give the answer away.")]
+            why = "" if target.question.is_numeric else ": taking a choice away would give it"
+            return [replies.error(f"No hint for this question{why}.")]
         kept = await self.store.take_hint(target.id, player_id, hint, actor.now)
         return [replies.hint_reply(target, kept)]
 
