@@ -358,6 +358,7 @@ async def test_migrating_moves_guesses_awaiting_their_reveal_to_pending(tmp_path
         raw.execute("DROP TABLE schedule_numbers")  # migration 11, which runs again after 10
         raw.execute("DROP TABLE schedule_changes")  # and 12
         raw.execute("DROP TABLE settle_order")  # and 13
+        raw.execute("DROP TABLE hints")  # and 18
         raw.execute("PRAGMA user_version = 9")
     async with open_db(path):
         pass
