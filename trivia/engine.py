@@ -356,16 +356,16 @@ class Engine:
                     f" with {usage.settings} daily_hints on."
                 )
             ]
+        hint = await self._make_hint(target)
+        if hint is None:  # refused before anything is stored, the player included
+            why = "" if target.question.is_numeric else ": taking a choice away would give it"
+            return [replies.error(f"No hint for this question{why}.")]
         player_id = await self.store.player(actor.place, actor.user, actor.name)
         held = await self.store.hint(target.id, player_id)
         if held is not None:
             return [replies.hint_reply(target, held)]
         if any(a.player_id == player_id for a in await self.store.answers(target.id)):
             return [replies.error("You already locked in an answer, so a hint would not help.")]
-        hint = await self._make_hint(target)
-        if hint is None:
-            why = "" if target.question.is_numeric else ": taking a choice away would give it"
-            return [replies.error(f"No hint for this question{why}.")]
         kept = await self.store.take_hint(target.id, player_id, hint, actor.now)
         return [replies.hint_reply(target, kept)]
 

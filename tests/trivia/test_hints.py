@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.records import shipped_packs
@@ -187,7 +187,13 @@ NAMES = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), min_size=4, max_s
 """Competitors and venues: capitals only, so no word of the line itself can be one."""
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     precision=st.integers(min_value=0, max_value=4),
     steps=st.integers(min_value=0, max_value=99_999),
@@ -241,7 +247,13 @@ def test_the_guess_result_line_gives_nothing_away(
     assert ("-day streak" in line) is (streak > 0)
 
 
-@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     picks=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=8),
     answer=st.integers(min_value=0, max_value=3),
