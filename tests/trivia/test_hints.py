@@ -241,7 +241,9 @@ def test_the_guess_result_line_gives_nothing_away(
     assert line.startswith("Photo Finish Daily #336: ")
     assert "closest of" in line
     assert all(name not in line for name in names)
-    assert re.search(rf"(?<![\d.]){re.escape(printed)}(?![\d])", line) is None, (printed, line)
+    if precision:  # a decimal figure, whole (not the 0 of 0.1); a whole number needs its unit
+        figure = rf"(?<![\d.]){re.escape(printed)}(?!\d|\.\d)"
+        assert re.search(figure, line) is None, (printed, line)
     assert states_margin(line, event("e", margin_display=printed, margin_s=float(printed))) is False
     assert ("with a hint" in line) is hinted
     assert ("-day streak" in line) is (streak > 0)
