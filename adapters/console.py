@@ -40,6 +40,14 @@ WELCOME = (
 )
 
 
+TYPED = {
+    ButtonKind.RESET_CONFIRM: "Type /confirm to do it (good for five minutes).",
+    ButtonKind.HINT: "Type /trivia hint for a hint (an answer after it scores half).",
+    ButtonKind.SHARE: "Type /trivia daily result for your result to share.",
+}
+"""What to type for a button the console cannot show."""
+
+
 def render(reply: Reply, player: str) -> str:
     """A reply as terminal text; private replies are marked as such."""
     plain = not reply.body and not reply.fields
@@ -47,8 +55,7 @@ def render(reply: Reply, player: str) -> str:
     if reply.body:
         lines.append(reply.body)
     lines += [f"  {name}: {value}" for name, value in reply.fields]
-    if any(b.kind is ButtonKind.RESET_CONFIRM for b in reply.buttons):
-        lines.append("Type /confirm to do it (good for five minutes).")
+    lines += [TYPED[b.kind] for b in reply.buttons if b.kind in TYPED]
     text = "\n".join(lines)
     if reply.private:
         text = f"(to {player} only) {text}"

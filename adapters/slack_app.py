@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.button_ids import reset_asked_at, reset_id
 from adapters.fitting import fit
 from adapters.picture import ALT_TEXT, FILENAME, Painter
-from trivia.commands import ADMIN_COMMANDS, Answer, Command, Reset, parse
+from trivia.commands import ADMIN_COMMANDS, Answer, Command, DailyResult, Hint, Reset, parse
 from trivia.incoming import Incoming
 from trivia.model import CHOICE_LETTERS, Place
 from trivia.replies import FAILED, ButtonKind, Reply, ReplyKind, error
@@ -48,6 +48,10 @@ EVENTS_PATH = "/slack/events"
 ANSWER_ACTION = re.compile(rf"^pf_answer_[{CHOICE_LETTERS}]$")
 RESET_ACTION = "pf_reset"
 GUESS_ACTION = "pf_guess"
+HINT_ACTION = "pf_hint"
+SHARE_ACTION = "pf_share"
+ASK_ACTION = re.compile(rf"^(?:{HINT_ACTION}|{SHARE_ACTION})$")
+"""A button asking for something private about its question: a hint, or the result to share."""
 GUESS_FORM = "pf_guess_form"
 GUESS_BLOCK = "guess"
 GUESS_INPUT = "margin"
@@ -114,6 +118,10 @@ def to_blocks(reply: Reply) -> list[dict[str, Any]]:
             case ButtonKind.ANSWER if question is not None:
                 action, value = f"pf_answer_{button.letter}", f"{question}:{button.letter}"
                 buttons.append(_button(button.label, action, value))
+            case ButtonKind.HINT if question is not None:
+                buttons.append(_button(button.label, HINT_ACTION, str(question)))
+            case ButtonKind.SHARE if question is not None:
+                buttons.append(_button(button.label, SHARE_ACTION, str(question)))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return blocks
@@ -215,6 +223,7 @@ class SlackBot:
         self.app.action(ANSWER_ACTION)(self._acked(self._on_answer))
         self.app.action(RESET_ACTION)(self._acked(self._on_reset))
         self.app.action(GUESS_ACTION)(self._acked(self._on_guess))
+        self.app.action(ASK_ACTION)(self._acked(self._on_ask))
         self.app.view(GUESS_FORM)(self._acked(self._on_guess_form))  # the ack closes the form
         self.app.event("app_home_opened")(self._on_home)
 
@@ -352,6 +361,22 @@ class SlackBot:
         user = body["user"]
         await self._run(
             Answer(letter, question_id=int(question)),
+            body["team"]["id"],
+            body["channel"]["id"],
+            user["id"],
+            _user_name(user),
+            admin=False,
+        )
+
+    async def _on_ask(self, body: dict[str, Any]) -> None:
+        [action] = body["actions"]
+        question = int(action["value"])
+        command: Command = (
+            Hint(question) if action["action_id"] == HINT_ACTION else DailyResult(question)
+        )
+        user = body["user"]
+        await self._run(
+            command,
             body["team"]["id"],
             body["channel"]["id"],
             user["id"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from db.standings import Change, count_changes, settle_places
@@ -38,12 +38,14 @@ UPSERT_PLAYER = (
 )
 """A player on first sight, renamed when their display name changed (else no write)."""
 PLAYER_ID = "SELECT id FROM players WHERE workspace_id = ? AND ref = ?"
+HINTED_SQL = "SELECT question_id, player_id FROM hints WHERE question_id IN ({})"
 
 
 @dataclass(frozen=True)
 class LoggedAnswer:
     """One answer to append: who (the player's ref and display name in a workspace) and
-    what, in column order."""
+    what, in column order; `hinted_points` replaces `points` if the player took a hint at
+    the question (read in the answer's transaction, so a hint taken just before counts)."""
 
     question_id: int
     workspace_id: int
@@ -54,6 +56,7 @@ class LoggedAnswer:
     value: float | None
     correct: int | None
     points: int
+    hinted_points: int
     answered_at: float
 
     def outcome(self) -> Outcome:
@@ -114,8 +117,9 @@ class AnswerLog:
 def _append(conn: sqlite3.Connection, answers: list[LoggedAnswer]) -> list[Lock]:
     """In one transaction: refuse answers to questions already revealed, store each
     answering player (created or renamed), insert the rest with one statement, count the
-    answers that landed into the standings (settled in batch order), and say what became
-    of each answer."""
+    answers that landed into the standings (settled in batch order), each scoring its
+    hinted points where its player holds a hint at its question, and say what became of
+    each answer."""
     asked = sorted({a.question_id for a in answers})
     still_open = {
         row[0]
@@ -130,6 +134,13 @@ def _append(conn: sqlite3.Connection, answers: list[LoggedAnswer]) -> list[Lock]
     if not taken:
         return locks
     ids = _player_ids(conn, [answers[i] for i in taken])
+    hinted = _hinted(conn, sorted(still_open))
+    answers = [
+        replace(a, points=a.hinted_points)
+        if a.question_id in still_open and (a.question_id, ids[a.workspace_id, a.user]) in hinted
+        else a
+        for a in answers
+    ]
     outcomes = {i: answers[i].outcome() for i in taken}
     places = settle_places(conn, [(None, outcomes[i]) for i in taken])
     rows = [
@@ -155,3 +166,9 @@ def _player_ids(
     names = {(a.workspace_id, a.user): a.name for a in answers}
     conn.executemany(UPSERT_PLAYER, [(*key, name) for key, name in names.items()])
     return {key: conn.execute(PLAYER_ID, key).fetchone()[0] for key in names}
+
+
+def _hinted(conn: sqlite3.Connection, question_ids: list[int]) -> set[tuple[int, int]]:
+    """The (question, player) pairs holding a hint among these questions."""
+    sql = HINTED_SQL.format(",".join("?" * len(question_ids)))
+    return {(int(q), int(p)) for q, p in conn.execute(sql, question_ids)}

@@ -13,6 +13,7 @@ from db import standings, stored
 from db.answer_log import AnswerLog, LoggedAnswer
 from db.dailies import DailyStore, daily_streak, longest_daily_streak, rebuild_daily_streaks
 from db.game_parts import GameParts
+from db.hints import HintStore, hinted, mark
 from db.outbox import Outbox, post_rows
 from db.records import RecordsStore
 from db.schedules import ScheduleStore
@@ -25,6 +26,7 @@ from trivia.store import (
     Announce,
     AnswerRow,
     Asking,
+    DailyOutcome,
     Lock,
     NextQuestion,
     OpenQuestion,
@@ -55,6 +57,7 @@ class GameStore(GameParts):
         self.schedules = ScheduleStore(self.writer)
         self.outbox = Outbox(self.writer)
         self.dailies = DailyStore(conn)
+        self.hints = HintStore(conn, self.writer)
         self._ids: dict[tuple[str, ...], int] = {}
         """Ids of workspaces and channels by their refs: kept, as such a row is never
         deleted or re-keyed. Everything that can change is read from the database."""
@@ -242,11 +245,13 @@ class GameStore(GameParts):
         value: float | None,
         correct: bool | None,
         points: int,
+        hinted_points: int,
         answered_at: datetime,
     ) -> Lock:
         """Lock and score one answer, storing its player (created on first sight, renamed
         when their display name changed) in the same transaction, which also checks the
-        question is still open; concurrent answers share a commit."""
+        question is still open and scores `hinted_points` if the player holds a hint at it;
+        concurrent answers share a commit."""
         return await self.answer_log.append(
             LoggedAnswer(
                 question_id=question.id,
@@ -258,15 +263,37 @@ class GameStore(GameParts):
                 value=value,
                 correct=None if correct is None else int(correct),
                 points=points,
+                hinted_points=hinted_points,
                 answered_at=stored.ts(answered_at),
             )
         )
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
-        """Locked answers, earliest first."""
-        return [
-            stored.answer_row(row) for row in await self._rows(stored.ANSWERS_SQL, (question_id,))
-        ]
+        """Locked answers, earliest first, each marked if its player took a hint."""
+        rows = await self._rows(stored.ANSWERS_SQL, (question_id,))
+        return await self.hints.marked(question_id, [stored.answer_row(row) for row in rows])
+
+    async def take_hint(
+        self, question_id: int, place: Place, *, user: str, name: str, text: str, at: datetime
+    ) -> str | None:
+        """Keep a hint unless the player holds one at this question; the one they hold (None
+        when they answered it first), in one transaction."""
+        workspace_id = await self._workspace_id(place)
+        return await self.hints.take(question_id, workspace_id, user, name, text, at)
+
+    async def daily_outcome(
+        self, place: Place, user: str, question_id: int | None
+    ) -> DailyOutcome | None:
+        """The channel's latest revealed daily (or that one), its final answers, and the
+        user's id and daily streak here (read in one trip to the database thread)."""
+        workspace_id = await self._known_workspace(place)
+        channel_id = await self._known_channel(place)
+        if workspace_id is None or channel_id is None:
+            return None
+        return await on_thread(
+            self.conn,
+            lambda conn: _daily_outcome(conn, workspace_id, channel_id, user, question_id),
+        )
 
     async def close_question(
         self,
@@ -287,9 +314,13 @@ class GameStore(GameParts):
             claimed = conn.execute(sql.CLOSE_SQL, (stored.ts(revealed_at), question.id)).fetchall()
             if not claimed:
                 return None
-            answers = [
-                stored.answer_row(row) for row in conn.execute(stored.ANSWERS_SQL, (question.id,))
-            ]
+            answers = mark(
+                [
+                    stored.answer_row(row)
+                    for row in conn.execute(stored.ANSWERS_SQL, (question.id,))
+                ],
+                hinted(conn, question.id),
+            )
             streaks = DailyStore.streaks_for(conn, question.id) if question.daily else []
             settled = settle(answers, streaks)
             _rescore(conn, workspace_id, answers, settled.rescored)
@@ -435,6 +466,30 @@ def _asking(
         [str(k) for (k,) in held],
         int(version[0]),
     )
+
+
+def _daily_outcome(
+    conn: sqlite3.Connection, workspace_id: int, channel_id: int, user: str, question_id: int | None
+) -> DailyOutcome | None:
+    """A channel's latest revealed daily question (or the one asked for, if it is this
+    channel's and revealed) as one user sees it afterwards."""
+    which = "" if question_id is None else " AND q.id = ?"
+    row = conn.execute(
+        sql.LATEST_DAILY_SQL.format(which=which),
+        (channel_id,) if question_id is None else (channel_id, question_id),
+    ).fetchone()
+    if row is None:
+        return None
+    daily = stored.open_question(row)
+    answers = mark(
+        [stored.answer_row(a) for a in conn.execute(stored.ANSWERS_SQL, (daily.id,))],
+        hinted(conn, daily.id),
+    )
+    player = conn.execute(sql.FIND_PLAYER_SQL, (workspace_id, user)).fetchone()
+    if player is None:
+        return DailyOutcome(daily, answers, None, None)
+    player_id = int(player[0])
+    return DailyOutcome(daily, answers, player_id, daily_streak(conn, channel_id, player_id))
 
 
 def _player_card(

@@ -63,6 +63,12 @@ SET_STATE_SQL = (
     "INSERT INTO bot_state (name, value) VALUES (?, ?)"
     " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
 )
+LATEST_DAILY_SQL = (
+    stored.OPEN_QUESTION_SQL + " WHERE r.channel_id = ? AND r.lane = 'daily'"
+    " AND q.revealed_at IS NOT NULL{which} ORDER BY d.local_date DESC, q.id DESC LIMIT 1"
+)
+"""A channel's latest revealed daily question ({which}: or the one asked for)."""
+FIND_PLAYER_SQL = "SELECT id FROM players WHERE workspace_id = ? AND ref = ?"
 FIND_WORKSPACE_SQL = "SELECT id FROM workspaces WHERE platform = ? AND ref = ?"
 SAVE_WORKSPACE_SQL = (
     "INSERT INTO workspaces (platform, ref) VALUES (?, ?) ON CONFLICT (platform, ref)"

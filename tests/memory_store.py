@@ -26,6 +26,7 @@ from trivia.store import (
     Announce,
     AnswerRow,
     Asking,
+    DailyOutcome,
     Lock,
     NextQuestion,
     OpenQuestion,
@@ -123,6 +124,7 @@ class MemoryStore:
         self._settings: dict[int, dict[str, str]] = {}
         self._schedules: dict[int, Schedule] = {}
         self._schedule_ids = numbers(1)
+        self._hints: dict[tuple[int, int], str] = {}
         for pack in packs:
             self.import_pack(pack)
 
@@ -288,15 +290,19 @@ class MemoryStore:
         value: float | None,
         correct: bool | None,
         points: int,
+        hinted_points: int,
         answered_at: datetime,
     ) -> Lock:
-        """Lock and score one answer, unless the player already answered or it closed."""
+        """Lock and score one answer (its hinted points after a hint), unless the player
+        already answered or it closed."""
         asked = self._questions.get(question.id)
         if asked is None or asked.revealed:
             return Lock.CLOSED
         player_id = self._player(question.place, user, name)
-        if any(a.question_id == question.id and a.player_id == player_id for a in self._log()):
+        if self._answered(question.id, player_id):
             return Lock.DUPLICATE
+        if (question.id, player_id) in self._hints:
+            points = hinted_points
         answer = _Answer(
             next(self._answer_ids), question.id, player_id, self._player_workspace[player_id],
             choice_index, value,
@@ -306,6 +312,9 @@ class MemoryStore:
         self._count(answer, None)
         return Lock.LOCKED
 
+    def _answered(self, question_id: int, player_id: int) -> bool:
+        return any(a.question_id == question_id and a.player_id == player_id for a in self._log())
+
     def _log(self) -> list[_Answer]:
         return list(self._answers.values())
 
@@ -313,6 +322,7 @@ class MemoryStore:
         return AnswerRow(
             a.id, a.player_id, self._names[a.player_id], a.choice_index, a.value,
             a.outcome.correct, a.outcome.points, a.answered_at,
+            (a.question_id, a.player_id) in self._hints,
         )  # fmt: skip
 
     def _rows(self, question_id: int) -> list[AnswerRow]:
@@ -322,6 +332,37 @@ class MemoryStore:
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """Locked answers, earliest first."""
         return self._rows(question_id)
+
+    @_trip
+    async def take_hint(
+        self, question_id: int, place: Place, *, user: str, name: str, text: str, at: datetime
+    ) -> str | None:
+        """Keep a hint unless the player holds one at this question; the one they hold
+        (None when they answered it first)."""
+        player_id = self._player(place, user, name)
+        held = self._hints.get((question_id, player_id))
+        if held is None and self._answered(question_id, player_id):
+            return None
+        return self._hints.setdefault((question_id, player_id), text)
+
+    async def daily_outcome(
+        self, place: Place, user: str, question_id: int | None
+    ) -> DailyOutcome | None:
+        """The channel's latest revealed daily (or that one), its final answers, and the
+        user's id and daily streak here."""
+        revealed = [
+            q
+            for r in self._rounds
+            if r.place == place and r.lane == DAILY
+            for q in r.questions
+            if q.revealed and question_id in (None, q.id)
+        ]
+        if not revealed:
+            return None
+        daily = max(revealed, key=lambda q: (q.daily.day if q.daily else date.min, q.id))
+        player_id = self._players.get((self._workspace(place), user))
+        streak = None if player_id is None else self._streaks.get(place, {}).get(player_id)
+        return DailyOutcome(daily.open(), self._rows(daily.id), player_id, streak)
 
     @_trip
     async def close_question(

@@ -58,6 +58,21 @@ class Daily:
     guess: str | None = None
 
 
+@dataclass(frozen=True)
+class Hint:
+    """A private hint at the open question, or at one question (a button on its message)."""
+
+    question_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    """The caller's spoiler-free result at the channel's latest revealed daily question,
+    or at one daily (a button on its reveal)."""
+
+    question_id: int | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class DailyPost:
     """The scheduler posts a local date's daily question (never parsed from text).
@@ -84,6 +99,7 @@ class Configure:
     series: str | None = None
     sports: tuple[str, ...] | None = None
     """Sport names, or ('all',)."""
+    daily_hints: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,8 @@ Command = (
     | Stats
     | Stop
     | Daily
+    | DailyResult
+    | Hint
     | DailyPost
     | Help
     | Invalid
@@ -198,7 +216,9 @@ def parse(text: str) -> Command:
     if verb in ("stop", "end"):
         return Stop()
     if verb == "daily":
-        return Daily(" ".join(rest) or None)
+        return daily(" ".join(rest) or None)
+    if verb == "hint" and not rest:
+        return Hint()
     if verb == "admin":
         return _admin(rest)
     if verb == "help":
@@ -207,7 +227,8 @@ def parse(text: str) -> Command:
 
 
 SETTINGS_USAGE = (
-    "/trivia admin settings [window SECONDS] [length N] [series NAME|all] [sports NAME, NAME|all]"
+    "/trivia admin settings [window S] [length N] [series NAME|all] [sports NAMES|all]"
+    " [daily_hints on|off]"
 )
 SCHEDULE_USAGE = (
     "/trivia admin schedule set HH:MM ZONE [days mon,wed|weekdays|weekends] [reveal HH:MM]"
@@ -219,9 +240,10 @@ ADMIN_USAGE = (
     "/trivia admin schedule list|next, "
     "/trivia admin schedule pause|resume|remove NUMBER"
 )
-SETTINGS_CLAUSES = ("window", "length", "series", "sports")
+SETTINGS_CLAUSES = ("window", "length", "series", "sports", "daily_hints")
 SCHEDULE_CLAUSES = ("days", "reveal", "questions", "channel", "series", "sport")
 NAMED_CLAUSES = ("series", "sports", "sport")
+ON_OFF = {"on": True, "off": False}
 """Clauses whose value is a name of several words ('Cup Series', 'Stock car racing')."""
 _EXAMPLES = {
     "window": "window takes a number of seconds, e.g. window 30.",
@@ -229,6 +251,7 @@ _EXAMPLES = {
     "series": "series takes a series or sport, e.g. series Cup Series or series all.",
     "sports": "sports takes sport names, e.g. sports Athletics, Swimming, or sports all.",
     "sport": "sport takes a sport, e.g. sport Athletics.",
+    "daily_hints": "daily_hints takes on or off, e.g. daily_hints on.",
     "days": "days takes mon,wed,fri, weekdays or weekends.",
     "reveal": "reveal takes a time, e.g. reveal 21:00.",
     "questions": "questions takes a number, e.g. questions 5.",
@@ -308,7 +331,22 @@ def _admin(words: list[str]) -> Command:
         return Invalid(str(exc))
     series = " ".join(clauses["series"]) if "series" in clauses else None
     sports = parse_sports(" ".join(clauses["sports"])) if "sports" in clauses else None
-    return Configure(answer_window=window, match_length=length, series=series, sports=sports)
+    hints = None
+    if "daily_hints" in clauses:
+        hints = ON_OFF.get(" ".join(clauses["daily_hints"]).casefold())
+        if hints is None:
+            return Invalid(_EXAMPLES["daily_hints"])
+    return Configure(
+        answer_window=window, match_length=length, series=series, sports=sports, daily_hints=hints
+    )
+
+
+def daily(text: str | None) -> Daily | DailyResult:
+    """'/trivia daily' words: 'result' asks for the result to share, anything else is a
+    guess (none: show the question)."""
+    if text is not None and text.strip().casefold() == "result":
+        return DailyResult()
+    return Daily(text)
 
 
 def whole_number(text: str, digits: int = 6) -> int | None:

@@ -18,7 +18,9 @@ from trivia.commands import (
     Configure,
     Daily,
     DailyPost,
+    DailyResult,
     Help,
+    Hint,
     Invalid,
     Leaderboard,
     Reset,
@@ -49,6 +51,7 @@ from trivia.effects import (
     SchedulesChanged,
     outcome,
 )
+from trivia.hints import choice_hint, margin_hint
 from trivia.judging import Verdict, VerdictStatus, judge
 from trivia.model import Event, Place, Question, Scope
 from trivia.names import did_you_mean
@@ -60,11 +63,13 @@ from trivia.scoring import (
     PERIODS,
     Guess,
     answer_points,
+    hinted_points,
     period_key,
     rank_guesses,
     score_picks,
 )
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW, Settings
+from trivia.share import share_line
 from trivia.store import (
     AnswerRow,
     Lock,
@@ -133,7 +138,7 @@ class Engine:
         return outcome(replies, effects)
 
     async def _run(self, command: Command, actor: Actor, effects: list[Effect]) -> list[Reply]:
-        if isinstance(command, Answer) and (seen := self._hint(command, actor)) is not None:
+        if isinstance(command, Answer) and (seen := self._seen_for(command, actor)) is not None:
             answered = await self._answer_seen(actor, seen, command.text, effects)
             if answered is not None:
                 return answered
@@ -174,8 +179,13 @@ class Engine:
                 if daily is None:
                     return [replies.error("No daily question in this channel today.")]
                 if guess is None:
-                    return [replies.daily_reply(daily, private=True, usage=usage)]
+                    hints = (await self._settings(actor.place)).daily_hints
+                    return [replies.daily_reply(daily, private=True, usage=usage, hints=hints)]
                 return await self._answer(actor, daily, guess, effects)
+            case Hint(question_id=question_id):
+                return await self._hint(actor, open_q, question_id, effects)
+            case DailyResult(question_id=question_id):
+                return await self._daily_result(actor, question_id, effects)
             case Help(problem=problem):
                 return [replies.help_reply(usage, problem)]
             case Invalid(problem=problem):
@@ -239,12 +249,12 @@ class Engine:
             self._seen[place] = open_q
 
     def _forget(self, question: OpenQuestion) -> None:
-        """Drop a question that is no longer open from the hints."""
+        """Drop a question that is no longer open from the questions seen open."""
         seen = self._seen.get(question.place)
         if seen is not None and seen.id == question.id:
             del self._seen[question.place]
 
-    def _hint(self, answer: Answer, actor: Actor) -> OpenQuestion | None:
+    def _seen_for(self, answer: Answer, actor: Actor) -> OpenQuestion | None:
         """The question this engine last saw open here, if the answer can be for it: its
         window has not closed and the answer names no other question."""
         seen = self._seen.get(actor.place)
@@ -375,6 +385,7 @@ class Engine:
             value=verdict.value,
             correct=correct,
             points=points,
+            hinted_points=hinted_points(points, hinted=True),
             answered_at=actor.now,
         )
 
@@ -394,6 +405,76 @@ class Engine:
         if await self._everyone_answered(actor, open_q):
             await self._close(open_q, actor.now, effects)
         return [replies.locked_reply(open_q.question, verdict.choice_index, verdict.value)]
+
+    async def _hint(
+        self,
+        actor: Actor,
+        open_q: OpenQuestion | None,
+        question_id: int | None,
+        effects: list[Effect],
+    ) -> list[Reply]:
+        """One hint per player and question, kept, and repeated if asked for again; at the
+        daily question only where an admin turned daily hints on."""
+        target = open_q
+        if target is None or (question_id is not None and target.id != question_id):
+            target = await self._daily(actor, effects)
+        if question_id is not None and (target is None or target.id != question_id):
+            return [replies.error("That question has closed.")]
+        usage = usage_for(actor.place.platform)
+        if target is None:
+            return [replies.error(f"No question is open here. Start one with {usage.play}.")]
+        if target.daily is not None and not (await self._settings(actor.place)).daily_hints:
+            return [
+                replies.error(
+                    f"Hints are off for the daily question here; an admin can turn them on"
+                    f" with {usage.settings} daily_hints on."
+                )
+            ]
+        hint = await self._make_hint(target)
+        if hint is None:  # refused before anything is stored, the player included
+            why = "" if target.question.is_numeric else ": taking a choice away would give it"
+            return [replies.error(f"No hint for this question{why}.")]
+        kept = await self.store.take_hint(
+            target.id, target.place, user=actor.user, name=actor.name, text=hint, at=actor.now
+        )
+        if kept is None:
+            return [replies.error("You already locked in an answer, so a hint would not help.")]
+        return [replies.hint_reply(target, kept)]
+
+    async def _make_hint(self, open_q: OpenQuestion) -> str | None:
+        """Two wrong choices taken away, or a margin's order of magnitude; None where a
+        hint would give the answer (true or false) or the record is gone."""
+        q = open_q.question
+        if not q.is_numeric:
+            return choice_hint(q, open_q.id)
+        event = (await self.bank()).by_key.get(q.event_keys[0])
+        return None if event is None else margin_hint(event)
+
+    async def _daily_result(
+        self, actor: Actor, question_id: int | None, effects: list[Effect]
+    ) -> list[Reply]:
+        """The caller's spoiler-free line for the channel's latest revealed daily."""
+        today = await self._daily(actor, effects)  # one past its reveal time is revealed
+        seen = await self.store.daily_outcome(actor.place, actor.user, question_id)
+        if seen is None:
+            if today is not None and question_id in (None, today.id):
+                assert today.daily is not None
+                return [
+                    replies.error(
+                        f"Daily #{today.daily.number} is not revealed yet: your result comes"
+                        " with the reveal."
+                    )
+                ]
+            return [replies.error("No daily question has been revealed in this channel yet.")]
+        assert seen.daily.daily is not None
+        line = None
+        if seen.player_id is not None:
+            line = share_line(seen.daily, seen.answers, seen.player_id, seen.streak)
+        if line is None:
+            return [
+                replies.error(f"You did not answer Daily #{seen.daily.daily.number}: no result.")
+            ]
+        return [replies.share_reply(line)]
 
     async def _everyone_answered(self, actor: Actor, open_q: OpenQuestion) -> bool:
         """Whether every player who can answer a quick question here has (known only where
@@ -451,6 +532,8 @@ class Engine:
             values["answer_window"] = str(change.answer_window)
         if change.match_length is not None:
             values["match_length"] = str(change.match_length)
+        if change.daily_hints is not None:
+            values["daily_hints"] = "on" if change.daily_hints else "off"
         bank = await self.bank()
         if change.series is not None:
             known = bank.topics
@@ -585,10 +668,11 @@ class Engine:
         """Reveal the channel's previous daily question, then ask this date's. Posting a
         date again shows the same question again (a post cut short is finished this way)."""
         usage = usage_for(actor.place.platform)
+        hints = (await self._settings(actor.place)).daily_hints
         previous = await self.store.open_daily(actor.place)
         if previous is not None:
             if previous.daily is not None and previous.daily.day == post.day:
-                return [replies.daily_reply(previous, private=False, usage=usage)]
+                return [replies.daily_reply(previous, private=False, usage=usage, hints=hints)]
             await self._close(previous, actor.now, effects)
         bank = await self.bank()
         pool = daily_pool(bank, post.series)
@@ -603,7 +687,7 @@ class Engine:
         if asked is None:
             return [replies.error("This date's daily question is already posted here.")]
         effects.append(QuestionOpened(asked.place, asked.id, asked.closes_at))
-        return [replies.daily_reply(asked, private=False, usage=usage)]
+        return [replies.daily_reply(asked, private=False, usage=usage, hints=hints)]
 
     async def _daily_question(self, day: date, bank: Bank, pool: DailyPool) -> Question:
         """The date's daily question: the same record and question everywhere for a date
@@ -698,6 +782,8 @@ def settle_reveal(
     elif open_q.daily is not None and q.answer_index is not None:
         picks = [(a.id, a.choice_index) for a in answers]
         rescored = score_picks(picks, q.answer_index, q.difficulty)
+    hinted = {a.id for a in answers if a.hinted}
+    rescored = [(i, hinted_points(points, i in hinted), ok) for i, points, ok in rescored]
     changed: list[DailyStreak] = []
     if open_q.daily is not None:
         changed = advance_streaks(streaks, (a.player_id for a in answers), open_q.daily)

@@ -14,9 +14,11 @@ from trivia.replies import (
     ButtonKind,
     ChoiceButton,
     GuessButton,
+    HintButton,
     Reply,
     ReplyKind,
     ResetConfirmButton,
+    ShareButton,
 )
 
 
@@ -59,6 +61,8 @@ def _button_to_dict(button: Button) -> dict[str, str | float]:
             return {"kind": button.kind.value, "label": button.label}
         case ButtonKind.RESET_CONFIRM:
             return {"kind": button.kind.value, "asked_at": button.asked_at.timestamp()}
+        case ButtonKind.HINT | ButtonKind.SHARE:
+            return {"kind": button.kind.value, "label": button.label}
 
 
 def _button_from_dict(data: dict[str, Any]) -> Button:
@@ -69,6 +73,10 @@ def _button_from_dict(data: dict[str, Any]) -> Button:
             return GuessButton(data["label"])
         case ButtonKind.RESET_CONFIRM:
             return ResetConfirmButton(datetime.fromtimestamp(data["asked_at"], UTC))
+        case ButtonKind.HINT:
+            return HintButton(data["label"])
+        case ButtonKind.SHARE:
+            return ShareButton(data["label"])
 
 
 def reply_to_json(reply: Reply) -> str:

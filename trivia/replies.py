@@ -10,6 +10,7 @@ from enum import Enum, StrEnum
 from typing import Literal
 
 from trivia.daily import DailyStreak, guess_spread
+from trivia.hints import KEPT
 from trivia.margins import seconds_text
 from trivia.model import CHOICE_LETTERS, Question
 from trivia.schedule import Schedule, describe_days, next_slot
@@ -48,6 +49,10 @@ class ButtonKind(Enum):
     """Asks the player to type an answer to the reply's question (e.g. in a form)."""
     RESET_CONFIRM = "reset-confirm"
     """Confirms the leaderboard reset asked for at the button's time."""
+    HINT = "hint"
+    """Gives the clicker a private hint at the reply's question."""
+    SHARE = "share"
+    """Gives the clicker their spoiler-free result at the reply's (revealed) daily."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,23 @@ class ResetConfirmButton:
     kind: Literal[ButtonKind.RESET_CONFIRM] = field(default=ButtonKind.RESET_CONFIRM, init=False)
 
 
-Button = ChoiceButton | GuessButton | ResetConfirmButton
+@dataclass(frozen=True)
+class HintButton:
+    """Gives the clicker a private hint at the reply's question."""
+
+    label: str = "Hint"
+    kind: Literal[ButtonKind.HINT] = field(default=ButtonKind.HINT, init=False)
+
+
+@dataclass(frozen=True)
+class ShareButton:
+    """Gives the clicker their spoiler-free result at the reply's revealed daily."""
+
+    label: str = "Share result"
+    kind: Literal[ButtonKind.SHARE] = field(default=ButtonKind.SHARE, init=False)
+
+
+Button = ChoiceButton | GuessButton | ResetConfirmButton | HintButton | ShareButton
 """A button on a reply; `kind` tells which, and narrows to its payload."""
 
 
@@ -117,13 +138,17 @@ def question_reply(open_q: OpenQuestion, window: float) -> Reply:
     lines += [f"{CHOICE_LETTERS[i]}) {c.label}" for i, c in enumerate(q.choices)]
     how = "Type a number in seconds" if q.is_numeric else "Pick a letter"
     lines.append(f"{how}: /trivia answer ... ({window:g} s, {q.difficulty} difficulty)")
-    buttons = tuple(ChoiceButton(CHOICE_LETTERS[i]) for i in range(len(q.choices)))
+    buttons: tuple[Button, ...] = tuple(
+        ChoiceButton(CHOICE_LETTERS[i]) for i in range(len(q.choices))
+    )
+    if q.is_numeric or len(q.choices) > KEPT:
+        buttons += (HintButton(),)
     return Reply(
         ReplyKind.QUESTION, title, "\n".join(lines), buttons=buttons, question_id=open_q.id
     )
 
 
-def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage) -> Reply:
+def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage, hints: bool = False) -> Reply:
     """The daily question: posted in the channel, or shown again to one player; a guess
     in seconds with a button opening a form, or a choice with a button per choice."""
     assert open_q.daily is not None
@@ -138,6 +163,9 @@ def daily_reply(open_q: OpenQuestion, *, private: bool, usage: Usage) -> Reply:
         lines.append(f"Answer with {usage.daily_pick}: one answer each,")
         buttons = tuple(ChoiceButton(CHOICE_LETTERS[i]) for i in range(len(q.choices)))
     lines[-1] += f" kept private until the reveal at {reveal}."
+    if hints:
+        lines.append("Hints are on: one each, and an answer after a hint scores half.")
+        buttons = (*buttons, HintButton())
     return Reply(
         ReplyKind.QUESTION,
         f"Daily #{open_q.daily.number}",
@@ -196,6 +224,9 @@ def reveal_reply(
         )
         right = ", ".join(f"{a.player_name} (+{a.points})" for a in answers if a.correct)
         fields.append(("Right", right or "Nobody got it."))
+    hinted = [a.player_name for a in answers if a.hinted]
+    if hinted:
+        fields.append(("Took a hint (half points)", ", ".join(hinted)))
     if open_q.daily is not None:
         best = sorted(streaks or [], key=lambda s: (-s[1], s[0]))[:GUESSES_SHOWN]
         shown = ", ".join(f"{name} {days} day{'s' * (days != 1)}" for name, days in best)
@@ -209,6 +240,7 @@ def reveal_reply(
         f"{daily}Answer: {_answer_line(q)}",
         q.explanation,
         fields=tuple(fields),
+        buttons=(ShareButton(),) if open_q.daily is not None else (),
         question_id=open_q.id,
         picture=q.event_keys[0],
     )
@@ -288,7 +320,8 @@ def help_reply(usage: Usage, problem: str | None = None) -> Reply:
     lines.append(
         f"Scoring: {bases} points, plus up to {SPEED_BONUS_SHARE:.0%} more for a fast answer. "
         f"Guess-the-margin: the three closest guesses get {shares} of the points, the rest"
-        f" up to {CLOSENESS_SHARE:.0%} by how close they came."
+        f" up to {CLOSENESS_SHARE:.0%} by how close they came. An answer after a hint"
+        " scores half, rounded down."
     )
     title = problem or "Photo Finish trivia"
     return Reply(ReplyKind.HELP, title, "\n".join(lines), private=True)
@@ -317,8 +350,31 @@ def settings_reply(settings: Settings) -> Reply:
         ("Match length", f"{settings.match_length} questions"),
         ("Series", settings.series or "all"),
         ("Sports", ", ".join(sorted(settings.sports)) if settings.sports else "all"),
+        ("Daily hints", "on" if settings.daily_hints else "off"),
     )
     return Reply(ReplyKind.SETTINGS, "Trivia settings", fields=fields, private=True)
+
+
+def hint_reply(open_q: OpenQuestion, hint: str) -> Reply:
+    """A player's hint at a question, privately (the same words each time they ask)."""
+    what = f"Daily #{open_q.daily.number}" if open_q.daily is not None else "this question"
+    return Reply(
+        ReplyKind.NOTICE,
+        f"Hint for {what}",
+        f"{hint} Your answer to it now scores half.",
+        private=True,
+        question_id=open_q.id,
+    )
+
+
+def share_reply(line: str) -> Reply:
+    """A player's daily result, privately, to copy and paste anywhere."""
+    return Reply(
+        ReplyKind.NOTICE,
+        line,
+        "Copy it and paste it anywhere: it gives nothing away.",
+        private=True,
+    )
 
 
 def notice_private(text: str) -> Reply:

@@ -15,6 +15,8 @@ CLOSENESS_SHARE = 0.25
 """Guesses after the three closest score up to this share of the base points, by closeness."""
 CLOSENESS_RANGE = 10
 """A guess scores nothing once it is off by this many times the true margin (at least 1 ms)."""
+HINT_DIVISOR = 2
+"""An answer given after a hint scores this fraction of its points (half), rounded down."""
 PERIODS = ("week", "month", "all")
 DEFAULT_STEP = 0.001
 """The printed precision assumed for a margin question stored without one."""
@@ -27,6 +29,11 @@ def answer_points(difficulty: Difficulty, *, correct: bool, elapsed: float, wind
     base = BASE_POINTS[difficulty]
     remaining = max(0.0, min(1.0, 1 - elapsed / window)) if window > 0 else 0.0
     return base + round(base * SPEED_BONUS_SHARE * remaining)
+
+
+def hinted_points(points: int, hinted: bool) -> int:
+    """The points of an answer given after a hint: half, rounded down (25 -> 12, 1 -> 0)."""
+    return points // HINT_DIVISOR if hinted else points
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ class Settings:
     series: str | None = None
     sports: frozenset[str] | None = None
     """The sports questions come from; None for every sport."""
+    daily_hints: bool = False
+    """Whether players may take a hint at the daily question."""
 
     def merged(self, overrides: dict[str, str]) -> Settings:
         """These settings with a workspace's stored overrides applied."""
@@ -29,4 +31,5 @@ class Settings:
             match_length=int(overrides.get("match_length", self.match_length)),
             series=overrides.get("series", self.series) or None,
             sports=frozenset(sports.split(",")) if sports else None,
+            daily_hints=overrides.get("daily_hints", "on" if self.daily_hints else "off") == "on",
         )

@@ -52,6 +52,8 @@ class AnswerRow:
     correct: bool | None
     points: int
     answered_at: datetime
+    hinted: bool = False
+    """The player took a hint at this question before answering (it scores half)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,16 @@ class Asking:
 
 
 @dataclass(frozen=True)
+class DailyOutcome:
+    """A revealed daily question as one player sees it afterwards, for the result to share."""
+
+    daily: OpenQuestion
+    answers: list[AnswerRow]  # final, earliest first
+    player_id: int | None  # the player's id in the workspace (None: never seen there)
+    streak: DailyStreak | None  # their daily streak in the daily's channel
+
+
+@dataclass(frozen=True)
 class NextQuestion:
     """The question that follows a reveal in the same round."""
 
@@ -216,15 +228,34 @@ class Store(Protocol):
         value: float | None,
         correct: bool | None,
         points: int,
+        hinted_points: int,
         answered_at: datetime,
     ) -> Lock:
         """Lock and score one answer by the workspace's player `user`, unless they already
         answered or the question is revealed; in the same transaction (one trip) the player
-        is created on first sight and takes `name` as their display name."""
+        is created on first sight and takes `name` as their display name, and the answer
+        scores `hinted_points` instead of `points` if the player took a hint at the question."""
         ...
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
         """A question's locked answers, earliest first."""
+        ...
+
+    async def take_hint(
+        self, question_id: int, place: Place, *, user: str, name: str, text: str, at: datetime
+    ) -> str | None:
+        """In one transaction: keep that the workspace's player `user` (created on first
+        sight, named `name`) took this hint at a question; the hint they hold (the first one
+        kept, when two requests race), so a second request repeats it. None, keeping no
+        hint, when they already answered the question without one."""
+        ...
+
+    async def daily_outcome(
+        self, place: Place, user: str, question_id: int | None
+    ) -> DailyOutcome | None:
+        """The channel's latest revealed daily question (or the daily `question_id`, once
+        revealed), its final answers (each marked `hinted`), and the user's id and daily
+        streak in the channel; None if there is none."""
         ...
 
     async def close_question(

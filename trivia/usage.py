@@ -39,6 +39,8 @@ TEXT = Usage(
         ("/trivia stats [@user]", "answered, accuracy, streaks and rank"),
         ("/trivia stop", "reveal the open question and end the match"),
         ("/trivia daily [GUESS]", "today's daily question; with a number or letter, your answer"),
+        ("/trivia daily result", "your spoiler-free result at the last daily, to paste anywhere"),
+        ("/trivia hint", "one private hint at the open question (an answer after it scores half)"),
         ("/trivia help", "this list"),
         ("/trivia admin ...", "settings and leaderboard reset (admins only)"),
     ),
@@ -67,7 +69,12 @@ DISCORD = Usage(
         ("/trivia leaderboard [period]", "top players here (week, month, all), or streaks"),
         ("/trivia stats [member]", "answered, accuracy, streaks and rank"),
         ("/trivia stop", "reveal the open question and end the match"),
-        ("/trivia daily [guess]", "today's daily question; with a number or letter, your answer"),
+        (
+            "/trivia daily [guess]",
+            "today's daily question; with a number or letter, your answer; with 'result',"
+            " your spoiler-free result at the last daily",
+        ),
+        ("/trivia hint", "one private hint at the open question (an answer after it scores half)"),
         ("/trivia help", "this list"),
         ("/trivia-admin ...", "settings, leaderboard reset and schedules (admins only)"),
     ),

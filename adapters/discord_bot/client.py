@@ -17,6 +17,7 @@ from discord import app_commands
 
 from adapters.discord_bot.components import (
     AnswerButton,
+    AskButton,
     GuessButton,
     ResetButton,
     to_view,
@@ -146,7 +147,7 @@ class TriviaBot(discord.AutoShardedClient):
     async def setup_hook(self) -> None:
         """Register the buttons (they survive restarts) and, in the process running shard 0,
         sync commands if they changed."""
-        self.add_dynamic_items(AnswerButton, GuessButton, ResetButton)
+        self.add_dynamic_items(AnswerButton, AskButton, GuessButton, ResetButton)
         if self.config.syncs_commands:
             await self.sync_commands()
 

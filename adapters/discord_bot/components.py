@@ -11,7 +11,7 @@ from discord.ui import Button, DynamicItem
 
 from adapters.button_ids import RESET_CONFIRM, reset_asked_at, reset_id
 from adapters.discord_bot.hooks import bot_of
-from trivia.commands import Answer, Reset
+from trivia.commands import Answer, Command, DailyResult, Hint, Reset
 from trivia.model import CHOICE_LETTERS
 from trivia.replies import ButtonKind, Reply
 
@@ -32,6 +32,8 @@ def to_view(reply: Reply) -> discord.ui.View | None:
                 view.add_item(GuessButton(reply.question_id, button.label))
             case ButtonKind.ANSWER if reply.question_id is not None:
                 view.add_item(AnswerButton(reply.question_id, button.letter))
+            case ButtonKind.HINT | ButtonKind.SHARE if reply.question_id is not None:
+                view.add_item(AskButton(button.kind.value, reply.question_id))
     return view
 
 
@@ -66,6 +68,43 @@ class AnswerButton(
         await bot_of(interaction).dispatch_command(
             interaction, Answer(self.choice, question_id=self.question_id)
         )
+
+
+ASKS = {"hint": "Hint", "share": "Share result"}
+"""What an ask button asks for, by its custom_id's word, with its label."""
+
+
+class AskButton(DynamicItem[Button[Any]], template=r"pf:(?P<what>hint|share):(?P<q>\d+)"):
+    """A button whose click asks for something private about its question: a hint
+    (`pf:hint:<id>`) or, on a daily's reveal, the result to share (`pf:share:<id>`)."""
+
+    def __init__(self, what: str, question_id: int) -> None:
+        super().__init__(
+            Button(
+                label=ASKS[what],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"pf:{what}:{question_id}",
+            )
+        )
+        self.what = what
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> AskButton:
+        """Rebuild the button from a click."""
+        return cls(match["what"], int(match["q"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Ask the engine; its reply is private."""
+        command: Command = (
+            Hint(self.question_id) if self.what == "hint" else DailyResult(self.question_id)
+        )
+        await bot_of(interaction).dispatch_command(interaction, command)
 
 
 class GuessButton(DynamicItem[Button[Any]], template=r"pf:guess:(?P<q>\d+)"):

@@ -14,8 +14,8 @@ from trivia.commands import (
     Ask,
     Command,
     Configure,
-    Daily,
     Help,
+    Hint,
     Leaderboard,
     Reset,
     ScheduleChange,
@@ -24,6 +24,7 @@ from trivia.commands import (
     Start,
     Stats,
     Stop,
+    daily,
     parse_sports,
 )
 from trivia.settings import MAX_MATCH, MAX_WINDOW, MIN_WINDOW
@@ -129,12 +130,17 @@ _plain(trivia, "stop", "Reveal the open question and end the match", Stop())
 
 
 @trivia.command(name="daily", description="Today's daily question here, or your guess at it")
-@app_commands.describe(guess="Your guess at the margin, in seconds (one guess each)")
-async def daily(interaction: discord.Interaction[Any], guess: str | None = None) -> None:
-    """Show the daily question, or lock in a guess."""
-    await bot_of(interaction).dispatch_command(interaction, Daily(guess))
+@app_commands.describe(
+    guess="Your guess at the margin, in seconds (one guess each); 'result' for your result"
+)
+async def daily_command(interaction: discord.Interaction[Any], guess: str | None = None) -> None:
+    """Show the daily question, lock in a guess, or ('result') the result to share."""
+    await bot_of(interaction).dispatch_command(interaction, daily(guess))
 
 
+_plain(
+    trivia, "hint", "One private hint at the open question (an answer after it scores half)", Hint()
+)
 _plain(trivia, "help", "How to play and how scoring works", Help())
 
 
@@ -147,6 +153,7 @@ _plain(trivia, "help", "How to play and how scoring works", Help())
     match_length=f"Questions in a match started without a number (1-{MAX_MATCH})",
     series="Only ask about this series, or 'all'",
     sports="Only these sports, comma-separated (e.g. Athletics, Swimming), or 'all'",
+    daily_hints="Whether players may take a hint at the daily question",
 )
 @app_commands.autocomplete(series=_series, sports=_sports)
 async def settings(
@@ -155,13 +162,18 @@ async def settings(
     match_length: app_commands.Range[int, 1, MAX_MATCH] | None = None,
     series: str | None = None,
     sports: str | None = None,
+    daily_hints: bool | None = None,
 ) -> None:
     """Workspace settings."""
     chosen = None if sports is None else parse_sports(sports)
     await bot_of(interaction).dispatch_command(
         interaction,
         Configure(
-            answer_window=answer_window, match_length=match_length, series=series, sports=chosen
+            answer_window=answer_window,
+            match_length=match_length,
+            series=series,
+            sports=chosen,
+            daily_hints=daily_hints,
         ),
     )
 

@@ -33,10 +33,13 @@ from db.dailies import (
     streak_rows,
 )
 from db.game_parts import GameParts
+from db.hints import HINT_SQL, mark
 from db.postgres import standings
 from db.postgres.connection import Connection, Pool
+from db.postgres.hints import PgHintStore, hinted
 from db.postgres.outbox import PgOutbox, store_posts
 from db.postgres.placeholders import numbered
+from db.postgres.players import store_player
 from db.postgres.records import PgRecordsStore
 from db.postgres.schedules import PgSchedules
 from db.scoping import in_scope
@@ -49,6 +52,7 @@ from trivia.store import (
     Announce,
     AnswerRow,
     Asking,
+    DailyOutcome,
     Lock,
     NextQuestion,
     OpenQuestion,
@@ -83,6 +87,7 @@ class PgGameStore(GameParts):
         self.records = PgRecordsStore(pool)
         self.schedules = PgSchedules(pool)
         self.outbox = PgOutbox(pool)
+        self.hints = PgHintStore(pool)
         self._ids: dict[tuple[str, ...], int] = {}
         """Ids of workspaces and channels by their refs: kept, as such a row is never
         deleted or re-keyed. Everything that can change is read from the database."""
@@ -251,12 +256,14 @@ class PgGameStore(GameParts):
         value: float | None,
         correct: bool | None,
         points: int,
+        hinted_points: int,
         answered_at: datetime,
     ) -> Lock:
         """Lock and score one answer in one transaction that holds the question row FOR
         SHARE (a reveal waits for it, and it sees a reveal that came first) and stores the
-        player: created on first sight, renamed when their display name changed."""
-        outcome = Outcome(points, correct)
+        player (created on first sight, renamed when their display name changed; their row
+        stays locked, so a hint they take meanwhile is seen): `hinted_points` if they hold a
+        hint at the question."""
         at = stored.ts(answered_at)
         workspace_id = await self._workspace_id(question.place)
         async with self.pool.acquire() as conn, conn.transaction():
@@ -265,19 +272,10 @@ class PgGameStore(GameParts):
             )
             if not still_open:
                 return Lock.CLOSED
-            player_id = await conn.fetchval(
-                "INSERT INTO players (workspace_id, ref, display_name) VALUES ($1, $2, $3)"
-                " ON CONFLICT (workspace_id, ref) DO UPDATE"
-                " SET display_name = excluded.display_name"
-                " WHERE players.display_name IS DISTINCT FROM excluded.display_name RETURNING id",
-                workspace_id, user, name,
-            )  # fmt: skip
-            if player_id is None:  # known under this name: no write
-                player_id = await conn.fetchval(
-                    "SELECT id FROM players WHERE workspace_id = $1 AND ref = $2",
-                    workspace_id,
-                    user,
-                )
+            player_id = await store_player(conn, workspace_id, user, name)
+            if await conn.fetchval(numbered(HINT_SQL), question.id, player_id) is not None:
+                points = hinted_points
+            outcome = Outcome(points, correct)
             [place] = await standings.settle_places(conn, [(None, outcome)])
             written = await conn.fetchval(
                 "INSERT INTO answers (question_id, player_id, workspace_id, answer, choice_index,"
@@ -295,9 +293,45 @@ class PgGameStore(GameParts):
         return Lock.LOCKED
 
     async def answers(self, question_id: int) -> list[AnswerRow]:
-        """Locked answers, earliest first."""
+        """Locked answers, earliest first, each marked if its player took a hint."""
         rows = await self.pool.fetch(numbered(stored.ANSWERS_SQL), question_id)
-        return [stored.answer_row(row) for row in rows]
+        return await self.hints.marked(question_id, [stored.answer_row(row) for row in rows])
+
+    async def take_hint(
+        self, question_id: int, place: Place, *, user: str, name: str, text: str, at: datetime
+    ) -> str | None:
+        """Keep a hint unless the player holds one at this question; the one they hold (None
+        when they answered it first), in one transaction."""
+        workspace_id = await self._workspace_id(place)
+        return await self.hints.take(question_id, workspace_id, user, name, text, at)
+
+    async def daily_outcome(
+        self, place: Place, user: str, question_id: int | None
+    ) -> DailyOutcome | None:
+        """The channel's latest revealed daily (or that one), its final answers, and the
+        user's id and daily streak here, read in one snapshot."""
+        workspace_id = await self._known_workspace(place)
+        channel_id = await self._known_channel(place)
+        if workspace_id is None or channel_id is None:
+            return None
+        which = "" if question_id is None else " AND q.id = ?"
+        params = (channel_id,) if question_id is None else (channel_id, question_id)
+        async with (
+            self.pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            row = await conn.fetchrow(numbered(sql.LATEST_DAILY_SQL.format(which=which)), *params)
+            if row is None:
+                return None
+            daily = stored.open_question(row)
+            rows = await conn.fetch(numbered(stored.ANSWERS_SQL), daily.id)
+            answers = mark([stored.answer_row(a) for a in rows], await hinted(conn, daily.id))
+            player_id = await conn.fetchval(numbered(sql.FIND_PLAYER_SQL), workspace_id, user)
+            if player_id is None:
+                return DailyOutcome(daily, answers, None, None)
+            found = await conn.fetchrow(numbered(STREAK_SQL), channel_id, player_id)
+        held = None if found is None else streak(found)
+        return DailyOutcome(daily, answers, int(player_id), held)
 
     async def close_question(
         self,
@@ -318,10 +352,13 @@ class PgGameStore(GameParts):
         async with self.pool.acquire() as conn, conn.transaction():
             if await conn.fetchval(numbered(sql.CLOSE_SQL), at, question.id) is None:
                 return None
-            answers = [
-                stored.answer_row(row)
-                for row in await conn.fetch(numbered(stored.ANSWERS_SQL), question.id)
-            ]
+            answers = mark(
+                [
+                    stored.answer_row(row)
+                    for row in await conn.fetch(numbered(stored.ANSWERS_SQL), question.id)
+                ],
+                await hinted(conn, question.id),
+            )
             streaks = []
             if question.daily:
                 rows = await conn.fetch(

@@ -8,13 +8,14 @@ import io
 import os
 import sqlite3
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.console import WELCOME, AsyncLineIterator, Console, wrap
 from bot.app import console_poster, open_app
 from bot.config import Config
 from tests.conftest import T0
-from trivia.commands import Command, DailyPost
+from trivia.commands import Command, Daily, DailyPost
 from trivia.engine import Actor
 from trivia.incoming import Incoming
 from trivia.model import Place
@@ -151,3 +152,52 @@ async def test_with_two_players_the_reveal_waits_for_the_second(tmp_path: Path) 
     shown = await run_console(tmp_path, "/as bob\n/as ann\n/trivia\n1\n")
     assert "Locked in: " in shown
     assert "== Answer: " not in shown
+
+
+async def test_the_console_gives_a_hint_when_typed(tmp_path: Path) -> None:
+    """A question says what to type for a hint (the console has no buttons); /trivia hint
+    answers privately, and asking again repeats it."""
+    shown = await run_console(tmp_path, "/trivia\n/trivia hint\n/hint\n")
+    assert "Type /trivia hint for a hint (an answer after it scores half)." in shown
+    hints = [part for part in shown.split("(to ann only) ")[1:] if part.startswith("== Hint")]
+    assert len(hints) == 2
+    assert hints[0].startswith("== Hint for this question ==\n")
+    assert hints[0].split("\n")[1] == hints[1].split("\n")[1]
+
+
+async def test_the_console_gives_the_daily_result_when_typed(tmp_path: Path) -> None:
+    """Once the daily question is past its reveal, /trivia daily result reveals it (the
+    reveal says what to type for the result) and gives the guesser's line privately."""
+    out = io.StringIO()
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"/trivia daily result\n")
+    os.close(write_end)
+    async with open_app(Config(db_path=tmp_path / "c.sqlite3"), seed=1) as app:
+        engine = app.runtime.engine
+        closes = T0 + timedelta(days=1)  # long past: the next command reveals it
+        post = DailyPost(day=T0.date(), previous_day=None, closes_at=closes)
+        await engine.handle(post, Actor(PLACE, "s", "S", T0, admin=True))
+        daily = await engine.store.open_daily(PLACE)
+        assert daily is not None
+        assert daily.question.answer_value is not None
+        guess = f"{daily.question.answer_value:g}"
+        await engine.handle(Daily(guess), Actor(PLACE, "ann", "ann", T0 + timedelta(hours=1)))
+
+        async def handle(command: Command, player: str, players: int) -> list[Reply]:
+            return await app.handle(Incoming(command, PLACE, player, player, players=players))
+
+        console = Console(handle, "ann", out)
+
+        async def show(place: Place, reply: Reply, key: str, again: bool) -> None:
+            console.show(reply)
+
+        app.runtime.serve(PLACE.platform, show, in_order=True)  # as `play` serves it
+        try:
+            await console.run(read_end)
+        finally:
+            os.close(read_end)
+    shown = out.getvalue()
+    number = daily.daily.number if daily.daily else 0
+    assert f"== Daily #{number}. Answer: " in shown
+    assert "Type /trivia daily result for your result to share." in shown
+    assert f"(to ann only) == Photo Finish Daily #{number}: spot on, 1st closest of 1" in shown

@@ -20,6 +20,7 @@ import pytest
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
 from bot.runtime import Clock, utc_now
+from tests.adapters.revealed import revealed_daily
 from tests.conftest import (
     QUEUED_BEHIND_A_TIMER_ROUND,
     another_writer,
@@ -175,13 +176,18 @@ async def ask_multiple_choice(fake: FakeDiscord) -> JSON:
         asked = await fake.slash("trivia", sub("play"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
         message = (await settled(fake, asked)).original
         assert message is not None
-        if buttons(message):
+        if choices(message):
             return message
         await settled(
             fake,
             await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL),
         )
     raise AssertionError("no multiple-choice question in 20 tries")
+
+
+def choices(message: JSON) -> list[str]:
+    """The custom ids of a question's choice buttons (not its Hint button)."""
+    return [i for i in buttons(message) if i.startswith("pf:answer:")]
 
 
 async def click(fake: FakeDiscord, message: JSON, custom_id: str, user: FakeUser) -> JSON:
@@ -197,9 +203,12 @@ async def test_slash_command_posts_a_question_with_buttons(
         message = await ask_multiple_choice(fake)
     assert not message["flags"] & EPHEMERAL
     assert embed(message)["title"] == "Trivia"
-    ids = buttons(message)
+    ids = choices(message)
     assert 2 <= len(ids) <= 4
-    assert ids == [f"pf:answer:{ids[0].split(':')[2]}:{c}" for c in "ABCD"[: len(ids)]]
+    question = ids[0].split(":")[2]
+    assert ids == [f"pf:answer:{question}:{c}" for c in "ABCD"[: len(ids)]]
+    hints = [f"pf:hint:{question}"] if len(ids) > 2 else []  # none for true or false
+    assert buttons(message) == ids + hints
     assert "A) " in embed(message)["description"]
     synced = {c["name"]: c for c in fake.commands[None]}
     assert set(synced) == {"trivia", "trivia-admin"}
@@ -254,7 +263,7 @@ async def test_reveal_names_who_was_right_with_points_and_pings_nobody(
     clock = HeldClock()
     async with running(fake, db, window=3, clock=clock):
         message = await ask_multiple_choice(fake)
-        ids = buttons(message)
+        ids = choices(message)
         players = [sneaky, BOB, ALICE, MEMBERS[0]][: len(ids)]
         for player, custom_id in zip(players, ids, strict=True):
             locked = await click(fake, message, custom_id, player)
@@ -299,7 +308,7 @@ async def test_a_reveal_with_fifty_long_names_lists_whole_names_and_links_none(
         message = await ask_multiple_choice(fake)
         with closing(sqlite3.connect(db)) as conn:
             [(body,)] = conn.execute("SELECT body FROM questions WHERE revealed_at IS NULL")
-        right = buttons(message)[json.loads(body)["answer_index"]]
+        right = choices(message)[json.loads(body)["answer_index"]]
         for member in crowd:
             await click(fake, message, right, member)
         stop = await fake.slash("trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL)
@@ -946,3 +955,78 @@ def last_error(db: Path) -> str | None:
     with closing(sqlite3.connect(db)) as conn:
         [(error,)] = conn.execute("SELECT last_error FROM outbox").fetchall()
     return None if error is None else str(error)
+
+
+async def test_the_hint_button_gives_one_private_hint(fake: FakeDiscord, tmp_path: Path) -> None:
+    """A question of four choices carries a Hint button; a click is answered privately
+    with two wrong choices taken away, and a second click repeats the same hint."""
+    async with running(fake, tmp_path / "bot.sqlite3"):
+        message = await ask_multiple_choice(fake)
+        while len(choices(message)) < 4:  # a true or false has no hint
+            await settled(
+                fake,
+                await fake.slash(
+                    "trivia", sub("stop"), user=ALICE, guild=GUILD, channel_id=CHANNEL
+                ),
+            )
+            message = await ask_multiple_choice(fake)
+        [hint] = [i for i in buttons(message) if i.startswith("pf:hint:")]
+        first = reply_of(
+            await settled(fake, await fake.click(hint, message=message, user=BOB, guild=GUILD))
+        )
+        again = reply_of(
+            await settled(fake, await fake.click(hint, message=message, user=BOB, guild=GUILD))
+        )
+    assert first["data"]["flags"] & EPHEMERAL
+    shown = embed(first["data"])
+    assert shown["title"] == "Hint for this question"
+    assert shown["description"].startswith("Not ")
+    assert "Still in: " in shown["description"]
+    assert embed(again["data"]) == shown
+
+
+def daily_reveals(fake: FakeDiscord) -> list[JSON]:
+    """The daily reveals posted in the test channel ('Daily #N. Answer: ...')."""
+    return [m for m in fake.visible_messages(CHANNEL) if ". Answer: " in embed(m)["title"]]
+
+
+async def test_the_share_button_on_a_daily_reveal_gives_the_result_line(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """A daily's reveal carries a Share result button; a player who guessed gets the
+    spoiler-free line privately, and /trivia daily guess:result says the same; a member
+    who did not guess is told so."""
+    db = tmp_path / "bot.sqlite3"
+    place = Place("discord", str(GUILD.id), str(CHANNEL))
+    await revealed_daily(db, place, {str(ALICE.id): "alice"})
+    async with running(fake, db):
+        await fake.wait_for(lambda: bool(daily_reveals(fake)), timeout=10)
+        [reveal] = daily_reveals(fake)
+        [share] = buttons(reveal)
+        clicked = reply_of(
+            await settled(fake, await fake.click(share, message=reveal, user=ALICE, guild=GUILD))
+        )
+        typed = reply_of(
+            await settled(
+                fake,
+                await fake.slash(
+                    "trivia",
+                    sub("daily", guess="result"),
+                    user=ALICE,
+                    guild=GUILD,
+                    channel_id=CHANNEL,
+                ),
+            )
+        )
+        missed = reply_of(
+            await settled(fake, await fake.click(share, message=reveal, user=BOB, guild=GUILD))
+        )
+    assert share.startswith("pf:share:")
+    assert reveal["components"][0]["components"][0]["label"] == "Share result"
+    assert clicked["data"]["flags"] & EPHEMERAL
+    line = embed(clicked["data"])["title"]
+    assert re.fullmatch(
+        r"Photo Finish Daily #\d+: 0\.5 s off, 1st closest of 1, 1-day streak", line
+    )
+    assert embed(typed["data"])["title"] == line
+    assert embed(missed["data"])["title"].startswith("You did not answer Daily #")

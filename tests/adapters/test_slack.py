@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import sqlite3
 import time
@@ -17,6 +18,7 @@ import pytest
 
 from bot.app import run_platforms
 from bot.config import Config, GameConfig
+from tests.adapters.revealed import revealed_daily
 from tests.conftest import (
     QUEUED_BEHIND_A_TIMER_ROUND,
     another_writer,
@@ -163,11 +165,16 @@ async def ask_multiple_choice(slack: FakeSlack, bot: Bot) -> JSON:
         assert await bot.send(command(slack, "")) == 200
         await posts_beyond(slack, seen)
         question = slack.posted(CHANNEL)[-1]
-        if actions_of(question):
+        if choices_of(question):
             return question
         assert await bot.send(command(slack, "stop")) == 200
         await posts_beyond(slack, seen + 1)
     raise AssertionError("no multiple-choice question in 20 tries")
+
+
+def choices_of(message: JSON) -> list[JSON]:
+    """A question's choice buttons (not its Hint button)."""
+    return [b for b in actions_of(message) if b["action_id"].startswith("pf_answer_")]
 
 
 def click_body(slack: FakeSlack, button: JSON, user: str, name: str | None = None) -> bytes:
@@ -188,9 +195,10 @@ async def test_signed_command_posts_a_question_with_buttons(
     """A signed /trivia is acked and the question goes out through chat.postMessage."""
     async with running(slack, tmp_path / "bot.sqlite3") as bot:
         question = await ask_multiple_choice(slack, bot)
-    buttons = actions_of(question)
+    buttons = choices_of(question)
     assert 2 <= len(buttons) <= 4
-    assert all(b["action_id"].startswith("pf_answer_") for b in buttons)
+    extra = [(b["action_id"], b["text"]["text"]) for b in actions_of(question)[len(buttons) :]]
+    assert extra == ([("pf_hint", "Hint")] if len(buttons) > 2 else [])  # none for true/false
     assert question["text"] == "Trivia"
     assert "A) " in texts_of(question)
     # One check of the token at start, one by bolt when it first authorizes a request.
@@ -312,7 +320,7 @@ async def test_user_text_is_escaped_everywhere(slack: FakeSlack, tmp_path: Path)
     names = ["<!channel>", "<@U123>", "a&b", "<!here>"]
     async with running(slack, db, window=3) as bot:
         question = await ask_multiple_choice(slack, bot)
-        buttons = actions_of(question)
+        buttons = choices_of(question)
         for i, button in enumerate(buttons):
             assert await bot.send(click_body(slack, button, f"U{200 + i}", names[i])) == 200
         await slack.wait_for(
@@ -503,3 +511,56 @@ async def test_a_post_taken_over_after_slack_took_it_appears_once(
         await slack.wait_for(lambda: all(done for _, done in owed(db)), timeout=10)
     assert len(slack.calls_to("conversations.history")) == 1
     assert len(reveals(slack)) == (1 if history == "readable" else 2)
+
+
+async def test_the_hint_button_gives_one_private_hint(slack: FakeSlack, tmp_path: Path) -> None:
+    """A question of four choices carries a Hint button; a click is answered privately
+    with two wrong choices taken away, and a second click repeats the same hint."""
+    async with running(slack, tmp_path / "bot.sqlite3") as bot:
+        question = await ask_multiple_choice(slack, bot)
+        while len(choices_of(question)) < 4:  # a true or false has no hint
+            seen = len(slack.posted(CHANNEL))
+            assert await bot.send(command(slack, "stop")) == 200
+            await posts_beyond(slack, seen)
+            question = await ask_multiple_choice(slack, bot)
+        [hint] = [b for b in actions_of(question) if b["action_id"] == "pf_hint"]
+        for _ in range(2):
+            assert await bot.send(click_body(slack, hint, "U7")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U7")) == 2)
+    first, again = slack.ephemeral("U7")
+    assert first["text"] == "Hint for this question"
+    assert texts_of(first).startswith("Hint for this question\nNot ")
+    assert "Still in: " in texts_of(first)
+    assert texts_of(again) == texts_of(first)
+
+
+async def test_the_share_button_on_a_daily_reveal_gives_the_result_line(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A daily's reveal carries a Share result button; a player who guessed gets the
+    spoiler-free line privately, and so from /trivia daily result; someone who did not
+    guess is told so."""
+    db = tmp_path / "bot.sqlite3"
+    await revealed_daily(db, Place("slack", TEAM_ID, CHANNEL), {"U1": "ann"})
+    async with running(slack, db) as bot:
+        await slack.wait_for(lambda: bool(daily_reveals(slack)), timeout=10)
+        [reveal] = daily_reveals(slack)
+        [share] = actions_of(reveal)
+        assert await bot.send(click_body(slack, share, "U1")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 1)
+        assert await bot.send(click_body(slack, share, "U9")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U9")) == 1)
+        assert await bot.send(command(slack, "daily result", user="U1")) == 200
+        await slack.wait_for(lambda: len(slack.ephemeral("U1")) == 2)
+    assert (share["action_id"], share["text"]["text"]) == ("pf_share", "Share result")
+    clicked, typed = (m["text"] for m in slack.ephemeral("U1"))
+    assert re.fullmatch(
+        r"Photo Finish Daily #\d+: 0\.5 s off, 1st closest of 1, 1-day streak", clicked
+    )
+    assert typed == clicked
+    assert slack.ephemeral("U9")[0]["text"].startswith("You did not answer Daily #")
+
+
+def daily_reveals(slack: FakeSlack) -> list[JSON]:
+    """The daily reveals posted in the test channel ('Daily #N. Answer: ...')."""
+    return [m for m in slack.posted(CHANNEL) if ". Answer: " in m["text"]]

@@ -42,13 +42,13 @@ async def answer(store: AnyGame, q: OpenQuestion, user: str, rng: Random) -> tup
         value = asked.answer_value * rng.choice([1, 2, 30])
         lock = await store.record_answer(
             q, user=user, name=user, text=str(value), choice_index=None, value=value, correct=None,
-            points=0, answered_at=at,
+            points=0, hinted_points=0, answered_at=at,
         )  # fmt: skip
     else:
         right = rng.random() < 0.5
         lock = await store.record_answer(
             q, user=user, name=user, text="x", choice_index=0, value=None, correct=right,
-            points=10 if right else 0, answered_at=at,
+            points=10 if right else 0, hinted_points=5 if right else 0, answered_at=at,
         )  # fmt: skip
     return q.id, user, lock
 

@@ -58,6 +58,7 @@ async def answer(store: AnyGame, q: OpenQuestion, user: str, *, points: int = 10
         value=None,
         correct=points > 0,
         points=points,
+        hinted_points=points // 2,
         answered_at=T0 + timedelta(seconds=1),
     )
 
@@ -233,7 +234,7 @@ CRASH_SCRIPT = textwrap.dedent(
                 for u in range(20):
                     await store.record_answer(opened, user=f"u{u}", name=f"u{u}", text="a",
                         choice_index=0, value=None, correct=u % 2 == 0, points=10 * (u % 3),
-                        answered_at=T0 + timedelta(seconds=r))
+                        hinted_points=0, answered_at=T0 + timedelta(seconds=r))
                     n += 1
                     if n == 200:
                         print("ready", flush=True)
@@ -294,6 +295,7 @@ async def test_rank_and_neighbours_match_a_full_sort_with_ties(
                 value=None,
                 correct=pts > 0 and rng.random() < 0.8,
                 points=pts,
+                hinted_points=pts // 2,
                 answered_at=T0 + timedelta(seconds=rng.choice([1, 2])),
             )
         await game.close_question(
@@ -377,3 +379,28 @@ def test_questions_stored_by_an_earlier_or_later_version_still_load(
     assert question_from_json(json.dumps(old)) == replace(question, answer_step=None)
     newer = {**stored, "format": 3, "hint": "added later"}
     assert question_from_json(json.dumps(newer)) == question
+
+
+async def test_a_hint_racing_an_answer_counts_both_or_neither(
+    game: AnyGame, mini_pack: RecordsPack
+) -> None:
+    """Players who ask for a hint while their answer is being written: either the hint
+    came first (the answer scores its hinted points and is marked) or the answer did (the
+    hint is refused and the answer keeps its full points), never a mix."""
+    q = await open_one(game, mini_pack)
+
+    async def race(user: str, hint_first: bool) -> str | None:
+        hint = game.take_hint(q.id, PLACE, user=user, name=user, text="Not B or D.", at=T0)
+        if hint_first:
+            given, locked = await asyncio.gather(hint, answer(game, q, user, points=10))
+        else:
+            locked, given = await asyncio.gather(answer(game, q, user, points=10), hint)
+        assert locked is Lock.LOCKED
+        return given
+
+    users = [f"r{n}" for n in range(12)]
+    given = await asyncio.gather(*(race(u, n % 2 == 0) for n, u in enumerate(users)))
+    rows = {a.player_name: a for a in await game.answers(q.id)}
+    for user, hint in zip(users, given, strict=True):
+        hinted = hint is not None
+        assert (rows[user].hinted, rows[user].points) == (hinted, 5 if hinted else 10), user

@@ -85,14 +85,14 @@ async def answer(store: AnyGame, q: OpenQuestion, user: str, *, right: bool, now
         value = asked.answer_value if right else asked.answer_value * 20 + 1
         await store.record_answer(
             q, user=user, name=user, text=f"{value}", choice_index=None, value=value, correct=None,
-            points=0, answered_at=now,
+            points=0, hinted_points=0, answered_at=now,
         )  # fmt: skip
     else:
         assert asked.answer_index is not None
         index = asked.answer_index if right else (asked.answer_index + 1) % len(asked.choices)
         await store.record_answer(
             q, user=user, name=user, text="x", choice_index=index, value=None, correct=right,
-            points=10 if right else 0, answered_at=now,
+            points=10 if right else 0, hinted_points=5 if right else 0, answered_at=now,
         )  # fmt: skip
 
 
@@ -370,6 +370,7 @@ async def test_migrating_moves_guesses_awaiting_their_reveal_to_pending(tmp_path
         raw.execute("DROP TABLE settle_order")  # and 13
         raw.execute("DROP TABLE leases")  # and 14
         raw.execute("DROP TABLE deliveries")
+        raw.execute("DROP TABLE hints")  # and 18
         raw.execute("PRAGMA user_version = 9")
     async with open_db(path):
         pass

@@ -401,6 +401,7 @@ async def test_settings_and_reset_are_for_admins_only(store: EngineStore) -> Non
         "Match length": "5 questions",
         "Series": "Cup Series",
         "Sports": "all",
+        "Daily hints": "off",
     }
     [bad] = (await eng.handle(Configure(series="Formula 1"), admin)).replies
     assert bad.title.startswith("Series are: all, Cup Series")

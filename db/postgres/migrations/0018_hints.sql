@@ -1,0 +1,9 @@
+-- Which player took a hint at which question, and the hint they were given: a second
+-- request repeats it, and an answer after it scores half (trivia.scoring.hinted_points).
+CREATE TABLE hints (
+    question_id bigint NOT NULL REFERENCES questions(id),
+    player_id bigint NOT NULL REFERENCES players(id),
+    hint text NOT NULL,
+    taken_at double precision NOT NULL,
+    PRIMARY KEY (question_id, player_id)
+);
