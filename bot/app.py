@@ -27,8 +27,8 @@ from bot.pacing import platform_pacer
 from bot.pictures import Pictures
 from bot.runtime import Clock, Poster, Runtime, utc_now
 from bot.scheduler import QuizScheduler
-from bot.stores import Deliveries, Leases
-from db.backend import open_store
+from bot.stores import Deliveries
+from db.backend import Stores, open_store
 from trivia.bank import Bank, Records
 from trivia.commands import Command
 from trivia.engine import Actor, Engine
@@ -90,46 +90,45 @@ def index_off_loop(load: Callable[[], Awaitable[Records]]) -> Awaitable[Bank]:
 @asynccontextmanager
 async def open_app(
     config: Config,
+    stores: Stores,
     *,
     seed: int | None = None,
     clock: Clock = utc_now,
     scope: Scope | None = None,
-    leases: Leases | None = None,
 ) -> AsyncIterator[App]:
-    """Open the database (migrating and seeding it) and build the engine. With `leases`,
-    each Slack workspace's scheduled posts are made by the one process owning it."""
-    async with open_store(config.database) as stores:
-        store = stores.game
-        await stores.records.seed()
-        settings = Settings(
-            answer_window=config.game.answer_window_seconds,
-            match_length=config.game.match_length,
-            series=config.game.series,
-        )
-        engine = Engine(
-            store,
-            defaults=settings,
-            seed=random.randrange(2**31) if seed is None else seed,
-            indexer=index_off_loop,
-        )
-        await _check_series(config, engine)
-        grace = timedelta(minutes=config.schedule_grace_minutes)
-        takeover = timedelta(seconds=config.schedule_takeover_seconds)
-        runtime = Runtime(store, engine, clock, scope, takeover)
-        owners = None
-        if leases is not None and "slack" in config.platforms:
-            lease = timedelta(seconds=config.lease_seconds)
-            owners = Ownership(leases, clock, lease, frozenset({"slack"}))
+    """Build the engine on the open database's `stores` (seeding the records first). Where
+    Slack runs, each workspace's scheduled posts are made by the one process owning it."""
+    store = stores.game
+    await stores.records.seed()
+    settings = Settings(
+        answer_window=config.game.answer_window_seconds,
+        match_length=config.game.match_length,
+        series=config.game.series,
+    )
+    engine = Engine(
+        store,
+        defaults=settings,
+        seed=random.randrange(2**31) if seed is None else seed,
+        indexer=index_off_loop,
+    )
+    await _check_series(config, engine)
+    grace = timedelta(minutes=config.schedule_grace_minutes)
+    takeover = timedelta(seconds=config.schedule_takeover_seconds)
+    runtime = Runtime(store, engine, clock, scope, takeover)
+    owners = None
+    if "slack" in config.platforms:
+        lease = timedelta(seconds=config.lease_seconds)
+        owners = Ownership(stores.leases, clock, lease, frozenset({"slack"}))
 
-        async def record(key: str) -> Event | None:
-            return (await engine.bank()).by_key.get(key)
+    async def record(key: str) -> Event | None:
+        return (await engine.bank()).by_key.get(key)
 
-        pictures = Pictures(Path(f"{config.db_path}.pictures"), record)
-        app = App(runtime, QuizScheduler(runtime, grace=grace, owners=owners), pictures)
-        try:
-            yield app
-        finally:
-            app.stop()
+    pictures = Pictures(Path(f"{config.db_path}.pictures"), record)
+    app = App(runtime, QuizScheduler(runtime, grace=grace, owners=owners), pictures)
+    try:
+        yield app
+    finally:
+        app.stop()
 
 
 async def _check_series(config: Config, engine: Engine) -> None:
@@ -155,7 +154,7 @@ async def play_console(config: Config, *, seed: int | None = None) -> None:
         console_seat(stores.leases, lease=lease) as seat,
     ):
         scope = Scope(channels=frozenset({seat}))
-        async with open_app(config, seed=seed, scope=scope) as app:
+        async with open_app(config, stores, seed=seed, scope=scope) as app:
 
             async def handle(command: Command, player: str, players: int) -> list[Reply]:
                 # Whoever sits at the console runs it, so they may use admin commands.
@@ -278,7 +277,7 @@ async def run_platforms(config: Config, *, seed: int | None = None, clock: Clock
     scope = platforms_scope(config)
     async with (
         open_store(config.database) as stores,
-        open_app(config, seed=seed, clock=clock, scope=scope, leases=stores.leases) as app,
+        open_app(config, stores, seed=seed, clock=clock, scope=scope) as app,
     ):
         platforms = Platforms(app.runtime)
         ready: list[Awaitable[object]] = []

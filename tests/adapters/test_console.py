@@ -14,6 +14,7 @@ from pathlib import Path
 from adapters.console import WELCOME, AsyncLineIterator, Console, wrap
 from bot.app import console_poster, open_app
 from bot.config import Config
+from db.backend import open_store
 from tests.conftest import T0
 from trivia.commands import Command, Daily, DailyPost
 from trivia.engine import Actor
@@ -51,7 +52,8 @@ async def run_console(tmp_path: Path, typed: str, *, daily: bool = False) -> str
     os.write(write_end, typed.encode())
     os.close(write_end)
     out = io.StringIO()
-    async with open_app(Config(db_path=tmp_path / "c.sqlite3"), seed=1) as app:
+    config = Config(db_path=tmp_path / "c.sqlite3")
+    async with open_store(config.database) as stores, open_app(config, stores, seed=1) as app:
 
         async def handle(command: Command, player: str, players: int) -> list[Reply]:
             incoming = Incoming(command, PLACE, player, player, admin=True, players=players)
@@ -172,7 +174,8 @@ async def test_the_console_gives_the_daily_result_when_typed(tmp_path: Path) -> 
     read_end, write_end = os.pipe()
     os.write(write_end, b"/trivia daily result\n")
     os.close(write_end)
-    async with open_app(Config(db_path=tmp_path / "c.sqlite3"), seed=1) as app:
+    config = Config(db_path=tmp_path / "c.sqlite3")
+    async with open_store(config.database) as stores, open_app(config, stores, seed=1) as app:
         engine = app.runtime.engine
         closes = T0 + timedelta(days=1)  # long past: the next command reveals it
         post = DailyPost(day=T0.date(), previous_day=None, closes_at=closes)

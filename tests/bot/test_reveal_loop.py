@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import open_app
 from bot.config import Config, GameConfig
+from db.backend import open_store
 from db.game import GameStore
 from tests.conftest import T0, another_writer
 from trivia.commands import Ask, ScheduleSet
@@ -30,7 +31,10 @@ async def test_a_locked_database_during_a_reveal_is_survived(
     db = tmp_path / "bot.sqlite3"
     now = [T0]
     config = Config(db_path=db, game=GameConfig(answer_window_seconds=5))
-    async with open_app(config, seed=1, clock=lambda: now[0]) as app:
+    async with (
+        open_store(config.database) as stores,
+        open_app(config, stores, seed=1, clock=lambda: now[0]) as app,
+    ):
         await app.handle(Incoming(Ask(), PLACE, "ann", "Ann"))
         posted: list[tuple[Place, Reply]] = []
 
@@ -72,9 +76,12 @@ async def test_a_console_on_a_bots_database_leaves_the_bots_questions_and_slots_
     db = tmp_path / "bot.sqlite3"
     now = [T0]
     config = Config(db_path=db, game=GameConfig(answer_window_seconds=5))
-    async with open_app(
-        config, seed=1, clock=lambda: now[0], scope=Scope(channels=frozenset({PLACE}))
-    ) as app:
+    async with (
+        open_store(config.database) as stores,
+        open_app(
+            config, stores, seed=1, clock=lambda: now[0], scope=Scope(channels=frozenset({PLACE}))
+        ) as app,
+    ):
         discord_place = Place("discord", "1", "2")
         await app.handle(Incoming(Ask(), discord_place, "ann", "Ann"))
         await app.handle(Incoming(Ask(), PLACE, "bob", "Bob"))
